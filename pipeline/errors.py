@@ -1,0 +1,37 @@
+"""The project's errors. Every message is one line a user can act on; cli.py shows it as is."""
+
+
+class VoiceblogError(Exception):
+    """Base class: anything voiceblog expects to go wrong with a user's input or setup."""
+
+
+class AudioError(VoiceblogError):
+    """A recording that cannot be read or decoded."""
+
+
+class NoSpeechError(VoiceblogError):
+    """A recording that decoded fine but holds no speech to draft from."""
+
+
+class ModelError(VoiceblogError):
+    """A Whisper model that cannot be found or loaded."""
+
+
+class LLMError(VoiceblogError):
+    """The LLM could not be reached or refused the request."""
+
+
+class LLMOutputError(LLMError):
+    """The LLM answered, but not with what was asked for."""
+
+
+class PromptError(VoiceblogError):
+    """A prompt template that is missing or uses unknown variables."""
+
+
+class ExportError(VoiceblogError):
+    """A draft that cannot be written where it should go."""
+
+
+class ConfigError(VoiceblogError):
+    """An unreadable or invalid voiceblog.toml."""

@@ -1,0 +1,154 @@
+"""Export: Markdown with YAML front matter and Word .docx, written atomically into drafts/.
+
+A draft the user has edited is never overwritten: the manifest remembers the hash of what
+voiceblog last wrote at each path, and a file that no longer matches it is the user's.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+from pipeline.errors import ExportError
+from pipeline.section import Draft
+from pipeline.workspace import Manifest, atomic_write, sha256_bytes, sha256_file
+
+log = logging.getLogger("voiceblog")
+
+SLUG_CHARS = 60  # long enough to tell drafts apart, short enough for any file system
+
+
+@dataclass(frozen=True)
+class DraftInfo:
+    """Where a draft came from, for front matter and document properties."""
+
+    source: str  # the recording's file name
+    recorded: datetime  # when the memo was recorded (the file's time for now)
+    duration: float  # seconds of audio
+    engine: str
+    model: str
+    llm: str | None  # None: drafted offline by the rules
+
+
+class MarkdownWriter:
+    extension = "md"
+
+    def render(self, draft: Draft, info: DraftInfo) -> bytes:
+        front = {"title": draft.title, "date": info.recorded.date()}
+        if draft.tags:
+            front["tags"] = draft.tags
+        if draft.summary:
+            front["summary"] = draft.summary
+        front |= {
+            "source": info.source,
+            "duration": round(info.duration, 1),
+            "engine": info.engine,
+            "model": info.model,
+            "llm": info.llm,
+        }
+        yaml_text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
+        lines = ["---", yaml_text.rstrip(), "---", "", f"# {draft.title}", ""]
+        for section in draft.sections:
+            if section.heading:
+                lines += [f"## {section.heading}", ""]
+            for paragraph in section.paragraphs:
+                lines += [paragraph.text, ""]
+        return "\n".join(lines).encode("utf-8")
+
+
+class DocxWriter:
+    extension = "docx"
+
+    def render(self, draft: Draft, info: DraftInfo) -> bytes:
+        from docx import Document  # imported here so `voiceblog --help` stays instant
+
+        document = Document()
+        document.add_heading(draft.title, level=0)  # level 0 is Word's "Title" style
+        if draft.summary:
+            document.add_paragraph(draft.summary, style="Subtitle")
+        for section in draft.sections:
+            if section.heading:
+                document.add_heading(section.heading, level=1)
+            for paragraph in section.paragraphs:
+                document.add_paragraph(paragraph.text)
+        self._set_properties(document, draft, info)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
+
+    @staticmethod
+    def _set_properties(document, draft: Draft, info: DraftInfo) -> None:
+        properties = document.core_properties
+        properties.title = draft.title
+        properties.subject = draft.summary
+        properties.keywords = ", ".join(draft.tags)
+        properties.created = info.recorded
+        properties.comments = f"Drafted by voiceblog from {info.source}"
+        properties.author = ""  # python-docx would otherwise sign every draft "python-docx"
+        properties.last_modified_by = ""
+
+
+WRITERS = {"md": MarkdownWriter(), "docx": DocxWriter()}
+
+
+def writers_for(name: str) -> list:
+    """The writers for a --format value: one format by name, or "all"."""
+    return list(WRITERS.values()) if name == "all" else [WRITERS[name]]
+
+
+def slugify(title: str) -> str:
+    """A file-name-safe slug: ASCII letters, digits and dashes only, so no path can escape."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:SLUG_CHARS].rstrip("-") or "memo"
+
+
+def ensure_drafts_dir(drafts: Path) -> None:
+    """Create the drafts folder and prove it is writable, before any slow work starts."""
+    try:
+        drafts.mkdir(parents=True, exist_ok=True)
+        probe = drafts / ".voiceblog-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise ExportError(f"cannot write drafts to {drafts}: {e.strerror or e}") from e
+
+
+def export(
+    draft: Draft, info: DraftInfo, drafts: Path, fmt: str, manifest: Manifest, source_hash: str
+) -> list[Path]:
+    """Write the draft in each format; returns the paths written."""
+    stem = f"{info.recorded:%Y-%m-%d}-{slugify(draft.title)}"
+    written = []
+    for writer in writers_for(fmt):
+        data = writer.render(draft, info)
+        path = _free_path(drafts, stem, writer.extension, manifest, source_hash)
+        try:
+            atomic_write(path, data)
+        except OSError as e:
+            raise ExportError(f"cannot write {path}: {e.strerror or e}") from e
+        manifest.record(path, sha256_bytes(data), source_hash)
+        written.append(path)
+    return written
+
+
+def _free_path(drafts: Path, stem: str, extension: str, manifest: Manifest, source: str) -> Path:
+    """The first of stem.ext, stem-2.ext, … that is new, or that holds our own unedited draft."""
+    for number in range(1, 1000):
+        name = f"{stem}.{extension}" if number == 1 else f"{stem}-{number}.{extension}"
+        path = drafts / name
+        if not path.exists():
+            return path
+        entry = manifest.entry(path)
+        if entry and entry["source"] == source:
+            if sha256_file(path) == entry["sha256"]:
+                return path  # our own earlier draft of this memo, untouched: replace it
+            log.warning("%s was edited since voiceblog wrote it; keeping it as it is", path)
+    raise ExportError(f"too many drafts named {stem}.{extension} in {drafts}")

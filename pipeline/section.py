@@ -1,0 +1,155 @@
+"""Sectioning: a titled Draft of sections. Spoken headings are fixed; others are inferred.
+
+The LLM only chooses where sections begin and what unnamed ones are called, by paragraph
+number; it never rewrites a paragraph here, so sectioning cannot add or drop the speaker's words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import jsonschema
+
+from pipeline.clean import Paragraph
+from pipeline.errors import LLMOutputError
+from pipeline.llm import LLMSettings, complete
+from pipeline.templates import Prompt
+
+OPENING_HEADING = "Introduction"  # an untitled opening, when the speaker named later sections
+TITLE_WORDS = 12  # an offline title from the opening clause is cut to this many words
+PREVIEW_WORDS = 40  # the sectioning prompt sees each paragraph's opening, not all of it
+
+SECTIONING_SCHEMA = {
+    "type": "object",
+    "required": ["title", "sections"],
+    "properties": {
+        "title": {"type": "string", "minLength": 1},
+        "summary": {"type": "string"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "sections": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["heading", "start"],
+                "properties": {
+                    "heading": {"type": "string", "minLength": 1},
+                    "start": {"type": "integer", "minimum": 1},
+                },
+            },
+        },
+    },
+}
+
+
+@dataclass
+class Section:
+    heading: str | None  # None only for a draft with a single, untitled section
+    paragraphs: list[Paragraph]
+    spoken: bool = False  # the speaker dictated this heading; nothing may rename it
+
+
+@dataclass
+class Draft:
+    title: str
+    sections: list[Section]
+    summary: str = ""
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return [p for s in self.sections for p in s.paragraphs]
+
+
+@dataclass
+class CleanBlock:
+    """A dictated block after cleanup: the heading as spoken, the paragraphs as cleaned."""
+
+    heading: str | None
+    spoken: bool
+    paragraphs: list[Paragraph]
+
+
+def draft_by_rules(blocks: list[CleanBlock], spoken_title: str | None) -> Draft:
+    """Sections exactly as dictated; an unnamed opening becomes the introduction."""
+    sections = [Section(b.heading, b.paragraphs, b.spoken and bool(b.heading)) for b in blocks]
+    return Draft(title=spoken_title or title_from_opening(blocks), sections=name_untitled(sections))
+
+
+def name_untitled(sections: list[Section]) -> list[Section]:
+    """Give every section a heading once there are several: "Introduction", then "Part N"."""
+    if len(sections) > 1:
+        for number, section in enumerate(sections, start=1):
+            if section.heading is None:
+                section.heading = OPENING_HEADING if number == 1 else f"Part {number}"
+    return sections
+
+
+def title_from_opening(blocks: list[CleanBlock]) -> str:
+    """The speaker's opening words as a working title, when they dictated none."""
+    for block in blocks:
+        for paragraph in block.paragraphs:
+            clause = re.split(r"[.!?;:,]", paragraph.text, maxsplit=1)[0]
+            words = clause.split()
+            return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
+    return "Untitled memo"
+
+
+def draft_by_llm(
+    blocks: list[CleanBlock], spoken_title: str | None, llm: LLMSettings, prompt: Prompt
+) -> Draft:
+    """Title, summary, tags and inferred headings from the LLM around the fixed spoken ones."""
+    count = sum(len(b.paragraphs) for b in blocks)
+    messages = prompt.render(paragraphs=_numbered_preview(blocks), count=str(count))
+    answer = parse_sectioning(complete(llm, messages, json_mode=True), count)
+    sections, first = [], 1
+    for block in blocks:
+        sections += _split_block(block, first, answer["sections"])
+        first += len(block.paragraphs)
+    return Draft(
+        title=spoken_title or answer["title"].strip(),
+        sections=name_untitled(sections),
+        summary=answer.get("summary", "").strip(),
+        tags=[t.strip() for t in answer.get("tags", []) if t.strip()],
+    )
+
+
+def _split_block(block: CleanBlock, first: int, proposed: list[dict]) -> list[Section]:
+    """The block as one section, or, when the speaker named none, cut where the model says."""
+    if block.heading:  # the speaker named it: no heading of the model's goes inside
+        return [Section(block.heading, block.paragraphs, spoken=True)]
+    last = first + len(block.paragraphs) - 1
+    cuts = {s["start"]: s["heading"].strip() for s in proposed if first <= s["start"] <= last}
+    bounds = sorted({first, *cuts}) + [last + 1]
+    return [
+        Section(cuts.get(start), block.paragraphs[start - first : end - first])
+        for start, end in zip(bounds, bounds[1:], strict=False)
+    ]
+
+
+def _numbered_preview(blocks: list[CleanBlock]) -> str:
+    lines, number = [], 0
+    for block in blocks:
+        if block.spoken:
+            lines.append(f"SPEAKER SECTION: {block.heading or '(unnamed)'}")
+        for paragraph in block.paragraphs:
+            number += 1
+            words = paragraph.text.split()
+            more = " …" if len(words) > PREVIEW_WORDS else ""
+            lines.append(f"[{number}] {' '.join(words[:PREVIEW_WORDS])}{more}")
+    return "\n".join(lines)
+
+
+def parse_sectioning(reply: str, paragraph_count: int) -> dict:
+    """The JSON object in the reply, checked against the schema and the paragraph count."""
+    match = re.search(r"\{.*\}", reply, re.DOTALL)  # tolerate a code fence or a preamble
+    try:
+        answer = json.loads(match.group(0) if match else reply)
+        jsonschema.validate(answer, SECTIONING_SCHEMA)
+    except (ValueError, jsonschema.ValidationError) as e:
+        reason = e.message if isinstance(e, jsonschema.ValidationError) else "not valid JSON"
+        raise LLMOutputError(f"the LLM's sectioning answer was unusable: {reason}") from e
+    if any(s["start"] > paragraph_count for s in answer["sections"]):
+        raise LLMOutputError("the LLM's sectioning answer points past the last paragraph")
+    return answer

@@ -1,0 +1,108 @@
+"""Synthesize the memos the repo ships: the example in recordings/ and the test memos.
+
+Speech comes from flite (voice slt) or espeak-ng, both Debian packages; PyAV encodes it the
+way a phone would (AAC in .m4a). Re-run after changing a text:
+
+    python tools/make_memos.py
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import av
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+
+EXAMPLE_MEMO = """\
+Title: Why I started walking to work.
+Um, so this is a memo about, uh, about walking to work.
+I started doing it in March, and I did not expect it to change much.
+New section: what changed.
+The first thing was sleep. I fell asleep faster, and I woke up before the alarm most days.
+The second thing was that I had time to think without a screen in front of me.
+Scratch that.
+I had time to think with nothing in front of me at all.
+The next section should be called what it costs.
+It takes forty minutes each way. That is, um, that is almost an hour and a half every day.
+On rainy days it is not fun.
+New paragraph.
+But I still think it is worth it, because the time is not wasted.
+I dictate memos like this one on the way.
+Next section: plans for the winter.
+I want to try it through the winter and see if it holds up when it is dark at five.
+"""
+
+# Spoken cues phrased differently from the example, and read by another voice.
+CUES_MEMO = """\
+I have been baking bread at home for a year now, and I want to write down what happened.
+The second section should be called what we learned.
+The dough needs more water than the recipe says. Uh, the oven also matters more than the flour.
+New section, the costs.
+Flour is cheap. The oven is the expensive part, and it uses a lot of power.
+Next section: the road ahead.
+Next year I want to bake for the neighbours every Saturday.
+"""
+
+MEMOS = {
+    ROOT / "recordings" / "example-memo.m4a": ("flite", EXAMPLE_MEMO),
+    ROOT / "tests" / "data" / "cues-memo.m4a": ("espeak-ng", CUES_MEMO),
+}
+
+
+def speak(engine: str, text: str) -> Path:
+    """A WAV file of the text spoken by flite or espeak-ng."""
+    wav = Path(tempfile.mkstemp(suffix=".wav")[1])
+    script = Path(tempfile.mkstemp(suffix=".txt")[1])
+    script.write_text(text)  # read from a file, line breaks become the pauses a speaker makes
+    if engine == "flite":
+        command = ["flite", "-voice", "slt", "-f", str(script), "-o", str(wav)]
+    else:
+        command = ["espeak-ng", "-v", "en-us", "-s", "155", "-w", str(wav), "-f", str(script)]
+    subprocess.run(command, check=True)
+    script.unlink()
+    return wav
+
+
+def encode(wav: Path, out: Path, codec: str = "aac", bit_rate: int = 48_000) -> None:
+    """Re-encode a WAV file into out's container with the given codec, as mono 16 kHz."""
+    with av.open(str(wav)) as source, av.open(str(out), "w") as target:
+        stream = target.add_stream(codec, rate=16_000 if codec != "libopus" else 48_000)
+        stream.layout = "mono"
+        if bit_rate:
+            stream.bit_rate = bit_rate
+        resampler = av.AudioResampler(format=stream.format.name, layout="mono", rate=stream.rate)
+        for frame in source.decode(audio=0):
+            for piece in resampler.resample(frame):
+                target.mux(stream.encode(piece))
+        for piece in resampler.resample(None):
+            target.mux(stream.encode(piece))
+        target.mux(stream.encode(None))
+
+
+def silence_wav(path: Path, seconds: float) -> None:
+    """A WAV of pure digital silence."""
+    with av.open(str(path), "w") as target:
+        stream = target.add_stream("pcm_s16le", rate=16_000)
+        stream.layout = "mono"
+        samples = np.zeros((1, int(seconds * 16_000)), dtype=np.int16)
+        frame = av.AudioFrame.from_ndarray(samples, format="s16", layout="mono")
+        frame.sample_rate = 16_000
+        target.mux(stream.encode(frame))
+        target.mux(stream.encode(None))
+
+
+def main() -> None:
+    for out, (engine, text) in MEMOS.items():
+        wav = speak(engine, text)
+        encode(wav, out)
+        wav.unlink()
+        print(f"{out.relative_to(ROOT)}: {out.stat().st_size // 1024} KiB", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
