@@ -16,7 +16,10 @@ from pipeline.llm import LLMSettings, complete
 from pipeline.templates import Prompt
 
 # Vocal fillers only. "like", "you know" and "I mean" carry meaning too often to drop blindly.
-FILLER = re.compile(r"(?<![\w'-])(?:u+m+|u+h+m*|e+r+m*|h+m+|m+h?m+)(?![\w'-])[,.]?", re.I)
+FILLER_WORD = r"(?<![\w'-])(?:u+m+|u+h+m*|e+r+m*|h+m+|m+h?m+)(?![\w'-])"
+# Whisper sets a filler off with commas it would not write otherwise: "it was, uh, fine".
+FILLER_IN_COMMAS = re.compile(rf",\s*{FILLER_WORD}\s*,", re.I)
+FILLER = re.compile(rf"{FILLER_WORD},?", re.I)
 # Repeats that speakers mean: "very, very", "had had", "that that".
 INTENDED_REPEATS = {"very", "really", "so", "much", "many", "no", "yes", "had", "that", "far"}
 PAUSE_FOR_PARAGRAPH = 1.5  # seconds of silence between sentences that start a new paragraph
@@ -36,7 +39,7 @@ def _bare(word: str) -> str:
 
 
 def remove_fillers(text: str) -> str:
-    return FILLER.sub("", text)
+    return FILLER.sub("", FILLER_IN_COMMAS.sub(" ", text))
 
 
 def remove_repeats(text: str) -> str:

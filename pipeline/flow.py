@@ -10,7 +10,7 @@ from pathlib import Path
 from pipeline.audio import check_readable
 from pipeline.clean import clean_block_by_rules, clean_block_with_llm, clean_heading
 from pipeline.commands import Block, Dictation, apply_spoken_commands
-from pipeline.errors import LLMOutputError, NoSpeechError
+from pipeline.errors import LLMError, LLMOutputError, NoSpeechError
 from pipeline.export import DraftInfo, export
 from pipeline.llm import LLMSettings
 from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
@@ -40,7 +40,10 @@ def draft_recording(path: Path, options: DraftOptions, workspace: Workspace) -> 
         raise NoSpeechError(
             f"{path}: no speech found in {transcript.duration:.1f} s of audio; no draft written"
         )
-    draft = make_draft(apply_spoken_commands(transcript), options.llm, workspace, path.name)
+    try:
+        draft = make_draft(apply_spoken_commands(transcript), options.llm, workspace, path.name)
+    except LLMError as e:  # say which memo: the same LLM may fail for one and not another
+        raise LLMError(f"{path}: {e}") from e
     if not draft.paragraphs:
         raise NoSpeechError(f"{path}: nothing left to draft after cleanup; no draft written")
     info = DraftInfo(

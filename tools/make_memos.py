@@ -13,10 +13,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-import av
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from helpers import encode  # noqa: E402  (tests/ is not a package)
 
 EXAMPLE_MEMO = """\
 Title: Why I started walking to work.
@@ -68,38 +67,10 @@ def speak(engine: str, text: str) -> Path:
     return wav
 
 
-def encode(wav: Path, out: Path, codec: str = "aac", bit_rate: int = 48_000) -> None:
-    """Re-encode a WAV file into out's container with the given codec, as mono 16 kHz."""
-    with av.open(str(wav)) as source, av.open(str(out), "w") as target:
-        stream = target.add_stream(codec, rate=16_000 if codec != "libopus" else 48_000)
-        stream.layout = "mono"
-        if bit_rate:
-            stream.bit_rate = bit_rate
-        resampler = av.AudioResampler(format=stream.format.name, layout="mono", rate=stream.rate)
-        for frame in source.decode(audio=0):
-            for piece in resampler.resample(frame):
-                target.mux(stream.encode(piece))
-        for piece in resampler.resample(None):
-            target.mux(stream.encode(piece))
-        target.mux(stream.encode(None))
-
-
-def silence_wav(path: Path, seconds: float) -> None:
-    """A WAV of pure digital silence."""
-    with av.open(str(path), "w") as target:
-        stream = target.add_stream("pcm_s16le", rate=16_000)
-        stream.layout = "mono"
-        samples = np.zeros((1, int(seconds * 16_000)), dtype=np.int16)
-        frame = av.AudioFrame.from_ndarray(samples, format="s16", layout="mono")
-        frame.sample_rate = 16_000
-        target.mux(stream.encode(frame))
-        target.mux(stream.encode(None))
-
-
 def main() -> None:
     for out, (engine, text) in MEMOS.items():
         wav = speak(engine, text)
-        encode(wav, out)
+        encode(wav, out, bit_rate=48_000)
         wav.unlink()
         print(f"{out.relative_to(ROOT)}: {out.stat().st_size // 1024} KiB", file=sys.stderr)
 

@@ -1,0 +1,89 @@
+"""A real HTTP server on 127.0.0.1 speaking the OpenAI chat API, scripted per test.
+
+litellm talks to it exactly as it would to OpenAI, vLLM or Ollama's OpenAI endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# A script gets the request's messages and returns the reply text, or (HTTP status, body).
+Script = Callable[[list[dict]], "str | tuple[int, str]"]
+
+
+class ScriptedLLM:
+    def __init__(self, script: Script, latency: float = 0.0):
+        self.script = script
+        self.latency = latency  # seconds each answer takes, like a real model
+        self.requests: list[dict] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> ScriptedLLM:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.requests.append(body)
+                time.sleep(server.latency)
+                answer = server.script(body["messages"])
+                status, payload = answer if isinstance(answer, tuple) else (200, _chat(answer))
+                data = payload.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass  # keep pytest's output for the tests
+
+        return Handler
+
+
+def _chat(content: str) -> str:
+    """An OpenAI chat.completion response carrying content."""
+    return json.dumps(
+        {
+            "id": "chatcmpl-test",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": "scripted",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+        }
+    )
+
+
+def transcript_of(messages: list[dict]) -> str:
+    """The transcript chunk a cleanup request carries, between its <transcript> tags."""
+    user = messages[-1]["content"]
+    return user.split("<transcript>", 1)[1].split("</transcript>", 1)[0].strip()
+
+
+def is_cleanup(messages: list[dict]) -> bool:
+    return "<transcript>" in messages[-1]["content"]
