@@ -62,6 +62,19 @@ def complete(settings: LLMSettings, messages: list[dict], json_mode: bool = Fals
     return content
 
 
+def _connection_failed(error: BaseException) -> bool:
+    """litellm reports a refused connection as a server error; the cause chain tells."""
+    import httpx
+
+    while error is not None:
+        if isinstance(error, httpx.ConnectError | ConnectionError):
+            return True
+        if type(error).__name__ == "APIConnectionError":  # the openai client's own class
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def _explain(error: Exception, settings: LLMSettings) -> LLMError:
     """One line that says what to do, for the errors people actually meet."""
     import litellm
@@ -70,7 +83,7 @@ def _explain(error: Exception, settings: LLMSettings) -> LLMError:
     log.debug("LLM error from %s: %r", where, error)
     if isinstance(error, litellm.Timeout):
         return LLMError(f"the LLM {where} did not answer within {settings.timeout:g} s")
-    if isinstance(error, litellm.APIConnectionError):
+    if isinstance(error, litellm.APIConnectionError) or _connection_failed(error):
         return LLMError(f"cannot reach the LLM {where} (is the server running?)")
     if isinstance(error, litellm.AuthenticationError):
         return LLMError(f"the LLM {where} rejected the API key (set it in the environment)")

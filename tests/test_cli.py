@@ -1,0 +1,206 @@
+"""The voiceblog command end to end on real audio: drafts, exit codes and exact messages."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import numpy as np
+import yaml
+from helpers import run, write_wav
+
+DATA = Path(__file__).parent / "data"
+CUES_HEADINGS = ["Introduction", "What we learned", "The costs", "The road ahead"]
+
+
+def front_matter(markdown: str) -> dict:
+    _, front, _ = markdown.split("---\n", 2)
+    return yaml.safe_load(front)
+
+
+def headings(markdown: str, level: int = 2) -> list[str]:
+    return re.findall(rf"^{'#' * level} (.+)$", markdown, re.MULTILINE)
+
+
+def content_words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z']+", text.lower())) - {"um", "uh"}
+
+
+def test_draft_of_a_memo_with_spoken_sections(cues_memo, workspace):
+    result = run("draft", cues_memo)
+    assert result.exit_code == 0, result.output
+    md_path, docx_path = (Path(line) for line in result.stdout.splitlines())
+    assert md_path.parent == docx_path.parent == Path("drafts")
+    assert (md_path.suffix, docx_path.suffix) == (".md", ".docx")
+    markdown = md_path.read_text()
+    assert headings(markdown) == CUES_HEADINGS
+    meta = front_matter(markdown)
+    assert meta["source"] == "cues-memo.m4a"
+    assert (meta["engine"], meta["model"], meta["llm"]) == ("faster-whisper", "tiny.en", None)
+    assert 25 < meta["duration"] < 35
+    # Every word the speaker said is in the draft, but the fillers and the cues themselves.
+    body = markdown.split("---\n", 2)[2]
+    spoken = "I have been baking bread at home for a year now, and I want to write down what happened. The dough needs more water than the recipe says. The oven also matters more than the flour. Flour is cheap. The oven is the expensive part, and it uses a lot of power. Next year I want to bake for the neighbours every Saturday."
+    missing = content_words(spoken) - content_words(body)
+    # tiny.en mishears a few words of synthetic speech ("baking" → "making"); not more.
+    assert len(missing) <= 4, missing
+    assert "um" not in content_words(body) and "uh" not in content_words(body)
+    assert "section" not in body.lower()
+    document = docx.Document(docx_path)
+    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == CUES_HEADINGS
+
+
+def test_draft_of_real_speech_keeps_every_word(jfk):
+    result = run("draft", jfk, "--format", "md")
+    assert result.exit_code == 0, result.output
+    (md_path,) = (Path(line) for line in result.stdout.splitlines())
+    body = md_path.read_text().split("---\n", 2)[2]
+    assert content_words(body) >= content_words((DATA / "jfk.txt").read_text())
+    assert headings(body) == []  # no spoken sections: one untitled section
+    assert headings(body, level=1) == ["And so my fellow Americans"]
+
+
+def test_a_second_draft_does_not_transcribe_again(cues_memo, workspace):
+    first = run("draft", cues_memo)
+    assert "cues-memo.m4a: transcribing 28 s of audio" in first.stderr
+    transcripts = list((workspace / ".voiceblog" / "transcripts").iterdir())
+    second = run("draft", cues_memo)
+    assert second.exit_code == 0
+    assert "transcribing" not in second.stderr
+    assert "cues-memo.m4a: using the cached transcript" in second.stderr
+    assert list((workspace / ".voiceblog" / "transcripts").iterdir()) == transcripts
+    assert second.stdout == first.stdout  # the same files, replaced in place
+
+
+def test_an_edited_draft_is_never_overwritten(cues_memo):
+    md_path = Path(run("draft", cues_memo, "--format", "md").stdout.strip())
+    md_path.write_text(md_path.read_text() + "\nMy own closing line.\n")
+    result = run("draft", cues_memo, "--format", "md")
+    assert result.exit_code == 0
+    assert Path(result.stdout.strip()) == md_path.with_name(md_path.stem + "-2.md")
+    assert md_path.read_text().endswith("My own closing line.\n")
+    assert f"Warning: {md_path} was edited since voiceblog wrote it" in result.stderr
+
+
+def test_drafts_option_and_format(cues_memo, workspace):
+    result = run("draft", cues_memo, "--drafts", "out/posts", "--format", "docx")
+    assert result.exit_code == 0
+    (written,) = result.stdout.splitlines()
+    assert Path(written).parent == Path("out/posts") and written.endswith(".docx")
+
+
+def test_missing_file(workspace):
+    result = run("draft", "nothere.m4a")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: nothere.m4a: no such file\n"
+    assert result.stdout == ""
+
+
+def test_empty_file(workspace):
+    (workspace / "empty.m4a").write_bytes(b"")
+    result = run("draft", "empty.m4a")
+    assert (result.exit_code, result.stderr) == (1, "Error: empty.m4a: empty file\n")
+
+
+def test_directory(workspace):
+    (workspace / "x.mp3").mkdir()
+    result = run("draft", "x.mp3")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: x.mp3: is a directory, not a recording\n",
+    )
+
+
+def test_not_audio(workspace):
+    (workspace / "notes.m4a").write_text("shopping list: milk, eggs")
+    result = run("draft", "notes.m4a")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: notes.m4a: not an audio file (Invalid data found when processing input)\n"
+    )
+
+
+def test_truncated_file(workspace):
+    whole = (DATA / "cues-memo.m4a").read_bytes()
+    (workspace / "cut.m4a").write_bytes(whole[:2000])
+    result = run("draft", "cut.m4a")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cut.m4a: not an audio file (")
+    assert list(Path("drafts").iterdir()) == []
+
+
+def test_silence_writes_no_draft(workspace):
+    write_wav(workspace / "silence.wav", np.zeros(16_000 * 5, dtype=np.float32))
+    result = run("draft", "silence.wav")
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        "Error: silence.wav: no speech found in 5.0 s of audio; no draft written\n"
+    )
+    assert list(Path("drafts").iterdir()) == []
+
+
+def test_drafts_folder_that_cannot_be_written(cues_memo, workspace):
+    (workspace / "taken").write_text("a file, not a folder")
+    result = run("draft", cues_memo, "--drafts", "taken/drafts")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: cannot write drafts to taken/drafts: Not a directory\n"
+    assert not (workspace / ".voiceblog" / "transcripts").exists()  # failed before any work
+
+
+def test_one_bad_recording_does_not_stop_the_others(cues_memo, workspace):
+    (workspace / "notes.m4a").write_text("not audio")
+    shutil.copy(DATA / "jfk.flac", workspace / "jfk.flac")
+    result = run("draft", "notes.m4a", cues_memo, "missing.mp3", "jfk.flac")
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) == 4  # two drafts, two formats each
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [
+        "Error: notes.m4a: not an audio file (Invalid data found when processing input)",
+        "Error: missing.mp3: no such file",
+        "Error: 2 of 4 recordings failed",
+    ]
+
+
+def test_unreachable_llm(cues_memo):
+    url = "http://127.0.0.1:9/v1"  # the discard port: nothing listens there
+    result = run("draft", cues_memo, "--llm", "openai/local", "--api-base", url)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: {cues_memo}: cannot reach the LLM openai/local at {url} (is the server running?)"
+    )
+    assert list(Path("drafts").iterdir()) == []
+
+
+def test_settings_come_from_flags_then_environment_then_voiceblog_toml(
+    cues_memo, workspace, monkeypatch
+):
+    (workspace / "voiceblog.toml").write_text('drafts = "from-toml"\nformat = "md"\n')
+    assert Path(run("draft", cues_memo).stdout.strip()).parent == Path("from-toml")
+    monkeypatch.setenv("VOICEBLOG_DRAFTS", "from-env")
+    assert Path(run("draft", cues_memo).stdout.strip()).parent == Path("from-env")
+    result = run("draft", cues_memo, "--drafts", "from-flag")
+    assert Path(result.stdout.strip()).parent == Path("from-flag")
+
+
+def test_unknown_setting_in_voiceblog_toml(workspace):
+    (workspace / "voiceblog.toml").write_text('colour = "blue"\n')
+    result = run("draft", "x.m4a")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {workspace / 'voiceblog.toml'}: unknown setting 'colour' "
+        "(known: api_base, drafts, format, llm, model)\n"
+    )
+
+
+def test_module_entry_point_and_help_are_instant():
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "pipeline", "draft", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Draft each RECORDING" in result.stdout
+    for heavy in ("faster_whisper", "litellm", "docx", "av"):
+        assert not re.search(rf"\| {heavy}$", result.stderr, re.MULTILINE), heavy

@@ -1,0 +1,75 @@
+"""The real tiny.en model on real speech, from every container, and the transcript cache."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline import audio
+from pipeline.errors import AudioError
+from pipeline.transcribe import TranscribeOptions, transcribe
+from pipeline.workspace import Workspace, sha256_file
+
+DATA = Path(__file__).parent / "data"
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
+
+
+def test_real_speech_is_transcribed_word_for_word(workspace):
+    transcript, cached = transcribe(
+        DATA / "jfk.flac", sha256_file(DATA / "jfk.flac"), TranscribeOptions(), Workspace(workspace)
+    )
+    assert not cached
+    assert words(transcript.text) == words((DATA / "jfk.txt").read_text())
+    assert transcript.segments[0].start == 0.0
+    assert 10.5 < transcript.segments[-1].end <= transcript.duration == 11.0
+    assert (transcript.engine, transcript.model, transcript.language) == (
+        "faster-whisper",
+        "tiny.en",
+        "en",
+    )
+
+
+def test_a_second_transcription_of_the_same_audio_comes_from_the_cache(workspace, jfk):
+    ws, options = Workspace(workspace), TranscribeOptions()
+    first, cached_first = transcribe(jfk, sha256_file(jfk), options, ws)
+    cache_files = list((workspace / ".voiceblog" / "transcripts").iterdir())
+    stamp = cache_files[0].stat().st_mtime_ns
+    renamed = jfk.rename(workspace / "same-audio-other-name.flac")
+    second, cached_second = transcribe(renamed, sha256_file(renamed), options, ws)
+    assert (cached_first, cached_second) == (False, True)
+    assert second == first
+    assert cache_files[0].stat().st_mtime_ns == stamp
+    other_options = TranscribeOptions(beam_size=1)
+    assert other_options.cache_key(sha256_file(renamed)) != options.cache_key(sha256_file(renamed))
+
+
+@pytest.mark.parametrize("suffix", [".m4a", ".mp3", ".ogg", ".webm", ".mp4", ".wav"])
+def test_every_common_container_decodes_to_16k_mono(jfk_formats, suffix):
+    samples = audio.decode(jfk_formats[suffix])
+    assert samples.dtype == np.float32
+    assert abs(audio.duration_seconds(samples) - 11.0) < 0.1
+    reference = audio.decode(DATA / "jfk.flac")
+    n = min(len(samples), len(reference))
+    # Lossy codecs shift the waveform a little; the loudness envelope must still match.
+    envelope = [
+        np.abs(x[: n // 1600 * 1600]).reshape(-1, 1600).mean(axis=1) for x in (samples, reference)
+    ]
+    assert np.corrcoef(*envelope)[0, 1] > 0.95
+
+
+def test_phone_formats_transcribe_like_the_original(workspace, jfk_formats):
+    expected = words((DATA / "jfk.txt").read_text())
+    path = jfk_formats[".m4a"]
+    transcript, _ = transcribe(path, sha256_file(path), TranscribeOptions(), Workspace(workspace))
+    assert words(transcript.text) == expected
+
+
+def test_a_file_that_is_not_audio_says_so(workspace):
+    text = workspace / "notes.m4a"
+    text.write_text("shopping list: milk, eggs")
+    with pytest.raises(AudioError, match=r"notes.m4a: not an audio file \(Invalid data"):
+        audio.decode(text)
