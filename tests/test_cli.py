@@ -42,7 +42,14 @@ def test_draft_of_a_memo_with_spoken_sections(cues_memo, workspace):
     assert 25 < meta["duration"] < 35
     # Every word the speaker said is in the draft, but the fillers and the cues themselves.
     body = markdown.split("---\n", 2)[2]
-    spoken = "I have been baking bread at home for a year now, and I want to write down what happened. The dough needs more water than the recipe says. The oven also matters more than the flour. Flour is cheap. The oven is the expensive part, and it uses a lot of power. Next year I want to bake for the neighbours every Saturday."
+    spoken = " ".join(
+        [
+            "I have been baking bread at home for a year now, and I want to write down what",
+            "happened. The dough needs more water than the recipe says. The oven also matters",
+            "more than the flour. Flour is cheap. The oven is the expensive part, and it uses a",
+            "lot of power. Next year I want to bake for the neighbours every Saturday.",
+        ]
+    )
     missing = content_words(spoken) - content_words(body)
     # tiny.en mishears a few words of synthetic speech ("baking" → "making"); not more.
     assert len(missing) <= 4, missing
