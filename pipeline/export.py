@@ -11,7 +11,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -89,7 +89,7 @@ class DocxWriter:
         properties.title = draft.title
         properties.subject = draft.summary
         properties.keywords = ", ".join(draft.tags)
-        properties.created = info.recorded
+        properties.created = info.recorded.astimezone(UTC)  # docx stores UTC ("Z")
         properties.comments = f"Drafted by voiceblog from {info.source}"
         properties.author = ""  # python-docx would otherwise sign every draft "python-docx"
         properties.last_modified_by = ""

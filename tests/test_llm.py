@@ -13,8 +13,10 @@ from llm_server import ScriptedLLM, is_cleanup, transcript_of
 
 # What the scripted model answers for each cleanup chunk, found by a word the chunk contains.
 CLEANED = {
-    "home": "I have been baking bread at home for a year now.\n\nI want to write down what happened.",
-    "dough": "The dough needs more water than the recipe says. The oven matters more than the flour.",
+    "home": "I have been baking bread at home for a year now.\n\nI want to write down what "
+    "happened.",
+    "dough": "The dough needs more water than the recipe says. The oven matters more than the "
+    "flour.",
     "cheap": "Flour is cheap. The oven is the expensive part, and it uses a lot of power.",
     "Saturday": "Next year I want to bake for the neighbours every Saturday.",
 }

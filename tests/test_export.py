@@ -1,0 +1,112 @@
+"""Markdown and Word exports read back with a YAML parser and python-docx."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+
+from pipeline.clean import Paragraph
+from pipeline.export import DraftInfo, export, slugify
+from pipeline.section import Draft, Section
+from pipeline.workspace import Workspace
+
+INFO = DraftInfo(
+    source="memo.m4a",
+    recorded=datetime(2026, 3, 14, 9, 30, tzinfo=UTC),
+    duration=61.04,
+    engine="faster-whisper",
+    model="tiny.en",
+    llm=None,
+)
+
+
+def make_draft(title: str) -> Draft:
+    paragraph = Paragraph("Words the speaker said.", 0.0, 2.0)
+    return Draft(title=title, sections=[Section("First", [paragraph]), Section("Second", [])])
+
+
+@pytest.mark.parametrize(
+    "title, slug",
+    [
+        ("Why I walk to work", "why-i-walk-to-work"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("Crème brûlée: a story 🍮", "creme-brulee-a-story"),
+        ("🍮🍮", "memo"),
+        ("a" * 200, "a" * 60),
+        ("C:\\Windows\\x", "c-windows-x"),
+    ],
+)
+def test_slugs_are_safe_file_names(title, slug):
+    assert slugify(title) == slug
+
+
+def test_exports_stay_inside_the_drafts_folder(workspace):
+    drafts = workspace / "drafts"
+    drafts.mkdir()
+    ws = Workspace(workspace)
+    paths = export(make_draft("../../../escape"), INFO, drafts, "all", ws.manifest, "hash")
+    assert [p.parent for p in paths] == [drafts, drafts]
+    assert [p.name for p in paths] == ["2026-03-14-escape.md", "2026-03-14-escape.docx"]
+
+
+def test_front_matter_survives_quotes_colons_and_emoji(workspace):
+    drafts = workspace / "drafts"
+    drafts.mkdir()
+    title = 'Title: "quoted" — and it\'s 50% 🎙️ # not a comment'
+    (md_path,) = export(make_draft(title), INFO, drafts, "md", Workspace(workspace).manifest, "h")
+    front = yaml.safe_load(md_path.read_text().split("---\n", 2)[1])
+    assert front == {
+        "title": title,
+        "date": INFO.recorded.date(),
+        "source": "memo.m4a",
+        "duration": 61.0,
+        "engine": "faster-whisper",
+        "model": "tiny.en",
+        "llm": None,
+    }
+    assert f"# {title}\n" in md_path.read_text()
+
+
+def test_docx_has_real_styles_and_properties(workspace):
+    drafts = workspace / "drafts"
+    drafts.mkdir()
+    (path,) = export(
+        make_draft("A title"), INFO, drafts, "docx", Workspace(workspace).manifest, "h"
+    )
+    document = docx.Document(path)
+    assert [(p.style.name, p.text) for p in document.paragraphs] == [
+        ("Title", "A title"),
+        ("Heading 1", "First"),
+        ("Normal", "Words the speaker said."),
+        ("Heading 1", "Second"),
+    ]
+    assert document.core_properties.title == "A title"
+    assert document.core_properties.author == ""
+    assert document.core_properties.created == INFO.recorded
+
+
+def test_two_memos_with_the_same_title_get_distinct_files(workspace):
+    drafts = workspace / "drafts"
+    drafts.mkdir()
+    manifest = Workspace(workspace).manifest
+    first = export(make_draft("Same"), INFO, drafts, "md", manifest, "memo-one")
+    second = export(make_draft("Same"), INFO, drafts, "md", manifest, "memo-two")
+    again = export(make_draft("Same"), INFO, drafts, "md", manifest, "memo-one")
+    assert [p.name for p in first + second + again] == [
+        "2026-03-14-same.md",
+        "2026-03-14-same-2.md",
+        "2026-03-14-same.md",
+    ]
+
+
+def test_a_file_voiceblog_did_not_write_is_left_alone(workspace):
+    drafts = workspace / "drafts"
+    drafts.mkdir()
+    mine = drafts / "2026-03-14-same.md"
+    mine.write_text("my own notes")
+    (path,) = export(make_draft("Same"), INFO, drafts, "md", Workspace(workspace).manifest, "h")
+    assert path.name == "2026-03-14-same-2.md"
+    assert mine.read_text() == "my own notes"
+    assert not list(Path(drafts).glob(".*.tmp"))
