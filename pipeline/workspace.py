@@ -69,6 +69,16 @@ class Workspace:
     def config_file(self) -> Path:
         return self.root / "voiceblog.toml"
 
+    def vocabulary(self) -> str:
+        """The names and jargon in vocabulary.txt, one per line or comma-separated ("" if none)."""
+        try:
+            text = (self.root / "vocabulary.txt").read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ""
+        lines = [line.split("#", 1)[0] for line in text.splitlines()]
+        terms = [term.strip() for line in lines for term in line.split(",")]
+        return ", ".join(term for term in terms if term)
+
     @property
     def cache(self) -> Path:
         return self.root / CACHE_DIRNAME

@@ -8,14 +8,17 @@ way a phone would (AAC in .m4a). Re-run after changing a text:
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from helpers import encode  # noqa: E402  (tests/ is not a package)
+from helpers import encode, write_wav  # noqa: E402  (tests/ is not a package)
 
 EXAMPLE_MEMO = """\
 Title: Why I started walking to work.
@@ -67,12 +70,43 @@ def speak(engine: str, text: str) -> Path:
     return wav
 
 
+def long_memo_with_a_pause(out: Path, pause_seconds: float = 60.0) -> None:
+    """The benchmark texts read aloud (~25 min) with a minute of room tone in the middle.
+
+    Writes out (Opus) and out.with_suffix(".json"): the reference text and the pause's span.
+    """
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import memos
+
+    samples, text = memos.spoken_memo()
+    half = _quiet_point_near(samples, len(samples) // 2)
+    pause = memos.room_noise(pause_seconds)
+    memo = np.concatenate([samples[:half], pause, samples[half:]])
+    wav = Path(tempfile.mkstemp(suffix=".wav")[1])
+    write_wav(wav, memo)
+    encode(wav, out, bit_rate=16_000)
+    wav.unlink()
+    pause_start = half / 16_000
+    span = {"pause_start": pause_start, "pause_end": pause_start + pause_seconds}
+    out.with_suffix(".json").write_text(json.dumps({"reference": text, **span}, indent=1))
+
+
+def _quiet_point_near(samples: np.ndarray, middle: int) -> int:
+    """The quietest 50 ms around the middle, so the pause does not cut a word."""
+    window = 800
+    starts = range(middle - 16_000 * 5, middle + 16_000 * 5, window)
+    return min(starts, key=lambda i: float(np.abs(samples[i : i + window]).mean()))
+
+
 def main() -> None:
     for out, (engine, text) in MEMOS.items():
         wav = speak(engine, text)
         encode(wav, out, bit_rate=48_000)
         wav.unlink()
         print(f"{out.relative_to(ROOT)}: {out.stat().st_size // 1024} KiB", file=sys.stderr)
+    long_memo = ROOT / "tests" / "data" / "long-memo-with-pause.ogg"
+    long_memo_with_a_pause(long_memo)
+    print(f"{long_memo.relative_to(ROOT)}: {long_memo.stat().st_size // 1024} KiB", file=sys.stderr)
 
 
 if __name__ == "__main__":

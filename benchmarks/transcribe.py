@@ -1,0 +1,130 @@
+"""Transcription speed, accuracy and memory: openai-whisper, faster-whisper, voiceblog.
+
+All three run the same tiny.en weights on the same synthetic memo of about 25 minutes (flite
+reading benchmarks/texts/, so the reference is known), with the same thread count. Each runs
+in its own process so its peak RSS is its own. A last row runs voiceblog's default path on a
+memo of 60+ minutes to show memory stays flat with length.
+
+    python benchmarks/transcribe.py            # prints the table
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import memos  # noqa: E402
+
+THREADS = os.cpu_count() or 1
+CONFIGS = {
+    "openai-whisper": "openai-whisper (fp32, beam 5, its defaults)",
+    "faster-whisper": "faster-whisper (plain defaults)",
+    "voiceblog": "voiceblog default (int8, VAD, batched)",
+    "voiceblog-60min": "voiceblog default, 60+ min memo",
+}
+
+
+REPEATS = {"voiceblog-60min": 3}  # the memo read again with pauses: 3 × 25 min
+
+
+def memo_for(config: str) -> np.ndarray:
+    samples, _ = memos.spoken_memo()
+    pause = memos.room_noise(20)
+    return np.concatenate([samples, pause] * (REPEATS.get(config, 1) - 1) + [samples])
+
+
+def reference_for(config: str) -> str:
+    return "\n".join([memos.reference_text()] * REPEATS.get(config, 1))
+
+
+def transcribe_text(config: str, samples: np.ndarray) -> str:
+    from pipeline.whisper_models import ct2_model_dir
+
+    if config == "openai-whisper":
+        import torch
+        import whisper
+
+        from pipeline.whisper_models import openai_whisper_checkpoint
+
+        torch.set_num_threads(THREADS)
+        checkpoint = openai_whisper_checkpoint("tiny.en", memos.CACHE)
+        model = whisper.load_model(str(checkpoint), device="cpu")
+        result = model.transcribe(samples, language="en", fp16=False, beam_size=5, best_of=5)
+        return result["text"]
+    if config == "faster-whisper":
+        from faster_whisper import WhisperModel
+
+        model = WhisperModel(str(ct2_model_dir("tiny.en")), device="cpu", cpu_threads=THREADS)
+        segments, _ = model.transcribe(samples)
+        return " ".join(s.text for s in segments)
+    from pipeline.transcribe import TranscribeOptions, transcribe_samples
+    from pipeline.workspace import Workspace
+
+    options = TranscribeOptions(threads=THREADS)
+    return transcribe_samples(samples, options, Workspace(memos.CACHE)).text
+
+
+def run_one(config: str) -> dict:
+    """In a fresh process: transcribe, then report time, text and this process's peak RSS."""
+    samples = memo_for(config)
+    started = time.perf_counter()
+    hypothesis = transcribe_text(config, samples)
+    return {
+        "audio": len(samples) / 16_000,
+        "seconds": time.perf_counter() - started,
+        "text": hypothesis,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def word_error_rate(config: str, hypothesis: str) -> float:
+    """WER after openai-whisper's English normalizer, as Whisper's own papers score it."""
+    import jiwer
+    from whisper.normalizers import EnglishTextNormalizer
+
+    normalize = EnglishTextNormalizer()
+    return jiwer.wer(normalize(reference_for(config)), normalize(hypothesis))
+
+
+def main() -> None:
+    memos.spoken_memo()  # synthesize once, before anything is timed
+    rows = {}
+    for config in CONFIGS:
+        print(f"running {config} …", file=sys.stderr, flush=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", config], check=True, capture_output=True, text=True
+        )
+        rows[config] = json.loads(out.stdout.strip().splitlines()[-1])
+        rows[config]["wer"] = word_error_rate(config, rows[config].pop("text"))
+    print_table(rows)
+
+
+def print_table(rows: dict[str, dict]) -> None:
+    print(f"tiny.en weights, {THREADS} threads, flite speech with known text\n")
+    print(f"| {'engine':<42} | audio min | wall s | real-time factor | WER % | peak RSS MB |")
+    print(f"|{'-' * 44}|-----------|--------|------------------|-------|-------------|")
+    for config, row in rows.items():
+        print(
+            f"| {CONFIGS[config]:<42} | {row['audio'] / 60:9.1f} | {row['seconds']:6.1f} "
+            f"| {row['seconds'] / row['audio']:16.3f} | {100 * row['wer']:5.1f} "
+            f"| {row['rss_mb']:11.0f} |"
+        )
+    ours = rows["voiceblog"]["seconds"]
+    print()
+    for other in ("openai-whisper", "faster-whisper"):
+        print(f"voiceblog default is {rows[other]['seconds'] / ours:.1f}x faster than {other}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--one"]:
+        print(json.dumps(run_one(sys.argv[2])))
+    else:
+        main()

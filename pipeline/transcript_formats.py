@@ -1,0 +1,51 @@
+"""A Transcript as plain text, JSON, SubRip (.srt) or WebVTT (.vtt), for `voiceblog transcribe`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from pipeline.transcribe import Transcript
+
+FORMATS = ("txt", "json", "srt", "vtt")
+
+
+def render(transcript: Transcript, fmt: str) -> str:
+    return {"txt": as_text, "json": as_json, "srt": as_srt, "vtt": as_vtt}[fmt](transcript)
+
+
+def as_text(transcript: Transcript) -> str:
+    return "".join(f"{s.text}\n" for s in transcript.segments)
+
+
+def as_json(transcript: Transcript) -> str:
+    data = asdict(transcript)
+    for segment in data["segments"]:
+        if not segment["words"]:
+            del segment["words"]  # only present when word timestamps were asked for
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def timestamp(seconds: float, decimal: str) -> str:
+    """HH:MM:SS,mmm (SubRip) or HH:MM:SS.mmm (WebVTT)."""
+    millis = round(seconds * 1000)
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{decimal}{millis:03d}"
+
+
+def as_srt(transcript: Transcript) -> str:
+    cues = [
+        f"{n}\n{timestamp(s.start, ',')} --> {timestamp(s.end, ',')}\n{s.text}\n"
+        for n, s in enumerate(transcript.segments, start=1)
+    ]
+    return "\n".join(cues)
+
+
+def as_vtt(transcript: Transcript) -> str:
+    cues = [
+        f"{timestamp(s.start, '.')} --> {timestamp(s.end, '.')}\n{s.text}\n"
+        for s in transcript.segments
+    ]
+    return "WEBVTT\n\n" + "\n".join(cues)

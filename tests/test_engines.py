@@ -1,0 +1,121 @@
+"""Both Whisper engines on real speech, the offline checkpoint conversion, long memos."""
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import whisper
+from helpers import run
+
+from pipeline.audio import decode
+from pipeline.transcribe import TranscribeOptions, transcribe_samples
+from pipeline.whisper_models import (
+    ct2_model_dir,
+    openai_state_dict,
+    openai_whisper_checkpoint,
+    read_ct2_variables,
+)
+from pipeline.workspace import Workspace
+
+DATA = Path(__file__).parent / "data"
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
+
+
+def test_both_engines_hear_the_same_words(workspace):
+    samples = decode(DATA / "jfk.flac")
+    reference = words((DATA / "jfk.txt").read_text())
+    for engine in ("faster-whisper", "openai-whisper"):
+        transcript = transcribe_samples(
+            samples, TranscribeOptions(engine=engine), Workspace(workspace)
+        )
+        assert words(transcript.text) == reference, engine
+        assert (transcript.engine, transcript.language) == (engine, "en")
+        assert transcript.segments[0].start < 0.5 and 10 < transcript.segments[-1].end <= 11.0
+
+
+def test_the_checkpoint_is_the_ctranslate2_model_unfused(workspace):
+    variables = read_ct2_variables(ct2_model_dir("tiny.en") / "model.bin")
+    checkpoint = openai_whisper_checkpoint("tiny.en", Workspace(workspace).cache_dir("models"))
+    assert checkpoint.parent == workspace / ".voiceblog" / "models"
+    model = whisper.load_model(str(checkpoint), device="cpu")
+    assert model.dims.n_audio_layer == model.dims.n_text_layer == 4
+    assert model.dims.n_vocab == 51864 and model.dims.n_audio_state == 384
+    state = model.state_dict()
+    fused = variables["encoder/layer_2/self_attention/linear_0/weight"]
+    query, key, value = np.split(fused.astype(np.float32), 3)
+    assert np.array_equal(state["encoder.blocks.2.attn.query.weight"].numpy(), query)
+    assert np.array_equal(state["encoder.blocks.2.attn.key.weight"].numpy(), key)
+    assert np.array_equal(state["encoder.blocks.2.attn.value.weight"].numpy(), value)
+    assert "encoder.blocks.2.attn.key.bias" not in state
+    kv = variables["decoder/layer_1/attention/linear_1/weight"].astype(np.float32)
+    assert np.array_equal(state["decoder.blocks.1.cross_attn.value.weight"].numpy(), kv[384:])
+    # Every tensor of the model came from the CTranslate2 weights: none left at random init.
+    _, converted = openai_state_dict(variables)
+    assert set(converted) == {k for k in state if k != "decoder.mask"} | set()
+    assert torch.equal(
+        state["decoder.token_embedding.weight"],
+        torch.from_numpy(variables["decoder/embeddings/weight"].astype(np.float32)),
+    )
+
+
+@pytest.mark.parametrize("engine", ["faster-whisper", "openai-whisper"])
+def test_transcribe_command_prints_every_format(jfk, engine):
+    text = run("transcribe", jfk, "--engine", engine)
+    assert text.exit_code == 0, text.output
+    assert words(text.stdout) == words((DATA / "jfk.txt").read_text())
+    srt = run("transcribe", jfk, "--engine", engine, "--format", "srt").stdout
+    assert srt.startswith("1\n00:00:00,000 --> 00:00:")
+    vtt = run("transcribe", jfk, "--engine", engine, "--format", "vtt").stdout
+    assert vtt.startswith("WEBVTT\n\n00:00:00.000 --> 00:00:")
+    data = json.loads(
+        run("transcribe", jfk, "--engine", engine, "--format", "json", "--words").stdout
+    )
+    assert data["engine"] == engine and data["duration"] == 11.0
+    spoken = [w for s in data["segments"] for w in s["words"]]
+    assert words("".join(w["text"] for w in spoken)) == words((DATA / "jfk.txt").read_text())
+    assert all(0 <= w["start"] <= w["end"] <= 11.0 for w in spoken)
+    assert [w["start"] for w in spoken] == sorted(w["start"] for w in spoken)
+
+
+def longest_repeat_run(text: str, n: int = 4) -> int:
+    """Most times one n-word phrase is said in a row: a Whisper loop says it dozens of times."""
+    tokens = words(text)
+    longest = 1
+    for i in range(len(tokens) - n):
+        phrase, times = tokens[i : i + n], 1
+        while tokens[i + times * n : i + (times + 1) * n] == phrase:
+            times += 1
+        longest = max(longest, times)
+    return longest
+
+
+def test_a_long_memo_with_a_minute_of_room_tone(workspace):
+    """25 minutes of speech with a minute of room noise in the middle (tools/make_memos.py)."""
+    import jiwer
+    from whisper.normalizers import EnglishTextNormalizer
+
+    facts = json.loads((DATA / "long-memo-with-pause.json").read_text())
+    samples = decode(DATA / "long-memo-with-pause.ogg")
+    assert len(samples) / 16_000 > 20 * 60
+    transcript = transcribe_samples(samples, TranscribeOptions(), Workspace(workspace))
+    # Nothing invented in the pause: no text is timed inside it (a second's margin each side).
+    inside = [
+        s
+        for s in transcript.segments
+        if s.end > facts["pause_start"] + 1 and s.start < facts["pause_end"] - 1
+    ]
+    assert inside == []
+    assert longest_repeat_run(transcript.text) <= 2
+    normalize = EnglishTextNormalizer()
+    wer = jiwer.wer(normalize(facts["reference"]), normalize(transcript.text))
+    # tiny.en scores about 14% on flite's voice (benchmarks/transcribe.py); a dropped stretch
+    # of the memo or a loop would cost far more.
+    assert wer < 0.2, wer
+    # Everything after the pause was heard too, with its timing shifted by the pause.
+    assert transcript.segments[-1].end > len(samples) / 16_000 - 15
