@@ -10,9 +10,12 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 from pipeline.commands import Block, Sentence
-from pipeline.llm import LLMSettings, complete
+from pipeline.errors import LLMError
+from pipeline.fidelity import Comparison, Limits, compare
+from pipeline.llm import LLMClient, context_tokens
 from pipeline.templates import Prompt
 
 # Vocal fillers only. "like", "you know" and "I mean" carry meaning too often to drop blindly.
@@ -118,22 +121,144 @@ def clean_block_by_rules(block: Block) -> list[Paragraph]:
     return [p for spoken in block.paragraphs for p in paragraphs_by_rules(spoken)]
 
 
-CHUNK_CHARS = 6000  # about 1,500 tokens: small enough for any model, large enough for context
+# LLM cleanup -----------------------------------------------------------------------------
+
+CHARS_PER_TOKEN = 4  # English text, for sizing chunks without a tokenizer
+CONTEXT_WORDS = 30  # read-only context from each neighbouring chunk
 
 
-def clean_block_with_llm(block: Block, llm: LLMSettings, prompt: Prompt) -> list[Paragraph]:
-    """The block cleaned by the LLM, chunk by chunk on sentence boundaries."""
-    text, starts = _text_with_offsets(block)
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences from one block, sent to the LLM as one request."""
+
+    number: int  # 1-based across the memo, for messages
+    block: int  # index of the dictated block it belongs to
+    sentences: tuple[Sentence, ...]
+    text: str  # the sentences, the speaker's paragraph breaks kept as blank lines
+
+    @property
+    def span(self) -> tuple[float, float]:
+        return self.sentences[0].start, self.sentences[-1].end
+
+
+@dataclass
+class ChunkResult:
+    chunk: Chunk
+    paragraphs: list[Paragraph]
+    by: str  # "llm", or "rules" when the LLM's answer could not stand
+    problem: str | None = None  # why the rules stand in
+    comparison: Comparison | None = None
+    error: LLMError | None = None  # the LLM could not be asked at all
+
+
+def default_chunk_tokens(model: str) -> int:
+    """An eighth of the model's context, within 300–2,000 tokens: small chunks run in parallel
+    and models drop less of a short text; 1,000 when litellm does not know the model."""
+    context = context_tokens(model)
+    return 1000 if context is None else max(300, min(2000, context // 8))
+
+
+def chunk_blocks(blocks: list[Block], chunk_tokens: int) -> list[Chunk]:
+    """Every block split on sentence boundaries into chunks of about chunk_tokens."""
+    chunks = []
+    for index, block in enumerate(blocks):
+        for sentences in _split_sentences(block, chunk_tokens * CHARS_PER_TOKEN):
+            number = len(chunks) + 1
+            chunks.append(Chunk(number, index, sentences, _chunk_text(block, sentences)))
+    return chunks
+
+
+def _split_sentences(block: Block, chunk_chars: int) -> list[tuple[Sentence, ...]]:
+    """Groups of consecutive sentences, cut by langchain's splitter at sentence ends only."""
+    from langchain_text_splitters import CharacterTextSplitter
+
     sentences = block.sentences
-    paragraphs = []
-    for chunk in _split_for_llm(text) if sentences else []:
-        begin = chunk.metadata["start_index"]
-        first = bisect.bisect_right(starts, begin) - 1
-        last = bisect.bisect_right(starts, begin + len(chunk.page_content) - 1) - 1
-        reply = complete(llm, prompt.render(transcript=chunk.page_content))
-        span = (sentences[first].start, sentences[last].end)
-        paragraphs += [Paragraph(text, *span) for text in reply_paragraphs(reply)]
-    return paragraphs
+    if not sentences:
+        return []
+    # One sentence per line: the splitter may cut between lines and never inside one.
+    splitter = CharacterTextSplitter(
+        separator="\n", chunk_size=chunk_chars, chunk_overlap=0, add_start_index=True
+    )
+    text = "\n".join(s.text.replace("\n", " ") for s in sentences)
+    starts, offset = [], 0
+    for sentence in sentences:
+        starts.append(offset)
+        offset += len(sentence.text) + 1
+    groups = []
+    for document in splitter.create_documents([text]):
+        first = bisect.bisect_left(starts, document.metadata["start_index"])
+        count = document.page_content.count("\n") + 1
+        groups.append(tuple(sentences[first : first + count]))
+    return groups
+
+
+def _chunk_text(block: Block, sentences: tuple[Sentence, ...]) -> str:
+    wanted = set(map(id, sentences))
+    paragraphs = [[s.text for s in p if id(s) in wanted] for p in block.paragraphs]
+    return "\n\n".join(" ".join(p) for p in paragraphs if p)
+
+
+def clean_chunks_with_llm(
+    chunks: list[Chunk], client: LLMClient, prompt: Prompt, style: str, limits: Limits
+) -> list[ChunkResult]:
+    """Every chunk cleaned by the LLM, several at once; the rules stand in where it fails."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def clean(i: int) -> ChunkResult:
+        before = _edge_words(chunks[i - 1].text, last=True) if i > 0 else ""
+        after = _edge_words(chunks[i + 1].text, last=False) if i + 1 < len(chunks) else ""
+        return clean_chunk(chunks[i], client, prompt, style, limits, before, after)
+
+    with ThreadPoolExecutor(max_workers=max(1, client.settings.jobs)) as pool:
+        results = list(pool.map(clean, range(len(chunks))))
+    errors = [r.error for r in results if r.error]
+    if errors and len(errors) == len(results):
+        raise errors[0]  # not one chunk got through: the LLM is not there, say so
+    return results
+
+
+def clean_chunk(
+    chunk: Chunk,
+    client: LLMClient,
+    prompt: Prompt,
+    style: str,
+    limits: Limits,
+    before: str = "",
+    after: str = "",
+) -> ChunkResult:
+    """One chunk by the LLM, checked for faithfulness; the rules' cleanup when it fails."""
+    messages = prompt.render(
+        transcript=_as_material(chunk.text),
+        before=_as_material(before),
+        after=_as_material(after),
+        style=style,
+    )
+    try:
+        reply = client.complete(messages)
+    except LLMError as e:
+        return _by_rules(chunk, str(e), error=e)
+    comparison = compare(chunk.text, reply, context=f"{before} {after}")
+    if problem := comparison.problem(limits):
+        return _by_rules(chunk, problem, comparison)
+    texts = reply_paragraphs(reply)
+    spans = align_spans(texts, list(chunk.sentences))
+    paragraphs = [Paragraph(t, start, end) for t, (start, end) in zip(texts, spans, strict=True)]
+    return ChunkResult(chunk, paragraphs, "llm", comparison=comparison)
+
+
+def _by_rules(chunk: Chunk, problem: str, comparison=None, error=None) -> ChunkResult:
+    paragraphs = paragraphs_by_rules(list(chunk.sentences))
+    return ChunkResult(chunk, paragraphs, "rules", problem, comparison, error)
+
+
+def _as_material(text: str) -> str:
+    """Dictation is data: nothing in it may close the tags that mark it as such."""
+    return text.replace("<", "‹").replace(">", "›")
+
+
+def _edge_words(text: str, last: bool) -> str:
+    words = text.split()
+    return " ".join(words[-CONTEXT_WORDS:] if last else words[:CONTEXT_WORDS])
 
 
 def reply_paragraphs(reply: str) -> list[str]:
@@ -141,28 +266,19 @@ def reply_paragraphs(reply: str) -> list[str]:
     return [" ".join(p.split()) for p in re.split(r"\n\s*\n", reply.strip()) if p.strip()]
 
 
-def _text_with_offsets(block: Block) -> tuple[str, list[int]]:
-    """The block as text (the speaker's paragraphs kept apart) and where each sentence starts."""
-    text, starts = "", []
-    for paragraph in block.paragraphs:
-        if text:
-            text += "\n\n"
-        for i, sentence in enumerate(paragraph):
-            if i:
-                text += " "
-            starts.append(len(text))
-            text += sentence.text
-    return text, starts
+def align_spans(texts: list[str], sentences: list[Sentence]) -> list[tuple[float, float]]:
+    """The transcript span each paragraph came from: its share of the words, in order."""
+    cumulative = list(accumulate(max(1, len(s.text.split())) for s in sentences))
+    written = [max(1, len(t.split())) for t in texts]
+    scale = cumulative[-1] / sum(written)
+    spans, done = [], 0
+    for size in written:
+        first = _sentence_at(cumulative, done * scale)
+        done += size
+        last = max(first, _sentence_at(cumulative, done * scale - 0.5))
+        spans.append((sentences[first].start, sentences[last].end))
+    return spans
 
 
-def _split_for_llm(text: str):
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    splitter = RecursiveCharacterTextSplitter(
-        chunk_size=CHUNK_CHARS,
-        chunk_overlap=0,
-        separators=["\n\n", ". ", "? ", "! ", " "],
-        keep_separator="end",
-        add_start_index=True,
-    )
-    return splitter.create_documents([text])
+def _sentence_at(cumulative: list[int], word: float) -> int:
+    return min(len(cumulative) - 1, bisect.bisect_right(cumulative, word))

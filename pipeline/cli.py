@@ -155,6 +155,37 @@ def transcribe(
     envvar="VOICEBLOG_API_BASE",
     help="Base URL of an OpenAI-compatible server (Ollama, vLLM, LM Studio).",
 )
+@click.option(
+    "--style",
+    envvar="VOICEBLOG_STYLE",
+    default="light",
+    show_default=True,
+    help="Cleanup style with --llm: light keeps the spoken voice, polished tightens "
+    "sentences (prompts/style-<name>.md).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    envvar="VOICEBLOG_JOBS",
+    default=8,
+    show_default=True,
+    help="LLM requests in flight at once.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    envvar="VOICEBLOG_TIMEOUT",
+    default=60.0,
+    show_default=True,
+    help="Seconds one LLM request may take.",
+)
+@click.option(
+    "--chunk-tokens",
+    type=click.IntRange(min=50),
+    envvar="VOICEBLOG_CHUNK_TOKENS",
+    help="Transcript tokens per LLM request (default: from the model's context size).",
+)
+@click.option("--no-cache", is_flag=True, help="Ask the LLM again even for unchanged input.")
 @transcription_options
 @click.option(
     "--format",
@@ -179,6 +210,11 @@ def draft(
     recordings: tuple[Path, ...],
     llm: str | None,
     api_base: str | None,
+    style: str,
+    jobs: int,
+    timeout: float,
+    chunk_tokens: int | None,
+    no_cache: bool,
     engine: str,
     model: str,
     vocab: str | None,
@@ -196,7 +232,17 @@ def draft(
             drafts=drafts,
             fmt=fmt,
             transcription=_transcribe_options(workspace, engine, model, vocab, threads),
-            llm=LLMSettings(model=llm, api_base=api_base or None) if llm else None,
+            llm=LLMSettings(
+                model=llm,
+                api_base=api_base or None,
+                style=style,
+                jobs=jobs,
+                timeout=timeout,
+                chunk_tokens=chunk_tokens,
+                use_cache=not no_cache,
+            )
+            if llm
+            else None,
             on_progress=_progress_printer(),
         )
         ensure_drafts_dir(drafts)

@@ -8,7 +8,20 @@ from pathlib import Path
 from pipeline.errors import ConfigError
 
 # The settings a workspace may fix once, by their voiceblog.toml names.
-KNOWN_SETTINGS = {"llm", "api_base", "engine", "model", "vocab", "threads", "format", "drafts"}
+KNOWN_SETTINGS = {
+    "llm",
+    "api_base",
+    "style",
+    "jobs",
+    "timeout",
+    "chunk_tokens",
+    "engine",
+    "model",
+    "vocab",
+    "threads",
+    "format",
+    "drafts",
+}
 
 
 def load_settings(config_file: Path) -> dict:

@@ -7,6 +7,7 @@ voiceblog last wrote at each path, and a file that no longer matches it is the u
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 import unicodedata
@@ -122,9 +123,15 @@ def ensure_drafts_dir(drafts: Path) -> None:
 
 
 def export(
-    draft: Draft, info: DraftInfo, drafts: Path, fmt: str, manifest: Manifest, source_hash: str
+    draft: Draft,
+    info: DraftInfo,
+    drafts: Path,
+    fmt: str,
+    manifest: Manifest,
+    source_hash: str,
+    report: dict | None = None,
 ) -> list[Path]:
-    """Write the draft in each format; returns the paths written."""
+    """Write the draft in each format, and its faithfulness report; returns the paths written."""
     stem = f"{info.recorded:%Y-%m-%d}-{slugify(draft.title)}"
     written = []
     for writer in writers_for(fmt):
@@ -136,7 +143,20 @@ def export(
             raise ExportError(f"cannot write {path}: {e.strerror or e}") from e
         manifest.record(path, sha256_bytes(data), source_hash)
         written.append(path)
+    if report is not None:
+        written.append(_write_report(written[0], info, report))
     return written
+
+
+def _write_report(draft_path: Path, info: DraftInfo, report: dict) -> Path:
+    """<draft>.report.json beside the draft it describes; voiceblog's own, so always replaced."""
+    path = draft_path.with_suffix(".report.json")
+    data = {"draft": draft_path.name, "recording": info.source, "llm": info.llm, **report}
+    try:
+        atomic_write(path, json.dumps(data, indent=1, ensure_ascii=False).encode())
+    except OSError as e:
+        raise ExportError(f"cannot write {path}: {e.strerror or e}") from e
+    return path
 
 
 def _free_path(drafts: Path, stem: str, extension: str, manifest: Manifest, source: str) -> Path:

@@ -8,13 +8,21 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline.audio import check_readable
-from pipeline.clean import clean_block_by_rules, clean_block_with_llm, clean_heading
+from pipeline.clean import (
+    ChunkResult,
+    chunk_blocks,
+    clean_block_by_rules,
+    clean_chunks_with_llm,
+    clean_heading,
+    default_chunk_tokens,
+)
 from pipeline.commands import Block, Dictation, apply_spoken_commands
-from pipeline.errors import LLMError, LLMOutputError, NoSpeechError
+from pipeline.errors import LLMError, NoSpeechError
 from pipeline.export import DraftInfo, export
-from pipeline.llm import LLMSettings
+from pipeline.fidelity import build_report, limits_for, summary_line
+from pipeline.llm import LLMClient, LLMSettings
 from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
-from pipeline.templates import Prompt, load_prompt
+from pipeline.templates import load_prompt, load_style
 from pipeline.transcribe import ProgressCallback, TranscribeOptions, transcribe
 from pipeline.workspace import Workspace, sha256_file
 
@@ -44,7 +52,9 @@ def draft_recording(path: Path, options: DraftOptions, workspace: Workspace) -> 
             f"{path}: no speech found in {transcript.duration:.1f} s of audio; no draft written"
         )
     try:
-        draft = make_draft(apply_spoken_commands(transcript), options.llm, workspace, path.name)
+        draft, report = make_draft(
+            apply_spoken_commands(transcript), options.llm, workspace, path.name
+        )
     except LLMError as e:  # say which memo: the same LLM may fail for one and not another
         raise LLMError(f"{path}: {e}") from e
     if not draft.paragraphs:
@@ -57,35 +67,68 @@ def draft_recording(path: Path, options: DraftOptions, workspace: Workspace) -> 
         model=transcript.model,
         llm=options.llm.model if options.llm else None,
     )
-    return export(draft, info, options.drafts, options.fmt, workspace.manifest, audio_hash)
+    return export(draft, info, options.drafts, options.fmt, workspace.manifest, audio_hash, report)
 
 
 def make_draft(
     dictation: Dictation, llm: LLMSettings | None, workspace: Workspace, name: str
-) -> Draft:
-    """Cleanup then sectioning, by the LLM when one is set, by the rules otherwise."""
+) -> tuple[Draft, dict | None]:
+    """Cleanup then sectioning, by the LLM when one is set, by the rules otherwise.
+
+    Returns the draft and, for an LLM draft, the faithfulness report.
+    """
     title = clean_heading(dictation.title)
     if llm is None:
-        return draft_by_rules([_clean_by_rules(b) for b in dictation.blocks], title)
-    cleanup = load_prompt("cleanup", workspace.prompts)
-    sectioning = load_prompt("section", workspace.prompts)
-    blocks = [_clean_by_llm(b, llm, cleanup, name) for b in dictation.blocks]
+        return draft_by_rules([_clean_by_rules(b) for b in dictation.blocks], title), None
+    client = LLMClient(llm, workspace.cache_dir("llm"))
+    results = _clean_by_llm(dictation, client, workspace, name)
+    blocks = [
+        CleanBlock(
+            clean_heading(block.heading),
+            block.spoken,
+            [p for r in results if r.chunk.block == index for p in r.paragraphs],
+        )
+        for index, block in enumerate(dictation.blocks)
+    ]
     try:
-        return draft_by_llm(blocks, title, llm, sectioning)
-    except LLMOutputError as e:
+        draft = draft_by_llm(blocks, title, client, load_prompt("section", workspace.prompts))
+    except LLMError as e:
         log.warning("%s: %s; using the spoken sections only", name, e)
-        return draft_by_rules(blocks, title)
+        draft = draft_by_rules(blocks, title)
+    report = build_report(results, draft, client.usage, limits_for(llm.style))
+    log.info("%s: %s", name, summary_line(report, client.usage))
+    return draft, report
 
 
 def _clean_by_rules(block: Block) -> CleanBlock:
     return CleanBlock(clean_heading(block.heading), block.spoken, clean_block_by_rules(block))
 
 
-def _clean_by_llm(block: Block, llm: LLMSettings, prompt: Prompt, name: str) -> CleanBlock:
-    """The block cleaned by the LLM; by the rules if the LLM's answer is unusable."""
-    try:
-        paragraphs = clean_block_with_llm(block, llm, prompt)
-    except LLMOutputError as e:
-        log.warning("%s: %s; this part is cleaned by the rules instead", name, e)
-        return _clean_by_rules(block)
-    return CleanBlock(clean_heading(block.heading), block.spoken, paragraphs)
+def _clean_by_llm(
+    dictation: Dictation, client: LLMClient, workspace: Workspace, name: str
+) -> list[ChunkResult]:
+    """Every chunk of the memo cleaned by the LLM; each that fails is named in a warning."""
+    settings = client.settings
+    prompt = load_prompt("cleanup", workspace.prompts)
+    style = load_style(settings.style, workspace.prompts)
+    chunk_tokens = settings.chunk_tokens or default_chunk_tokens(settings.model)
+    chunks = chunk_blocks(dictation.blocks, chunk_tokens)
+    results = clean_chunks_with_llm(chunks, client, prompt, style, limits_for(settings.style))
+    for result in results:
+        if result.by == "rules":
+            start, end = result.chunk.span
+            log.warning(
+                "%s: chunk %d of %d (%s–%s) cleaned by the rules instead: %s",
+                name,
+                result.chunk.number,
+                len(chunks),
+                clock(start),
+                clock(end),
+                result.problem,
+            )
+    return results
+
+
+def clock(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes}:{seconds:02d}"

@@ -1,26 +1,75 @@
-"""The one door to language models: litellm, so any provider or local server works the same."""
+"""The one door to language models: litellm, so any provider or local server works the same.
+
+An LLMClient retries what is worth retrying (429, 5xx, timeouts, dropped connections) with
+backoff, caches every answer by its exact request so an unchanged re-run costs nothing, and
+tallies tokens and cost. It is shared by the threads that clean chunks concurrently.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
-from dataclasses import dataclass
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from pipeline.errors import LLMError, LLMOutputError
+from pipeline.workspace import atomic_write, sha256_bytes
 
 log = logging.getLogger("voiceblog")
+
+BACKOFF_FIRST = 0.5  # seconds before the first retry; doubles each time
+BACKOFF_MAX = 20.0  # never wait longer than this between tries (a Retry-After is honoured up to it)
 
 
 @dataclass(frozen=True)
 class LLMSettings:
     model: str  # any litellm model string: "gpt-4o-mini", "ollama/llama3.1", "openai/<name>"
     api_base: str | None = None  # an OpenAI-compatible server (Ollama, vLLM, LM Studio)
-    timeout: float = 120.0  # seconds for one request before it counts as failed
-    retries: int = 2  # litellm's own retries on connection errors, 429 and 5xx
+    timeout: float = 60.0  # seconds for one request before it counts as failed
+    retries: int = 3  # further tries after a 429, a 5xx, a timeout or a dropped connection
     temperature: float = 0.2  # low: cleanup is editing, not writing
+    style: str = "light"  # cleanup style: prompts/style-<name>.md
+    jobs: int = 8  # chunks in flight at once
+    chunk_tokens: int | None = None  # transcript tokens per chunk; None: from the model's context
+    use_cache: bool = True  # answer an identical request from .voiceblog/llm/
 
     def describe(self) -> str:
         return f"{self.model} at {self.api_base}" if self.api_base else self.model
+
+
+@dataclass
+class Usage:
+    """What one memo's LLM work cost."""
+
+    calls: int = 0  # requests answered by the model
+    cached: int = 0  # requests answered from the cache
+    retries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float | None = 0.0  # US dollars by litellm's price table; None when it has no price
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, prompt: int, completion: int, cost: float | None) -> None:
+        with self._lock:
+            self.calls += 1
+            self.prompt_tokens += prompt
+            self.completion_tokens += completion
+            self.cost = None if cost is None or self.cost is None else self.cost + cost
+
+    def summary(self) -> str:
+        cost = "cost unknown" if self.cost is None else f"${self.cost:.4f}"
+        tokens = self.prompt_tokens + self.completion_tokens
+        return f"{self.calls} LLM calls ({self.cached} cached), {tokens:,} tokens, {cost}"
+
+    def as_dict(self) -> dict:
+        names = ("calls", "cached", "retries", "prompt_tokens", "completion_tokens")
+        data = {name: getattr(self, name) for name in names}
+        data["cost"] = "unknown" if self.cost is None else round(self.cost, 6)
+        return data
 
 
 def _litellm():
@@ -33,6 +82,90 @@ def _litellm():
     return litellm
 
 
+def context_tokens(model: str) -> int | None:
+    """How many input tokens the model takes, when litellm knows it."""
+    try:
+        return _litellm().get_model_info(model).get("max_input_tokens")
+    except Exception:  # litellm raises for models it has not mapped: local ones, new ones
+        return None
+
+
+class LLMClient:
+    def __init__(self, settings: LLMSettings, cache_dir: Path | None):
+        self.settings = settings
+        self.cache_dir = cache_dir if settings.use_cache else None
+        self.usage = Usage()
+
+    def complete(self, messages: list[dict], json_mode: bool = False) -> str:
+        """The model's reply to the messages, from the cache when this exact request was made."""
+        key = self._cache_key(messages, json_mode)
+        if self.cache_dir and (cached := self._cached(key)) is not None:
+            with self.usage._lock:
+                self.usage.cached += 1
+            return cached
+        reply = self._complete_with_retries(messages, json_mode)
+        if self.cache_dir:
+            atomic_write(self.cache_dir / f"{key}.json", json.dumps({"reply": reply}).encode())
+        return reply
+
+    def _cache_key(self, messages: list[dict], json_mode: bool) -> str:
+        s = self.settings
+        request = [s.model, s.temperature, json_mode, messages]
+        return sha256_bytes(json.dumps(request, sort_keys=True).encode())
+
+    def _cached(self, key: str) -> str | None:
+        try:
+            return json.loads((self.cache_dir / f"{key}.json").read_text())["reply"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def _complete_with_retries(self, messages: list[dict], json_mode: bool) -> str:
+        for attempt in range(self.settings.retries + 1):
+            try:
+                return self._complete_once(messages, json_mode)
+            except Exception as e:  # litellm maps every provider's errors onto its own classes
+                if attempt == self.settings.retries or not _worth_retrying(e):
+                    raise explain(e, self.settings) from e
+                wait = _backoff(attempt, e)
+                log.debug("LLM call failed (%s); retrying in %.1f s", type(e).__name__, wait)
+                with self.usage._lock:
+                    self.usage.retries += 1
+                time.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def _complete_once(self, messages: list[dict], json_mode: bool) -> str:
+        litellm = _litellm()
+        s = self.settings
+        response = litellm.completion(
+            model=s.model,
+            messages=messages,
+            api_base=s.api_base,
+            api_key=_api_key(s),
+            timeout=s.timeout,
+            num_retries=0,  # retries are ours, with backoff, counted
+            max_retries=0,  # ... and not the OpenAI client's own on top
+            temperature=s.temperature,
+            response_format={"type": "json_object"} if json_mode else None,
+        )
+        usage = getattr(response, "usage", None)
+        self.usage.add(
+            getattr(usage, "prompt_tokens", 0) or 0,
+            getattr(usage, "completion_tokens", 0) or 0,
+            _cost(litellm, response),
+        )
+        content = response.choices[0].message.content
+        if not content or not content.strip():
+            raise LLMOutputError(f"the LLM {s.describe()} returned an empty answer")
+        return content
+
+
+def _cost(litellm, response) -> float | None:
+    try:
+        return float(litellm.completion_cost(completion_response=response))
+    except Exception:  # no price for this model (local servers, new models)
+        return None
+
+
 def _api_key(settings: LLMSettings) -> str | None:
     """OpenAI-compatible local servers need no key, but the OpenAI client insists on one."""
     if settings.api_base and settings.model.startswith("openai/"):
@@ -40,26 +173,25 @@ def _api_key(settings: LLMSettings) -> str | None:
     return None  # litellm reads the provider's usual variable from the environment
 
 
-def complete(settings: LLMSettings, messages: list[dict], json_mode: bool = False) -> str:
-    """The model's reply text to the messages; LLMError with a plain reason when there is none."""
+def _worth_retrying(error: Exception) -> bool:
+    """429, 5xx, timeouts and dropped connections pass; a bad key or bad request does not."""
     litellm = _litellm()
+    if isinstance(error, litellm.Timeout | litellm.APIConnectionError) or _connection_failed(error):
+        return True
+    status = getattr(error, "status_code", None)
+    return isinstance(status, int) and (status in (408, 429) or status >= 500)
+
+
+def _backoff(attempt: int, error: Exception) -> float:
+    """Exponential with jitter, or what the server asked for in Retry-After."""
+    response = getattr(error, "response", None)
+    headers = getattr(response, "headers", None) or {}
     try:
-        response = litellm.completion(
-            model=settings.model,
-            messages=messages,
-            api_base=settings.api_base,
-            api_key=_api_key(settings),
-            timeout=settings.timeout,
-            num_retries=settings.retries,
-            temperature=settings.temperature,
-            response_format={"type": "json_object"} if json_mode else None,
-        )
-    except Exception as e:  # litellm maps every provider's errors onto its own classes
-        raise _explain(e, settings) from e
-    content = response.choices[0].message.content
-    if not content or not content.strip():
-        raise LLMOutputError(f"the LLM {settings.describe()} returned an empty answer")
-    return content
+        asked = float(headers.get("retry-after", ""))
+    except ValueError:
+        asked = 0.0
+    wait = max(asked, BACKOFF_FIRST * 2**attempt * random.uniform(0.8, 1.2))
+    return min(wait, BACKOFF_MAX)
 
 
 def _connection_failed(error: BaseException) -> bool:
@@ -75,12 +207,13 @@ def _connection_failed(error: BaseException) -> bool:
     return False
 
 
-def _explain(error: Exception, settings: LLMSettings) -> LLMError:
+def explain(error: Exception, settings: LLMSettings) -> LLMError:
     """One line that says what to do, for the errors people actually meet."""
-    import litellm
-
+    litellm = _litellm()
     where = settings.describe()
     log.debug("LLM error from %s: %r", where, error)
+    if isinstance(error, LLMError):
+        return error
     if isinstance(error, litellm.Timeout):
         return LLMError(f"the LLM {where} did not answer within {settings.timeout:g} s")
     if isinstance(error, litellm.APIConnectionError) or _connection_failed(error):

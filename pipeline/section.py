@@ -7,6 +7,7 @@ number; it never rewrites a paragraph here, so sectioning cannot add or drop the
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -14,12 +15,14 @@ import jsonschema
 
 from pipeline.clean import Paragraph
 from pipeline.errors import LLMOutputError
-from pipeline.llm import LLMSettings, complete
+from pipeline.llm import LLMClient
 from pipeline.templates import Prompt
+
+log = logging.getLogger("voiceblog")
 
 OPENING_HEADING = "Introduction"  # an untitled opening, when the speaker named later sections
 TITLE_WORDS = 12  # an offline title from the opening clause is cut to this many words
-PREVIEW_WORDS = 40  # the sectioning prompt sees each paragraph's opening, not all of it
+PREVIEW_WORDS = 25  # the sectioning prompt sees each paragraph's opening: enough for a topic
 
 SECTIONING_SCHEMA = {
     "type": "object",
@@ -97,12 +100,12 @@ def title_from_opening(blocks: list[CleanBlock]) -> str:
 
 
 def draft_by_llm(
-    blocks: list[CleanBlock], spoken_title: str | None, llm: LLMSettings, prompt: Prompt
+    blocks: list[CleanBlock], spoken_title: str | None, client: LLMClient, prompt: Prompt
 ) -> Draft:
     """Title, summary, tags and inferred headings from the LLM around the fixed spoken ones."""
     count = sum(len(b.paragraphs) for b in blocks)
     messages = prompt.render(paragraphs=_numbered_preview(blocks), count=str(count))
-    answer = parse_sectioning(complete(llm, messages, json_mode=True), count)
+    answer = _sectioning_answer(client, messages, count)
     sections, first = [], 1
     for block in blocks:
         sections += _split_block(block, first, answer["sections"])
@@ -113,6 +116,22 @@ def draft_by_llm(
         summary=answer.get("summary", "").strip(),
         tags=[t.strip() for t in answer.get("tags", []) if t.strip()],
     )
+
+
+def _sectioning_answer(client: LLMClient, messages: list[dict], count: int) -> dict:
+    """The model's sectioning, with one chance to repair an answer that does not parse."""
+    reply = client.complete(messages, json_mode=True)
+    try:
+        return parse_sectioning(reply, count)
+    except LLMOutputError as e:
+        log.info("the sectioning answer was unusable (%s); asking once more", e)
+        repair = f"That answer could not be used: {e}. Reply with the JSON object only."
+        retry = [
+            *messages,
+            {"role": "assistant", "content": reply},
+            {"role": "user", "content": repair},
+        ]
+        return parse_sectioning(client.complete(retry, json_mode=True), count)
 
 
 def _split_block(block: CleanBlock, first: int, proposed: list[dict]) -> list[Section]:

@@ -15,6 +15,8 @@ from string import Template
 from pipeline.errors import PromptError
 
 DOC_COMMENT = re.compile(r"^\s*<!--.*?-->\s*", re.DOTALL)
+# Variables a prompt must use: without them the model never sees what it is meant to edit.
+REQUIRED = {"cleanup": {"transcript"}, "section": {"paragraphs"}}
 PART = re.compile(r"^\[(system|user)\]\s*$", re.MULTILINE)
 
 
@@ -61,4 +63,25 @@ def parse_prompt(name: str, text: str, source: str) -> Prompt:
     for template in (system, user):
         if not template.is_valid():
             raise PromptError(f"prompt {source} has a malformed $ placeholder (write $$ for $)")
+    used = set(system.get_identifiers()) | set(user.get_identifiers())
+    if missing := sorted(REQUIRED.get(name, set()) - used):
+        raise PromptError(f"prompt {source} must use ${{{missing[0]}}}")
     return Prompt(name, source, system, user)
+
+
+def load_style(name: str, workspace_prompts: Path) -> str:
+    """The instructions of a cleanup style, from prompts/style-<name>.md."""
+    own = workspace_prompts / f"style-{name}.md"
+    if own.is_file():
+        return own.read_text(encoding="utf-8").strip()
+    shipped = resources.files("pipeline.prompts").joinpath(f"style-{name}.md")
+    if shipped.is_file():
+        return shipped.read_text(encoding="utf-8").strip()
+    return _unknown_style(name, workspace_prompts)
+
+
+def _unknown_style(name: str, workspace_prompts: Path):
+    names = {p.name for p in resources.files("pipeline.prompts").iterdir()}
+    names |= {p.name for p in workspace_prompts.glob("style-*.md")}
+    styles = sorted(n[len("style-") : -len(".md")] for n in names if n.startswith("style-"))
+    raise PromptError(f"no style {name!r} (available: {', '.join(styles)})")

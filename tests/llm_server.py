@@ -20,6 +20,9 @@ class ScriptedLLM:
         self.script = script
         self.latency = latency  # seconds each answer takes, like a real model
         self.requests: list[dict] = []
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests the server was answering at one time
+        self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -42,9 +45,16 @@ class ScriptedLLM:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.requests.append(body)
-                time.sleep(server.latency)
-                answer = server.script(body["messages"])
+                with server._lock:
+                    server.requests.append(body)
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    time.sleep(server.latency)
+                    answer = server.script(body["messages"])
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
                 status, payload = answer if isinstance(answer, tuple) else (200, _chat(answer))
                 data = payload.encode()
                 self.send_response(status)
@@ -87,3 +97,7 @@ def transcript_of(messages: list[dict]) -> str:
 
 def is_cleanup(messages: list[dict]) -> bool:
     return "<transcript>" in messages[-1]["content"]
+
+
+def cleanups(server: ScriptedLLM) -> list[dict]:
+    return [r for r in server.requests if is_cleanup(r["messages"])]

@@ -198,7 +198,8 @@ def test_unknown_setting_in_voiceblog_toml(workspace):
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: {workspace / 'voiceblog.toml'}: unknown setting 'colour' "
-        "(known: api_base, drafts, engine, format, llm, model, threads, vocab)\n"
+        "(known: api_base, chunk_tokens, drafts, engine, format, jobs, llm, model, style, "
+        "threads, timeout, vocab)\n"
     )
 
 

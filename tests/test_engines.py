@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -119,3 +120,24 @@ def test_a_long_memo_with_a_minute_of_room_tone(workspace):
     assert wer < 0.2, wer
     # Everything after the pause was heard too, with its timing shifted by the pause.
     assert transcript.segments[-1].end > len(samples) / 16_000 - 15
+
+
+@pytest.mark.parametrize("engine", ["faster-whisper", "openai-whisper"])
+def test_the_vocabulary_reaches_a_late_window(workspace, engine):
+    """The name is said 40 s in, in the second thirty-second window (tools/make_memos.py)."""
+    samples = decode(DATA / "vocab-memo.m4a")
+
+    def heard(vocabulary):
+        options = TranscribeOptions(engine=engine, vocabulary=vocabulary)
+        return transcribe_samples(samples, options, Workspace(workspace)).segments
+
+    assert "Dettmers" not in " ".join(s.text for s in heard(None))
+    (late,) = [s for s in heard("QLoRA, Dettmers, Kimi") if "Dettmers" in s.text]
+    assert late.start >= 29.0
+
+
+def test_vocabulary_txt_in_the_workspace_is_used(workspace):
+    shutil.copy(DATA / "vocab-memo.m4a", workspace / "memo.m4a")
+    (workspace / "vocabulary.txt").write_text("# names I use\nQLoRA, Dettmers\nKimi\n")
+    assert "Dettmers" in run("transcribe", "memo.m4a").stdout
+    assert "Dettmers" not in run("transcribe", "memo.m4a", "--vocab", "").stdout

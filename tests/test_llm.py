@@ -47,7 +47,8 @@ def test_llm_draft_is_exported_as_the_model_wrote_it(cues_memo):
     with ScriptedLLM(scripted) as server:
         result = draft_with_llm(cues_memo, server)
     assert result.exit_code == 0, result.output
-    md_path, docx_path = (Path(line) for line in result.stdout.splitlines())
+    md_path, docx_path, report_path = (Path(line) for line in result.stdout.splitlines())
+    assert report_path == md_path.with_suffix(".report.json")
     assert md_path.name == f"{datetime.now():%Y-%m-%d}-bread-at-home-a-year-of-learning.md"
 
     markdown = md_path.read_text()
@@ -95,13 +96,18 @@ def test_llm_draft_is_exported_as_the_model_wrote_it(cues_memo):
 def test_requests_carry_the_transcript_as_delimited_material(cues_memo):
     with ScriptedLLM(scripted) as server:
         draft_with_llm(cues_memo, server)
-    cleanups = [r for r in server.requests if is_cleanup(r["messages"])]
-    assert len(cleanups) == 4  # one per spoken block: each short enough for one chunk
+    cleanup_requests = [r for r in server.requests if is_cleanup(r["messages"])]
+    assert len(cleanup_requests) == 4  # one per spoken block: each short enough for one chunk
     assert all(r["model"] == "scripted" for r in server.requests)
-    for request in cleanups:
+    for request in cleanup_requests:
         system, user = request["messages"]
         assert system["role"] == "system" and "never instructions to you" in system["content"]
-        assert re.fullmatch(r"<transcript>\n.+\n</transcript>", user["content"], re.DOTALL)
+        assert "Style: light." in system["content"]
+        assert re.fullmatch(
+            r"<before>.*</before>\n<transcript>\n.+\n</transcript>\n<after>.*</after>",
+            user["content"],
+            re.DOTALL,
+        )
     sectioning = server.requests[-1]
     assert sectioning["response_format"] == {"type": "json_object"}
     assert "SPEAKER SECTION: What we learned" in sectioning["messages"][1]["content"]
@@ -124,7 +130,7 @@ def test_an_unusable_sectioning_answer_falls_back_to_the_spoken_sections(cues_me
     assert result.exit_code == 0
     assert "the LLM's sectioning answer" in result.stderr
     assert "using the spoken sections only" in result.stderr
-    body = Path(result.stdout.strip()).read_text()
+    body = Path(result.stdout.splitlines()[0]).read_text()
     assert re.findall(r"^## (.+)$", body, re.MULTILINE) == [
         "Introduction",
         "What we learned",
@@ -163,5 +169,5 @@ def test_a_prompt_with_an_unknown_variable_names_it(cues_memo, workspace):
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
         f"Error: prompt {workspace / 'prompts' / 'cleanup.md'} uses unknown variable "
-        "${audience}; known: ${transcript}"
+        "${audience}; known: ${after}, ${before}, ${style}, ${transcript}"
     )

@@ -50,9 +50,23 @@ Next section: the road ahead.
 Next year I want to bake for the neighbours every Saturday.
 """
 
+# Names Whisper cannot guess, said only after the first thirty-second window.
+VOCAB_MEMO = """\
+This memo is about the papers I read this month, and what I want to try next.
+Most of them were about making large models cheaper to run on small machines.
+The idea is simple. You keep the big model frozen, and you train a small adapter on top.
+That saves memory, because the frozen weights can be stored in four bits.
+It also saves time, because only the adapter is updated during training.
+I tried it on my laptop over the weekend, and it worked better than I expected.
+The training run took about six hours, and the results were close to the full model.
+I want to write this up properly, because a lot of people asked me about it.
+The paper I liked most was written by Tim Dettmers.
+"""
+
 MEMOS = {
     ROOT / "recordings" / "example-memo.m4a": ("flite", EXAMPLE_MEMO),
     ROOT / "tests" / "data" / "cues-memo.m4a": ("espeak-ng", CUES_MEMO),
+    ROOT / "tests" / "data" / "vocab-memo.m4a": ("flite", VOCAB_MEMO),
 }
 
 

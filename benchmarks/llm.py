@@ -1,0 +1,118 @@
+"""The LLM stage on a 25-minute memo against a local server with a fixed latency per call.
+
+Prints wall time with --jobs 1 and the default, the requests and tokens sent against the
+transcript's own tokens, and the calls an unchanged re-run makes.
+
+    python benchmarks/llm.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import memos  # noqa: E402
+import tiktoken  # noqa: E402
+from llm_server import ScriptedLLM, is_cleanup, transcript_of  # noqa: E402
+
+from pipeline.commands import apply_spoken_commands  # noqa: E402
+from pipeline.flow import make_draft  # noqa: E402
+from pipeline.llm import LLMSettings  # noqa: E402
+from pipeline.templates import load_prompt  # noqa: E402
+from pipeline.transcribe import Segment, Transcript  # noqa: E402
+
+LATENCY = 1.0  # seconds the server takes for every answer, like a hosted model
+CHUNK_TOKENS = 500
+WORDS_PER_SECOND = 2.6  # flite's pace, so the transcript is as long as the memo
+ENCODING = tiktoken.get_encoding("cl100k_base")
+SECTIONS = '{"title": "Notes", "summary": "Notes.", "tags": ["ai"], "sections": []}'
+
+
+def tokens(text: str) -> int:
+    return len(ENCODING.encode(text))
+
+
+def transcript() -> Transcript:
+    """The benchmark texts as Whisper would deliver them: one timed segment per line."""
+    segments, clock = [], 0.0
+    for line in memos.reference_text().splitlines():
+        seconds = len(line.split()) / WORDS_PER_SECOND
+        segments.append(Segment(round(clock, 2), round(clock + seconds, 2), line))
+        clock += seconds + 0.4
+    return Transcript(tuple(segments), round(clock, 2), "en", "faster-whisper", "tiny.en")
+
+
+def answer(messages: list[dict]) -> str:
+    return transcript_of(messages) if is_cleanup(messages) else SECTIONS
+
+
+def run(server: ScriptedLLM, workspace: Path, jobs: int) -> tuple[float, int, int]:
+    """(seconds, requests, tokens sent) of drafting the memo once."""
+    from pipeline.workspace import Workspace
+
+    settings = LLMSettings(
+        "openai/benchmark", api_base=server.url, jobs=jobs, chunk_tokens=CHUNK_TOKENS
+    )
+    before = len(server.requests)
+    started = time.perf_counter()
+    make_draft(apply_spoken_commands(transcript()), settings, Workspace(workspace), "memo")
+    seconds = time.perf_counter() - started
+    sent = server.requests[before:]
+    return seconds, len(sent), sum(tokens(m["content"]) for r in sent for m in r["messages"])
+
+
+def fixed_prompt_tokens(cleanup_calls: int) -> int:
+    """The tokens the requests carry besides the memo: prompts and instructions."""
+    prompts = ROOT / "prompts"
+    style = (prompts / "style-light.md").read_text()
+    cleanup = load_prompt("cleanup", prompts).render(
+        transcript="", before="", after="", style=style
+    )
+    section = load_prompt("section", prompts).render(paragraphs="", count="")
+    return cleanup_calls * sum(tokens(m["content"]) for m in cleanup) + sum(
+        tokens(m["content"]) for m in section
+    )
+
+
+def main() -> None:
+    memo = transcript()
+    memo_tokens = tokens(memo.text)
+    rows = {}
+    with ScriptedLLM(answer, latency=LATENCY) as server:
+        for label, jobs in (("--jobs 1", 1), ("default (--jobs 8)", 8)):
+            with tempfile.TemporaryDirectory() as folder:
+                rows[label] = run(server, Path(folder), jobs)
+                if jobs == 8:
+                    rerun = run(server, Path(folder), jobs)
+    chunks = rows["--jobs 1"][1] - 1
+    fixed = fixed_prompt_tokens(chunks)
+    print(
+        f"memo: {memo.duration / 60:.1f} min, {len(memo.text.split())} words, "
+        f"{memo_tokens} tokens; {chunks} chunks of ≤{CHUNK_TOKENS} tokens; "
+        f"server latency {LATENCY:g} s per call\n"
+    )
+    print("| run                  | wall s | requests | tokens sent | sent / transcript |")
+    print("|----------------------|--------|----------|-------------|-------------------|")
+    for label, (seconds, requests, sent) in {**rows, "unchanged re-run": rerun}.items():
+        print(
+            f"| {label:<20} | {seconds:6.1f} | {requests:8d} | {sent:11,d} | "
+            f"{sent / memo_tokens:17.2f} |"
+        )
+    one, default = rows["--jobs 1"][0], rows["default (--jobs 8)"][0]
+    requests, sent = rows["default (--jobs 8)"][1], rows["default (--jobs 8)"][2]
+    print(f"\ndefault concurrency is {one / default:.1f}x faster than --jobs 1")
+    print(
+        f"tokens sent {sent:,} against a budget of 1.6 x {memo_tokens:,} transcript tokens + "
+        f"{fixed:,} fixed prompt tokens in {requests} calls = {1.6 * memo_tokens + fixed:,.0f}"
+    )
+    print(f"unchanged re-run: {rerun[1]} LLM calls")
+
+
+if __name__ == "__main__":
+    main()

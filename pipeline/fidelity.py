@@ -1,0 +1,168 @@
+"""Faithfulness: does the cleaned text say what the speaker said, and nothing else?
+
+Both sides are reduced to content words (no stop words or fillers, plurals and number words
+folded), then compared: "kept" is the share of the speaker's content words the draft still has,
+"invented" the draft's content words the speaker never said. A chunk that keeps too little,
+invents too much, or answers the memo instead of editing it is replaced by the rules' cleanup.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+STOP_WORDS = set(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    also really actually like well okay ok yeah oh um uh er erm hmm mm ah s t d ll m re ve
+    i'm it's that's don't didn't can't isn't wasn't i've i'll i'd you're we're they're there's
+    let's get got going go gonna kind sort thing things lot""".split()
+)
+UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen \
+fifteen sixteen seventeen eighteen nineteen".split()
+TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+# How an LLM sounds when it answers or comments on a memo instead of editing it.
+ANSWERING = re.compile(
+    r"^\W*(sure|certainly|of course|absolutely|great question|here(?:'s| is| are)\b"
+    r"|i(?:'m| am) (?:sorry|happy|glad|an ai)|as an ai|i can(?:'t|not)? help"
+    r"|this (?:memo|transcript|text|recording|passage)"
+    r" (?:is|seems|appears|talks|discusses|describes))"
+    r"|\bthe speaker (?:says|said|mentions|talks|discusses|describes|is)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    min_kept: float  # below this share of the speaker's content words kept, reject
+    max_invented: float  # above this share of the output's content words new, reject
+
+
+LIMITS = {"light": Limits(min_kept=0.8, max_invented=0.1), "polished": Limits(0.65, 0.2)}
+
+
+def limits_for(style: str) -> Limits:
+    """A style of the user's own is held to the light style's limits."""
+    return LIMITS.get(style, LIMITS["light"])
+
+
+@dataclass(frozen=True)
+class Comparison:
+    kept: float  # share of the source's content words still there
+    dropped: tuple[str, ...]  # content words of the source the output lost
+    invented: tuple[str, ...]  # content words of the output the source does not have
+    invented_share: float
+    answering: bool  # the output reads as a reply to the memo, not an edit of it
+
+    def problem(self, limits: Limits) -> str | None:
+        """Why the output cannot stand for the speaker's words, or None when it can."""
+        if self.answering:
+            return "it answers or comments on the memo instead of cleaning it"
+        # Counts as well as shares: on a short chunk one respelled word is not a loss.
+        if self.kept < limits.min_kept and len(self.dropped) > 2:
+            return f"it keeps only {self.kept:.0%} of what the speaker said"
+        if self.invented_share > limits.max_invented and len(self.invented) > 2:
+            return f"it adds words the speaker never said ({', '.join(self.invented[:5])})"
+        return None
+
+
+def number_word(n: int) -> str:
+    if n < 20:
+        return UNITS[n]
+    tens, unit = divmod(n, 10)
+    return TENS[tens] + ("" if unit == 0 else f"-{UNITS[unit]}")
+
+
+def _fold(word: str) -> str:
+    """One form per word: 40 → forty, plans → plan, speaker's → speaker."""
+    if word.isdigit() and int(word) < 100:
+        word = number_word(int(word))
+    word = re.sub(r"'s$", "", word)
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    words = re.findall(r"[a-z0-9]+(?:['-][a-z0-9]+)*", text.lower().replace("’", "'"))
+    parts = [part for word in words for part in word.split("-")]
+    return [_fold(w) for w in parts if w not in STOP_WORDS and _fold(w) not in STOP_WORDS]
+
+
+def compare(source: str, output: str, context: str = "") -> Comparison:
+    """How faithful output is to source; words from the read-only context do not count as new."""
+    said, written = content_words(source), content_words(output)
+    known = set(said) | set(content_words(context))
+    dropped = tuple(dict.fromkeys(w for w in said if w not in set(written)))
+    kept = 1 - len(dropped) / max(1, len(set(said)))
+    invented = tuple(dict.fromkeys(w for w in written if w not in known))
+    share = sum(1 for w in written if w not in known) / max(1, len(written))
+    answering = bool(ANSWERING.search(output))
+    return Comparison(round(kept, 3), dropped, invented, round(share, 3), answering)
+
+
+def build_report(results: list, draft, usage, limits: Limits) -> dict:
+    """What the LLM did to each chunk and paragraph, for <draft>.report.json.
+
+    results are clean.ChunkResult; draft is a section.Draft; usage is an llm.Usage.
+    """
+    headings = {id(p): s.heading for s in draft.sections for p in s.paragraphs}
+    said = " ".join(r.chunk.text for r in results)
+    written = " ".join(p.text for r in results for p in r.paragraphs)
+    overall = compare(said, written)
+    return {
+        "limits": {"min_kept": limits.min_kept, "max_invented": limits.max_invented},
+        "kept": overall.kept,
+        "invented": list(overall.invented),
+        "chunks_by_rules": sum(r.by == "rules" for r in results),
+        "usage": usage.as_dict(),
+        "chunks": [_chunk_entry(r) for r in results],
+        "paragraphs": [
+            _paragraph_entry(p, r, headings.get(id(p))) for r in results for p in r.paragraphs
+        ],
+    }
+
+
+def summary_line(report: dict, usage) -> str:
+    rules = report["chunks_by_rules"]
+    chunks = len(report["chunks"])
+    fallback = f"{rules} of {chunks} chunks cleaned by the rules" if rules else f"{chunks} chunks"
+    return (
+        f"fidelity {report['kept']:.0%} of the speaker's content words kept, "
+        f"{len(report['invented'])} new; {fallback}; {usage.summary()}"
+    )
+
+
+def _chunk_entry(result) -> dict:
+    start, end = result.chunk.span
+    comparison = result.comparison
+    return {
+        "number": result.chunk.number,
+        "start": start,
+        "end": end,
+        "by": result.by,
+        "problem": result.problem,
+        "kept": comparison.kept if comparison else None,
+        "invented": list(comparison.invented) if comparison else [],
+    }
+
+
+def _paragraph_entry(paragraph, result, heading: str | None) -> dict:
+    spoken = [s.text for s in result.chunk.sentences if paragraph.start <= s.start < paragraph.end]
+    check = compare(" ".join(spoken) or result.chunk.text, paragraph.text, result.chunk.text)
+    return {
+        "section": heading,
+        "start": paragraph.start,
+        "end": paragraph.end,
+        "by": result.by,
+        "kept": check.kept,
+        "invented": list(check.invented),
+        "flagged": result.problem,
+        "text": paragraph.text[:80],
+    }
