@@ -18,24 +18,22 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import memos  # noqa: E402
-import tiktoken  # noqa: E402
 from llm_server import ScriptedLLM, is_cleanup, transcript_of  # noqa: E402
 
 from pipeline.commands import apply_spoken_commands  # noqa: E402
 from pipeline.flow import make_draft  # noqa: E402
-from pipeline.llm import LLMSettings  # noqa: E402
+from pipeline.llm import LLMSettings, count_tokens  # noqa: E402
 from pipeline.templates import load_prompt  # noqa: E402
 from pipeline.transcribe import Segment, Transcript  # noqa: E402
 
 LATENCY = 1.0  # seconds the server takes for every answer, like a hosted model
 CHUNK_TOKENS = 500
 WORDS_PER_SECOND = 2.6  # flite's pace, so the transcript is as long as the memo
-ENCODING = tiktoken.get_encoding("cl100k_base")
 SECTIONS = '{"title": "Notes", "summary": "Notes.", "tags": ["ai"], "sections": []}'
 
 
 def tokens(text: str) -> int:
-    return len(ENCODING.encode(text))
+    return count_tokens(text)  # gpt-4o-mini's tokenizer
 
 
 def transcript() -> Transcript:

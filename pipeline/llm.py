@@ -82,6 +82,11 @@ def _litellm():
     return litellm
 
 
+def count_tokens(text: str, model: str = "gpt-4o-mini") -> int:
+    """Tokens in text by the model's tokenizer (litellm ships the common ones offline)."""
+    return _litellm().token_counter(model=model, text=text)
+
+
 def context_tokens(model: str) -> int | None:
     """How many input tokens the model takes, when litellm knows it."""
     try:
