@@ -119,6 +119,7 @@ def test_requests_carry_the_transcript_as_delimited_material(cues_memo):
         "Sure! Here is your draft.",
         '{"title": "No sections"}',
         '{"title": "x", "sections": [{"heading": "Far", "start": 99}]}',
+        '{"title": "Bread at home", "summary": "A year of bak',  # truncated output
     ],
 )
 def test_an_unusable_sectioning_answer_falls_back_to_the_spoken_sections(cues_memo, answer):
@@ -171,3 +172,15 @@ def test_a_prompt_with_an_unknown_variable_names_it(cues_memo, workspace):
         f"Error: prompt {workspace / 'prompts' / 'cleanup.md'} uses unknown variable "
         "${audience}; known: ${after}, ${before}, ${style}, ${transcript}"
     )
+
+
+def test_a_prompt_without_the_transcript_variable_names_it(cues_memo, workspace):
+    (workspace / "prompts").mkdir()
+    (workspace / "prompts" / "cleanup.md").write_text("[system]\nClean it.\n[user]\nHere.\n")
+    with ScriptedLLM(scripted) as server:
+        result = draft_with_llm(cues_memo, server)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: prompt {workspace / 'prompts' / 'cleanup.md'} must use ${{transcript}}"
+    )
+    assert server.requests == []
