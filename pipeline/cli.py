@@ -142,114 +142,169 @@ def transcribe(
     click.echo(render(transcript, transcript_format), nl=False)
 
 
+def drafting_options(command):
+    """The options of every command that drafts: LLM, transcription, output."""
+    for option in reversed(_DRAFTING_OPTIONS):
+        command = option(command)
+    return command
+
+
+_DRAFTING_OPTIONS = [
+    click.option(
+        "--llm",
+        envvar="VOICEBLOG_LLM",
+        help="litellm model for cleanup and sectioning, e.g. gpt-4o-mini, ollama/llama3.1. "
+        "Without it, drafts are made offline by rules.",
+    ),
+    click.option(
+        "--api-base",
+        envvar="VOICEBLOG_API_BASE",
+        help="Base URL of an OpenAI-compatible server (Ollama, vLLM, LM Studio).",
+    ),
+    click.option(
+        "--style",
+        envvar="VOICEBLOG_STYLE",
+        default="light",
+        show_default=True,
+        help="Cleanup style with --llm: light keeps the spoken voice, polished tightens "
+        "sentences (prompts/style-<name>.md).",
+    ),
+    click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        envvar="VOICEBLOG_JOBS",
+        default=8,
+        show_default=True,
+        help="LLM requests in flight at once.",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=1),
+        envvar="VOICEBLOG_TIMEOUT",
+        default=60.0,
+        show_default=True,
+        help="Seconds one LLM request may take.",
+    ),
+    click.option(
+        "--chunk-tokens",
+        type=click.IntRange(min=50),
+        envvar="VOICEBLOG_CHUNK_TOKENS",
+        help="Transcript tokens per LLM request (default: from the model's context size).",
+    ),
+    click.option("--no-cache", is_flag=True, help="Ask the LLM again even for unchanged input."),
+    transcription_options,
+    click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["md", "docx", "all"]),
+        envvar="VOICEBLOG_FORMAT",
+        default="all",
+        show_default=True,
+        help="Which files to write.",
+    ),
+    click.option(
+        "--drafts",
+        type=click.Path(path_type=Path, file_okay=False),
+        envvar="VOICEBLOG_DRAFTS",
+        default=Path("drafts"),
+        show_default=True,
+        help="Folder to write drafts to.",
+    ),
+    click.option(
+        "--force",
+        is_flag=True,
+        help="Replace earlier drafts of these memos even where you edited them.",
+    ),
+]
+
+
 @main.command()
 @click.argument("recordings", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--llm",
-    envvar="VOICEBLOG_LLM",
-    help="litellm model for cleanup and sectioning, e.g. gpt-4o-mini, ollama/llama3.1. "
-    "Without it, drafts are made offline by rules.",
-)
-@click.option(
-    "--api-base",
-    envvar="VOICEBLOG_API_BASE",
-    help="Base URL of an OpenAI-compatible server (Ollama, vLLM, LM Studio).",
-)
-@click.option(
-    "--style",
-    envvar="VOICEBLOG_STYLE",
-    default="light",
-    show_default=True,
-    help="Cleanup style with --llm: light keeps the spoken voice, polished tightens "
-    "sentences (prompts/style-<name>.md).",
-)
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    envvar="VOICEBLOG_JOBS",
-    default=8,
-    show_default=True,
-    help="LLM requests in flight at once.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    envvar="VOICEBLOG_TIMEOUT",
-    default=60.0,
-    show_default=True,
-    help="Seconds one LLM request may take.",
-)
-@click.option(
-    "--chunk-tokens",
-    type=click.IntRange(min=50),
-    envvar="VOICEBLOG_CHUNK_TOKENS",
-    help="Transcript tokens per LLM request (default: from the model's context size).",
-)
-@click.option("--no-cache", is_flag=True, help="Ask the LLM again even for unchanged input.")
-@transcription_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["md", "docx", "all"]),
-    envvar="VOICEBLOG_FORMAT",
-    default="all",
-    show_default=True,
-    help="Which files to write.",
-)
-@click.option(
-    "--drafts",
-    type=click.Path(path_type=Path, file_okay=False),
-    envvar="VOICEBLOG_DRAFTS",
-    default=Path("drafts"),
-    show_default=True,
-    help="Folder to write drafts to.",
-)
+@drafting_options
 @click.pass_obj
-def draft(
-    workspace: Workspace,
-    recordings: tuple[Path, ...],
-    llm: str | None,
-    api_base: str | None,
-    style: str,
-    jobs: int,
-    timeout: float,
-    chunk_tokens: int | None,
-    no_cache: bool,
-    engine: str,
-    model: str,
-    vocab: str | None,
-    threads: int,
-    fmt: str,
-    drafts: Path,
-) -> None:
+def draft(workspace: Workspace, recordings: tuple[Path, ...], **settings) -> None:
     """Draft each RECORDING; prints the path of every file written."""
+    options = _draft_options(workspace, **settings)
+    failed = sum(not _draft_one(path, options, workspace) for path in recordings)
+    _exit_with_failures(failed, len(recordings))
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path, file_okay=False))
+@drafting_options
+@click.pass_obj
+def batch(workspace: Workspace, folder: Path | None, **settings) -> None:
+    """Draft every new or changed memo in FOLDER (default: recordings/); skip finished ones."""
+    from pipeline.batch import discover, run_batch
+
+    folder = folder or Path("recordings")  # relative, so messages name files as the user sees them
+    if not folder.is_dir():
+        raise click.ClickException(f"{folder}: no such folder")
+    options = _draft_options(workspace, **settings)
+    found = discover(folder)
+    outcomes = run_batch(found.recordings, options, workspace)
+    _print_batch_summary(outcomes, found)
+    failed = sum(o.status == "failed" for o in outcomes)
+    if failed:
+        raise click.ClickException(f"{failed} of {len(outcomes)} recordings failed")
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path, file_okay=False))
+@drafting_options
+@click.pass_obj
+def status(workspace: Workspace, folder: Path | None, **settings) -> None:
+    """Every memo in FOLDER (default: recordings/) and where it stands."""
+    from pipeline.batch import discover, recording_status
+
+    folder = folder or Path("recordings")  # relative, so messages name files as the user sees them
+    if not folder.is_dir():
+        raise click.ClickException(f"{folder}: no such folder")
+    options = _draft_options(workspace, **settings)
+    for path in discover(folder).recordings:
+        click.echo(f"{path.name}: {recording_status(path, options, workspace)}")
+
+
+def _print_batch_summary(outcomes, found) -> None:
+    """A table on stdout: one row per recording, then the counts."""
+    for o in outcomes:
+        files = ", ".join(str(f) for f in o.files)
+        click.echo(f"{o.status:<8}  {o.recording.name}  {files or o.detail}")
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("drafted", "skipped", "failed")}
+    ignored = f"; ignored {found.hidden} hidden and {found.not_audio} non-audio files"
+    click.echo(", ".join(f"{n} {s}" for s, n in counts.items()) + ignored)
+
+
+def _draft_options(workspace: Workspace, **s):
+    """DraftOptions from the command line, checked before any slow work starts."""
     from pipeline.export import ensure_drafts_dir
     from pipeline.flow import DraftOptions
     from pipeline.llm import LLMSettings
 
     try:
-        options = DraftOptions(
-            drafts=drafts,
-            fmt=fmt,
-            transcription=_transcribe_options(workspace, engine, model, vocab, threads),
-            llm=LLMSettings(
-                model=llm,
-                api_base=api_base or None,
-                style=style,
-                jobs=jobs,
-                timeout=timeout,
-                chunk_tokens=chunk_tokens,
-                use_cache=not no_cache,
-            )
-            if llm
-            else None,
-            on_progress=_progress_printer(),
+        llm = s["llm"] and LLMSettings(
+            model=s["llm"],
+            api_base=s["api_base"] or None,
+            style=s["style"],
+            jobs=s["jobs"],
+            timeout=s["timeout"],
+            chunk_tokens=s["chunk_tokens"],
+            use_cache=not s["no_cache"],
         )
-        ensure_drafts_dir(drafts)
+        transcription = _transcribe_options(
+            workspace, s["engine"], s["model"], s["vocab"], s["threads"]
+        )
+        ensure_drafts_dir(s["drafts"])
     except VoiceblogError as e:
         raise click.ClickException(str(e)) from e
-    failed = sum(not _draft_one(path, options, workspace) for path in recordings)
-    _exit_with_failures(failed, len(recordings))
+    return DraftOptions(
+        drafts=s["drafts"],
+        fmt=s["fmt"],
+        transcription=transcription,
+        llm=llm or None,
+        on_progress=_progress_printer(),
+        force=s["force"],
+    )
 
 
 def _draft_one(path: Path, options, workspace: Workspace) -> bool:

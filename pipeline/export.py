@@ -130,13 +130,14 @@ def export(
     manifest: Manifest,
     source_hash: str,
     report: dict | None = None,
+    force: bool = False,
 ) -> list[Path]:
     """Write the draft in each format, and its faithfulness report; returns the paths written."""
     stem = f"{info.recorded:%Y-%m-%d}-{slugify(draft.title)}"
     written = []
     for writer in writers_for(fmt):
         data = writer.render(draft, info)
-        path = _free_path(drafts, stem, writer.extension, manifest, source_hash)
+        path = _free_path(drafts, stem, writer.extension, manifest, source_hash, force)
         try:
             atomic_write(path, data)
         except OSError as e:
@@ -159,8 +160,11 @@ def _write_report(draft_path: Path, info: DraftInfo, report: dict) -> Path:
     return path
 
 
-def _free_path(drafts: Path, stem: str, extension: str, manifest: Manifest, source: str) -> Path:
-    """The first of stem.ext, stem-2.ext, … that is new, or that holds our own unedited draft."""
+def _free_path(
+    drafts: Path, stem: str, extension: str, manifest: Manifest, source: str, force: bool
+) -> Path:
+    """The first of stem.ext, stem-2.ext, … that is new, or that holds our own unedited draft
+    of this memo (or, with force, our own draft of this memo, edited or not)."""
     for number in range(1, 1000):
         name = f"{stem}.{extension}" if number == 1 else f"{stem}-{number}.{extension}"
         path = drafts / name
@@ -168,7 +172,7 @@ def _free_path(drafts: Path, stem: str, extension: str, manifest: Manifest, sour
             return path
         entry = manifest.entry(path)
         if entry and entry["source"] == source:
-            if sha256_file(path) == entry["sha256"]:
-                return path  # our own earlier draft of this memo, untouched: replace it
+            if force or sha256_file(path) == entry["sha256"]:
+                return path  # our own earlier draft of this memo: replace it
             log.warning("%s was edited since voiceblog wrote it; keeping it as it is", path)
     raise ExportError(f"too many drafts named {stem}.{extension} in {drafts}")

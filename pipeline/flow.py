@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,10 +24,12 @@ from pipeline.fidelity import build_report, limits_for, summary_line
 from pipeline.llm import LLMClient, LLMSettings
 from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
 from pipeline.templates import load_prompt, load_style
-from pipeline.transcribe import ProgressCallback, TranscribeOptions, transcribe
-from pipeline.workspace import Workspace, sha256_file
+from pipeline.transcribe import ProgressCallback, TranscribeOptions, Transcript, transcribe
+from pipeline.workspace import Workspace, sha256_bytes, sha256_file
 
 log = logging.getLogger("voiceblog")
+
+MIN_MEMO_SECONDS = 1.0  # shorter is a mis-tap on the record button, not a memo
 
 
 @dataclass(frozen=True)
@@ -36,21 +39,49 @@ class DraftOptions:
     transcription: TranscribeOptions = TranscribeOptions()
     llm: LLMSettings | None = None  # None: clean and section offline by the rules
     on_progress: ProgressCallback | None = None  # told how far transcription has come
+    force: bool = False  # replace our earlier drafts of a memo even where the user edited them
+
+    def fingerprint(self) -> str:
+        """What a finished draft depends on: change any of it and the memo is drafted again."""
+        llm = self.llm and (self.llm.model, self.llm.style, self.llm.chunk_tokens)
+        t = self.transcription
+        parts = [str(self.drafts), self.fmt, t.engine, t.model, t.vocabulary, t.beam_size, llm]
+        return sha256_bytes(json.dumps(parts, default=str).encode())
 
 
 def draft_recording(path: Path, options: DraftOptions, workspace: Workspace) -> list[Path]:
     """Transcribe, clean, section and export one memo; returns the files written."""
     check_readable(path)
     audio_hash = sha256_file(path)
+    transcript = transcribe_recording(path, audio_hash, options, workspace)
+    return draft_transcript(path, audio_hash, transcript, options, workspace)
+
+
+def transcribe_recording(
+    path: Path, audio_hash: str, options: DraftOptions, workspace: Workspace
+) -> Transcript:
+    """The memo's transcript (cached), or NoSpeechError when there is nothing to draft."""
     transcript, cached = transcribe(
         path, audio_hash, options.transcription, workspace, options.on_progress
     )
     if cached:
         log.info("%s: using the cached transcript", path.name)
+    if transcript.duration < MIN_MEMO_SECONDS:
+        raise NoSpeechError(
+            f"{path}: only {transcript.duration:.1f} s of audio, too short to draft; "
+            "no draft written"
+        )
     if not transcript.segments:
         raise NoSpeechError(
             f"{path}: no speech found in {transcript.duration:.1f} s of audio; no draft written"
         )
+    return transcript
+
+
+def draft_transcript(
+    path: Path, audio_hash: str, transcript: Transcript, options: DraftOptions, workspace: Workspace
+) -> list[Path]:
+    """Cleanup, sectioning and export of a transcribed memo; returns the files written."""
     try:
         draft, report = make_draft(
             apply_spoken_commands(transcript), options.llm, workspace, path.name
@@ -67,7 +98,16 @@ def draft_recording(path: Path, options: DraftOptions, workspace: Workspace) -> 
         model=transcript.model,
         llm=options.llm.model if options.llm else None,
     )
-    return export(draft, info, options.drafts, options.fmt, workspace.manifest, audio_hash, report)
+    return export(
+        draft,
+        info,
+        options.drafts,
+        options.fmt,
+        workspace.manifest,
+        audio_hash,
+        report,
+        force=options.force,
+    )
 
 
 def make_draft(

@@ -1,0 +1,170 @@
+"""A folder of memos: find them, draft the new and changed, skip the finished, keep going.
+
+Transcription (CPU) of the next memo overlaps the LLM stage (network) of the one before. What
+is finished is remembered in .voiceblog/state.json, written atomically after every memo, so a
+run killed at any moment loses at most the memo in flight, and the next run redoes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.audio import check_readable
+from pipeline.errors import VoiceblogError
+from pipeline.flow import DraftOptions, draft_transcript, transcribe_recording
+from pipeline.workspace import Workspace, atomic_write, sha256_file
+
+log = logging.getLogger("voiceblog")
+
+# Files with these endings are memos; a file with another ending is one if it holds audio.
+AUDIO_SUFFIXES = {
+    ".m4a", ".aac", ".mp3", ".ogg", ".oga", ".opus", ".wav", ".flac", ".webm", ".mp4",
+    ".mka", ".3gp", ".amr", ".aif", ".aiff", ".caf", ".wma",
+}  # fmt: skip
+
+
+@dataclass
+class Discovery:
+    recordings: list[Path] = field(default_factory=list)
+    hidden: int = 0  # dot files and folders: sync tools' partial files, .DS_Store
+    not_audio: int = 0  # notes, images, anything without an audio track
+
+
+@dataclass
+class Outcome:
+    recording: Path
+    status: str  # "drafted", "skipped" or "failed"
+    detail: str = ""  # the reason it failed or was skipped
+    files: list[Path] = field(default_factory=list)
+
+
+def discover(folder: Path) -> Discovery:
+    """Every memo in folder (not its subfolders), by name; by content where the name is unsure."""
+    found = Discovery()
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            found.hidden += 1
+        elif path.suffix.lower() in AUDIO_SUFFIXES or _holds_audio(path):
+            found.recordings.append(path)  # a bad one fails later with its reason
+        else:
+            found.not_audio += 1
+    return found
+
+
+def _holds_audio(path: Path) -> bool:
+    import av
+
+    if not path.is_file():
+        return False
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            return bool(container.streams.audio)
+    except (av.FFmpegError, OSError, ValueError):
+        return False
+
+
+class State:
+    """Per recording (by content hash): what was drafted, with which options, or why it failed."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+        try:
+            self.entries: dict[str, dict] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}  # none yet, or unreadable: everything counts as new
+
+    def finished(self, audio_hash: str, fingerprint: str) -> dict | None:
+        entry = self.entries.get(audio_hash)
+        if entry and entry["status"] == "drafted" and entry["fingerprint"] == fingerprint:
+            if all(Path(f).exists() for f in entry["files"]):
+                return entry
+        return None
+
+    def record(self, audio_hash: str, recording: Path, **fields) -> None:
+        with self._lock:
+            self.entries[audio_hash] = {"recording": recording.name, **fields}
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, json.dumps(self.entries, indent=1, sort_keys=True).encode())
+
+
+def run_batch(recordings: list[Path], options: DraftOptions, workspace: Workspace) -> list[Outcome]:
+    """Draft every recording, transcribing one while the LLM stage of the last is in flight."""
+    state = State(workspace.cache / "state.json")
+    fingerprint = options.fingerprint()
+    outcomes: list[Outcome | Future] = []
+    seen: dict[str, str] = {}  # audio hash → the name it was first met under in this run
+    with ThreadPoolExecutor(max_workers=1) as drafting:  # one LLM stage at a time, in order
+        for number, path in enumerate(recordings, start=1):
+            log.info("[%d/%d] %s", number, len(recordings), path.name)
+            start = _start(path, options, workspace, state, fingerprint, drafting, seen)
+            outcomes.append(start)
+        return [o.result() if isinstance(o, Future) else o for o in outcomes]
+
+
+def _start(path, options, workspace, state, fingerprint, drafting, seen) -> Outcome | Future:
+    """Transcribe here and now; hand the rest to the drafting thread."""
+    audio_hash = None
+    try:
+        check_readable(path)
+        audio_hash = sha256_file(path)
+        if audio_hash in seen:
+            return Outcome(path, "skipped", f"same audio as {seen[audio_hash]}")
+        seen[audio_hash] = path.name
+        if not options.force and (done := state.finished(audio_hash, fingerprint)):
+            same = "" if done["recording"] == path.name else f" (same audio as {done['recording']})"
+            return Outcome(path, "skipped", f"already drafted{same}")
+        transcript = transcribe_recording(path, audio_hash, options, workspace)
+    except VoiceblogError as e:
+        return _failed(path, state, e, audio_hash)
+    return drafting.submit(_finish, path, audio_hash, transcript, options, workspace, state)
+
+
+def _finish(path, audio_hash, transcript, options, workspace, state) -> Outcome:
+    try:
+        files = draft_transcript(path, audio_hash, transcript, options, workspace)
+    except VoiceblogError as e:
+        return _failed(path, state, e, audio_hash)
+    state.record(
+        audio_hash,
+        path,
+        status="drafted",
+        fingerprint=options.fingerprint(),
+        files=[str(f) for f in files],
+        error=None,
+    )
+    return Outcome(path, "drafted", files=files)
+
+
+def _failed(path: Path, state: State, error: VoiceblogError, audio_hash: str | None) -> Outcome:
+    if audio_hash:
+        state.record(audio_hash, path, status="failed", fingerprint="", files=[], error=str(error))
+    return Outcome(path, "failed", str(error))
+
+
+def recording_status(path: Path, options: DraftOptions, workspace: Workspace) -> str:
+    """new, transcribed, drafted, edited by you, or failed and why."""
+    try:
+        check_readable(path)
+    except VoiceblogError as e:
+        return f"failed: {e}"
+    audio_hash = sha256_file(path)
+    entry = State(workspace.cache / "state.json").entries.get(audio_hash)
+    if entry and entry["status"] == "failed":
+        return f"failed: {entry['error']}"
+    if entry and entry["status"] == "drafted":
+        edited = [f for f in entry["files"] if _edited(Path(f), workspace)]
+        return f"edited by you: {', '.join(edited)}" if edited else "drafted"
+    key = options.transcription.cache_key(audio_hash)
+    cached = (workspace.cache / "transcripts" / f"{key}.json").exists()
+    return "transcribed" if cached else "new"
+
+
+def _edited(path: Path, workspace: Workspace) -> bool:
+    entry = workspace.manifest.entry(path)
+    return bool(entry) and path.exists() and sha256_file(path) != entry["sha256"]

@@ -1,0 +1,170 @@
+"""`voiceblog batch` over a folder of real memos: resumable, and never loses a file or an edit."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import docx
+import numpy as np
+from helpers import run, write_wav
+
+from pipeline.audio import decode
+from pipeline.whisper_models import ct2_model_dir
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+
+
+def memo_folder(workspace: Path, *names: str) -> Path:
+    folder = workspace / "recordings"
+    folder.mkdir()
+    sources = {
+        "jfk.flac": DATA / "jfk.flac",
+        "cues-memo.m4a": DATA / "cues-memo.m4a",
+        "vocab memo é 🎙.m4a": DATA / "vocab-memo.m4a",
+        "example-memo.m4a": ROOT / "recordings" / "example-memo.m4a",
+    }
+    for name in names:
+        shutil.copy(sources[name], folder / name)
+    return folder
+
+
+def summary(result) -> list[tuple[str, str, str]]:
+    """(status, recording, files or reason) per row of the summary table."""
+    table = []
+    for line in result.stdout.splitlines()[:-1]:
+        name, rest = line[10:].split("  ", 1)
+        table.append((line[:8].strip(), name, rest))
+    return table
+
+
+def rows(result) -> dict[str, str]:
+    """recording name → its status."""
+    return {name: status for status, name, _ in summary(result)}
+
+
+def files_of(result, name: str) -> list[Path]:
+    (files,) = [rest for _, recording, rest in summary(result) if recording == name]
+    return [Path(f) for f in files.split(", ")]
+
+
+def test_a_folder_with_good_and_bad_memos(workspace):
+    folder = memo_folder(workspace, "jfk.flac", "cues-memo.m4a", "vocab memo é 🎙.m4a")
+    (folder / "notes.txt").write_text("ideas for later")
+    (folder / ".sync-partial.m4a").write_bytes(b"\0" * 100)
+    (folder / "renamed-text.m4a").write_text("not audio at all")
+    (folder / "zero.m4a").write_bytes(b"")
+    (folder / "x.mp3").mkdir()
+    (folder / "cut.m4a").write_bytes((DATA / "cues-memo.m4a").read_bytes()[:3000])
+    write_wav(folder / "silence.wav", np.zeros(16_000 * 3, dtype=np.float32))
+    write_wav(folder / "blip.wav", decode(DATA / "jfk.flac")[:12_000])  # 0.75 s
+    write_wav(folder / "voice-note.wav", decode(DATA / "jfk.flac")[:80_000])
+    (folder / "voice-note.wav").rename(folder / "voice-note")  # audio found by its content
+
+    result = run("batch")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "Error: 6 of 10 recordings failed"
+    table = rows(result)
+    assert {n for n, s in table.items() if s == "drafted"} == {
+        "cues-memo.m4a",
+        "jfk.flac",
+        "vocab memo é 🎙.m4a",
+        "voice-note",
+    }
+    assert result.stdout.splitlines()[-1] == (
+        "4 drafted, 0 skipped, 6 failed; ignored 1 hidden and 1 non-audio files"
+    )
+    reasons = {name: rest for _, name, rest in summary(result)}
+    assert reasons["zero.m4a"] == "recordings/zero.m4a: empty file"
+    assert reasons["x.mp3"] == "recordings/x.mp3: is a directory, not a recording"
+    assert reasons["renamed-text.m4a"].startswith("recordings/renamed-text.m4a: not an audio file")
+    assert reasons["cut.m4a"].startswith("recordings/cut.m4a: not an audio file")
+    assert "no speech found in 3.0 s" in reasons["silence.wav"]
+    assert reasons["blip.wav"] == (
+        "recordings/blip.wav: only 0.8 s of audio, too short to draft; no draft written"
+    )
+
+
+def test_an_unchanged_rerun_skips_everything_and_the_same_audio_is_done_once(workspace):
+    folder = memo_folder(workspace, "jfk.flac", "cues-memo.m4a")
+    shutil.copy(folder / "jfk.flac", folder / "jfk again.flac")
+    first = run("batch")
+    assert first.exit_code == 0, first.output
+    assert first.stderr.count("transcribing") == 2
+    assert rows(first)["jfk again.flac"] == "drafted"  # it sorts first
+    assert ("skipped", "jfk.flac", "same audio as jfk again.flac") in summary(first)
+    second = run("batch")
+    assert second.exit_code == 0
+    assert "transcribing" not in second.stderr and "cached transcript" not in second.stderr
+    assert set(rows(second).values()) == {"skipped"}
+    status = run("status")
+    assert status.stdout.splitlines() == [
+        "cues-memo.m4a: drafted",
+        "jfk again.flac: drafted",
+        "jfk.flac: drafted",
+    ]
+
+
+def test_edited_drafts_survive_and_only_force_replaces_them(workspace):
+    memo_folder(workspace, "cues-memo.m4a")
+    md_path, docx_path = files_of(run("batch"), "cues-memo.m4a")
+    md_path.write_text(md_path.read_text() + "\nMy closing thought.\n")
+    document = docx.Document(docx_path)
+    document.add_paragraph("My closing thought.")
+    document.save(docx_path)
+    edited = {p: p.read_bytes() for p in (md_path, docx_path)}
+    assert run("status").stdout.startswith("cues-memo.m4a: edited by you: ")
+
+    # Drafting again with other options (the same weights, named by their folder) writes
+    # beside the edited files, never over them.
+    again = run("batch", "--model", ct2_model_dir("tiny.en"))
+    assert again.exit_code == 0
+    assert {p: p.read_bytes() for p in edited} == edited
+    assert md_path.with_name(md_path.stem + "-2.md").exists()
+    assert docx_path.with_name(docx_path.stem + "-2.docx").exists()
+    assert again.stderr.count("was edited since voiceblog wrote it") == 2
+
+    forced = run("batch", "--force")
+    assert forced.exit_code == 0
+    assert "My closing thought." not in md_path.read_text()
+    assert "My closing thought." not in [p.text for p in docx.Document(docx_path).paragraphs]
+
+
+def test_a_batch_killed_partway_finishes_on_the_next_run_without_redoing_work(workspace, tmp_path):
+    names = ("jfk.flac", "cues-memo.m4a", "example-memo.m4a", "vocab memo é 🎙.m4a")
+    memo_folder(workspace, *names)
+    command = [sys.executable, "-m", "pipeline", "batch"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    killed = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
+    state = workspace / ".voiceblog" / "state.json"
+    deadline = time.monotonic() + 120
+    while not (state.exists() and json.loads(state.read_text())) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    killed.send_signal(signal.SIGKILL)
+    before_kill = killed.communicate()[1]
+    assert killed.returncode == -signal.SIGKILL
+    done_before = len(json.loads(state.read_text()))
+    assert 1 <= done_before < len(names)
+
+    rerun = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert rerun.returncode == 0, rerun.stderr
+    assert before_kill.count("transcribing") + rerun.stderr.count("transcribing") <= len(names) + 1
+    assert sum(line.startswith("skipped ") for line in rerun.stdout.splitlines()) == done_before
+    leftovers = [p for p in workspace.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+    # The drafts are the ones an uninterrupted run writes.
+    calm = tmp_path / "calm"
+    calm.mkdir()
+    shutil.copytree(workspace / "recordings", calm / "recordings")
+    subprocess.run(command, cwd=calm, check=True, capture_output=True, env=env)
+    drafts = sorted(p.name for p in (workspace / "drafts").iterdir())
+    assert drafts == sorted(p.name for p in (calm / "drafts").iterdir())
+    for name in drafts:
+        if name.endswith(".md"):
+            assert (workspace / "drafts" / name).read_text() == (calm / "drafts" / name).read_text()
