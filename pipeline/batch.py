@@ -168,3 +168,30 @@ def recording_status(path: Path, options: DraftOptions, workspace: Workspace) ->
 def _edited(path: Path, workspace: Workspace) -> bool:
     entry = workspace.manifest.entry(path)
     return bool(entry) and path.exists() and sha256_file(path) != entry["sha256"]
+
+
+def watch_folder(folder: Path, options: DraftOptions, workspace: Workspace, settle: float, report):
+    """Draft each memo once it has stopped growing for settle seconds; runs until interrupted."""
+    import time
+
+    sizes: dict[Path, tuple[int, float]] = {}  # path → (size, when that size was first seen)
+    handled: dict[Path, tuple[int, float]] = {}  # path → (size, mtime) when it was drafted
+    while True:
+        now = time.monotonic()
+        ready = []
+        for path in discover(folder).recordings:
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # gone again between the listing and now
+                continue
+            if handled.get(path) == (stat.st_size, stat.st_mtime):
+                continue
+            size, since = sizes.get(path, (-1, now))
+            if size != stat.st_size:
+                sizes[path] = (stat.st_size, now)
+            elif now - since >= settle:
+                ready.append(path)
+                handled[path] = (stat.st_size, stat.st_mtime)
+        if ready:
+            report(run_batch(ready, options, workspace))
+        time.sleep(min(1.0, settle / 3))

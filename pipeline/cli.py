@@ -265,11 +265,72 @@ def status(workspace: Workspace, folder: Path | None, **settings) -> None:
         click.echo(f"{path.name}: {recording_status(path, options, workspace)}")
 
 
-def _print_batch_summary(outcomes, found) -> None:
-    """A table on stdout: one row per recording, then the counts."""
+@main.command()
+@click.argument("recordings", nargs=-1, required=True, type=click.Path(path_type=Path))
+@drafting_options
+@click.pass_obj
+def redraft(workspace: Workspace, recordings: tuple[Path, ...], **settings) -> None:
+    """Clean, section and export RECORDINGS again from their cached transcripts.
+
+    For after editing a prompt, or to try another --llm or --style: nothing is transcribed.
+    """
+    from pipeline.audio import check_readable
+    from pipeline.flow import draft_transcript
+    from pipeline.transcribe import cached_transcript
+    from pipeline.workspace import sha256_file
+
+    options = _draft_options(workspace, **settings)
+    failed = 0
+    for path in recordings:
+        try:
+            check_readable(path)
+            audio_hash = sha256_file(path)
+            transcript = cached_transcript(audio_hash, options.transcription, workspace)
+            if transcript is None:
+                raise VoiceblogError(f"{path}: not transcribed yet (run voiceblog draft first)")
+            for written in draft_transcript(path, audio_hash, transcript, options, workspace):
+                click.echo(written)
+        except VoiceblogError as e:
+            click.echo(f"Error: {e}", err=True)
+            failed += 1
+    _exit_with_failures(failed, len(recordings))
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0.1),
+    default=3.0,
+    show_default=True,
+    help="Seconds a new file must stop growing before it is drafted (phones sync in pieces).",
+)
+@drafting_options
+@click.pass_obj
+def watch(workspace: Workspace, folder: Path | None, settle: float, **settings) -> None:
+    """Keep drafting each memo that appears in FOLDER (default: recordings/); Ctrl-C stops."""
+    from pipeline.batch import watch_folder
+
+    folder = folder or Path("recordings")
+    if not folder.is_dir():
+        raise click.ClickException(f"{folder}: no such folder")
+    options = _draft_options(workspace, **settings)
+    log.info("watching %s for new memos (Ctrl-C stops)", folder)
+    try:
+        watch_folder(folder, options, workspace, settle, report=_print_batch_rows)
+    except KeyboardInterrupt:
+        log.info("stopped watching %s", folder)
+
+
+def _print_batch_rows(outcomes) -> None:
     for o in outcomes:
         files = ", ".join(str(f) for f in o.files)
         click.echo(f"{o.status:<8}  {o.recording.name}  {files or o.detail}")
+
+
+def _print_batch_summary(outcomes, found) -> None:
+    """A table on stdout: one row per recording, then the counts."""
+    _print_batch_rows(outcomes)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("drafted", "skipped", "failed")}
     ignored = f"; ignored {found.hidden} hidden and {found.not_audio} non-audio files"
     click.echo(", ".join(f"{n} {s}" for s, n in counts.items()) + ignored)

@@ -117,12 +117,9 @@ def transcribe(
     Returns the transcript and whether it came from the cache. The audio is decoded only when
     it has to be transcribed, so a cached re-run of a long memo costs a hash and nothing more.
     """
+    if (cached := cached_transcript(audio_hash, options, workspace)) is not None:
+        return cached, True
     cache_file = workspace.cache_dir("transcripts") / f"{options.cache_key(audio_hash)}.json"
-    if cache_file.exists():
-        try:
-            return Transcript.from_json(cache_file.read_text(encoding="utf-8")), True
-        except (ValueError, TypeError, KeyError):
-            log.warning("ignoring a damaged cached transcript: %s", cache_file.name)
     samples = decode(path)
     log.info(
         "%s: transcribing %.0f s of audio with %s %s",
@@ -134,6 +131,20 @@ def transcribe(
     transcript = transcribe_samples(samples, options, workspace, on_progress)
     atomic_write(cache_file, transcript.to_json().encode())
     return transcript, False
+
+
+def cached_transcript(
+    audio_hash: str, options: TranscribeOptions, workspace: Workspace
+) -> Transcript | None:
+    """The transcript of this audio with these options, if it was made before."""
+    cache_file = workspace.cache_dir("transcripts") / f"{options.cache_key(audio_hash)}.json"
+    try:
+        return Transcript.from_json(cache_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (ValueError, TypeError, KeyError):
+        log.warning("ignoring a damaged cached transcript: %s", cache_file.name)
+        return None
 
 
 def transcribe_samples(

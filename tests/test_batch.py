@@ -168,3 +168,53 @@ def test_a_batch_killed_partway_finishes_on_the_next_run_without_redoing_work(wo
     for name in drafts:
         if name.endswith(".md"):
             assert (workspace / "drafts" / name).read_text() == (calm / "drafts" / name).read_text()
+
+
+def test_redraft_uses_the_cached_transcript(workspace, cues_memo):
+    from llm_server import ScriptedLLM, is_cleanup, transcript_of
+
+    assert run("draft", cues_memo).exit_code == 0
+    sections = '{"title": "Bread", "sections": []}'
+
+    def answer(messages):
+        return transcript_of(messages) if is_cleanup(messages) else sections
+
+    with ScriptedLLM(answer) as server:
+        result = run("redraft", cues_memo, "--llm", "openai/x", "--api-base", server.url)
+    assert result.exit_code == 0, result.output
+    assert "transcribing" not in result.stderr
+    assert [Path(p).suffix for p in result.stdout.splitlines()] == [".md", ".docx", ".json"]
+    (workspace / "new.m4a").write_bytes((DATA / "vocab-memo.m4a").read_bytes())
+    missing = run("redraft", "new.m4a")
+    assert (missing.exit_code, missing.stderr) == (
+        1,
+        "Error: new.m4a: not transcribed yet (run voiceblog draft first)\n",
+    )
+
+
+def test_watch_drafts_a_memo_once_it_has_finished_syncing(workspace):
+    folder = memo_folder(workspace)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "watch", "--settle", "1.5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    data = (DATA / "cues-memo.m4a").read_bytes()
+    with open(folder / "synced.m4a", "wb") as partial:  # a phone syncing in two pieces
+        partial.write(data[: len(data) // 2])
+        partial.flush()
+        time.sleep(1.0)
+        partial.write(data[len(data) // 2 :])
+    deadline = time.monotonic() + 90
+    while not list((workspace / "drafts").glob("*.docx")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.5)
+    watcher.send_signal(signal.SIGINT)
+    out, err = watcher.communicate(timeout=30)
+    assert watcher.returncode == 0, err
+    assert "stopped watching recordings" in err
+    (row,) = out.splitlines()
+    assert row.startswith("drafted   synced.m4a  drafts/")
