@@ -11,6 +11,7 @@ from pathlib import Path
 
 import docx
 import numpy as np
+import pytest
 from helpers import run, write_wav
 
 from pipeline.audio import decode
@@ -218,3 +219,23 @@ def test_watch_drafts_a_memo_once_it_has_finished_syncing(workspace):
     assert "stopped watching recordings" in err
     (row,) = out.splitlines()
     assert row.startswith("drafted   synced.m4a  drafts/")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file; run as a user to check")
+def test_a_memo_without_read_permission(workspace):
+    folder = memo_folder(workspace, "jfk.flac", "cues-memo.m4a")
+    (folder / "jfk.flac").chmod(0)
+    result = run("batch")
+    assert rows(result) == {"cues-memo.m4a": "drafted", "jfk.flac": "failed"}
+    assert "recordings/jfk.flac: permission denied" in result.stdout
+
+
+def test_a_drafts_folder_that_cannot_be_written_stops_before_any_work(workspace):
+    memo_folder(workspace, "jfk.flac")
+    (workspace / "taken").write_text("a file")
+    result = run("batch", "--drafts", "taken/drafts")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: cannot write drafts to taken/drafts: Not a directory\n",
+    )
+    assert not (workspace / ".voiceblog" / "transcripts").exists()
