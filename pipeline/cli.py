@@ -224,9 +224,10 @@ _DRAFTING_OPTIONS = [
 @click.pass_obj
 def draft(workspace: Workspace, recordings: tuple[Path, ...], **settings) -> None:
     """Draft each RECORDING; prints the path of every file written."""
+    from pipeline.flow import draft_recording
+
     options = _draft_options(workspace, **settings)
-    failed = sum(not _draft_one(path, options, workspace) for path in recordings)
-    _exit_with_failures(failed, len(recordings))
+    _for_each_recording(recordings, lambda path: draft_recording(path, options, workspace))
 
 
 @main.command()
@@ -274,26 +275,10 @@ def redraft(workspace: Workspace, recordings: tuple[Path, ...], **settings) -> N
 
     For after editing a prompt, or to try another --llm or --style: nothing is transcribed.
     """
-    from pipeline.audio import check_readable
-    from pipeline.flow import draft_transcript
-    from pipeline.transcribe import cached_transcript
-    from pipeline.workspace import sha256_file
+    from pipeline.flow import redraft_recording
 
     options = _draft_options(workspace, **settings)
-    failed = 0
-    for path in recordings:
-        try:
-            check_readable(path)
-            audio_hash = sha256_file(path)
-            transcript = cached_transcript(audio_hash, options.transcription, workspace)
-            if transcript is None:
-                raise VoiceblogError(f"{path}: not transcribed yet (run voiceblog draft first)")
-            for written in draft_transcript(path, audio_hash, transcript, options, workspace):
-                click.echo(written)
-        except VoiceblogError as e:
-            click.echo(f"Error: {e}", err=True)
-            failed += 1
-    _exit_with_failures(failed, len(recordings))
+    _for_each_recording(recordings, lambda path: redraft_recording(path, options, workspace))
 
 
 @main.command()
@@ -368,17 +353,17 @@ def _draft_options(workspace: Workspace, **s):
     )
 
 
-def _draft_one(path: Path, options, workspace: Workspace) -> bool:
-    """Draft one recording, echoing its files; on failure say why in one line."""
-    from pipeline.flow import draft_recording
-
-    try:
-        for written in draft_recording(path, options, workspace):
-            click.echo(written)
-    except VoiceblogError as e:
-        click.echo(f"Error: {e}", err=True)
-        return False
-    return True
+def _for_each_recording(recordings, work) -> None:
+    """Run work on each recording, echo the files it wrote, say in one line why any failed."""
+    failed = 0
+    for path in recordings:
+        try:
+            for written in work(path):
+                click.echo(written)
+        except VoiceblogError as e:
+            click.echo(f"Error: {e}", err=True)
+            failed += 1
+    _exit_with_failures(failed, len(recordings))
 
 
 def _exit_with_failures(failed: int, total: int) -> None:

@@ -18,13 +18,19 @@ from pipeline.clean import (
     default_chunk_tokens,
 )
 from pipeline.commands import Block, Dictation, apply_spoken_commands
-from pipeline.errors import LLMError, NoSpeechError
+from pipeline.errors import LLMError, NoSpeechError, VoiceblogError
 from pipeline.export import DraftInfo, export
 from pipeline.fidelity import build_report, limits_for, summary_line
 from pipeline.llm import LLMClient, LLMSettings
 from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
 from pipeline.templates import load_prompt, load_style
-from pipeline.transcribe import ProgressCallback, TranscribeOptions, Transcript, transcribe
+from pipeline.transcribe import (
+    ProgressCallback,
+    TranscribeOptions,
+    Transcript,
+    cached_transcript,
+    transcribe,
+)
 from pipeline.workspace import Workspace, sha256_bytes, sha256_file
 
 log = logging.getLogger("voiceblog")
@@ -54,6 +60,16 @@ def draft_recording(path: Path, options: DraftOptions, workspace: Workspace) -> 
     check_readable(path)
     audio_hash = sha256_file(path)
     transcript = transcribe_recording(path, audio_hash, options, workspace)
+    return draft_transcript(path, audio_hash, transcript, options, workspace)
+
+
+def redraft_recording(path: Path, options: DraftOptions, workspace: Workspace) -> list[Path]:
+    """Clean, section and export again from the cached transcript; never transcribes."""
+    check_readable(path)
+    audio_hash = sha256_file(path)
+    transcript = cached_transcript(audio_hash, options.transcription, workspace)
+    if transcript is None:
+        raise VoiceblogError(f"{path}: not transcribed yet (run voiceblog draft first)")
     return draft_transcript(path, audio_hash, transcript, options, workspace)
 
 
