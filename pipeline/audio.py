@@ -6,6 +6,7 @@ PyAV carries its own FFmpeg libraries, so no system ffmpeg is needed.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -67,3 +68,26 @@ def _reason(error: Exception) -> str:
 
 def duration_seconds(samples: np.ndarray) -> float:
     return len(samples) / SAMPLE_RATE
+
+
+def recorded_at(path: Path) -> datetime:
+    """When the memo was recorded: the container's creation time (phones write it into
+    m4a/mp4), else the file's modification time."""
+    import av
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            stamp = container.metadata.get("creation_time") or _stream_creation_time(container)
+    except (av.FFmpegError, OSError, ValueError):
+        stamp = None
+    if stamp:
+        try:
+            return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone()
+        except ValueError:
+            pass  # a container with a creation time nobody can read: use the file's
+    return datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+
+
+def _stream_creation_time(container) -> str | None:
+    streams = container.streams.audio
+    return streams[0].metadata.get("creation_time") if streams else None

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from pipeline.audio import check_readable
+from pipeline.audio import check_readable, recorded_at
 from pipeline.clean import (
     ChunkResult,
     chunk_blocks,
@@ -108,7 +107,7 @@ def draft_transcript(
         raise NoSpeechError(f"{path}: nothing left to draft after cleanup; no draft written")
     info = DraftInfo(
         source=path.name,
-        recorded=datetime.fromtimestamp(path.stat().st_mtime).astimezone(),
+        recorded=recorded_at(path),
         duration=transcript.duration,
         engine=transcript.engine,
         model=transcript.model,

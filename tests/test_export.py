@@ -12,6 +12,8 @@ from pipeline.export import DraftInfo, export, slugify
 from pipeline.section import Draft, Section
 from pipeline.workspace import Workspace
 
+DATA = Path(__file__).parent / "data"
+
 INFO = DraftInfo(
     source="memo.m4a",
     recorded=datetime(2026, 3, 14, 9, 30, tzinfo=UTC),
@@ -110,3 +112,23 @@ def test_a_file_voiceblog_did_not_write_is_left_alone(workspace):
     assert path.name == "2026-03-14-same-2.md"
     assert mine.read_text() == "my own notes"
     assert not list(Path(drafts).glob(".*.tmp"))
+
+
+def test_the_date_is_when_the_memo_was_recorded(workspace):
+    import av
+    from helpers import run
+
+    recorded = workspace / "phone.m4a"
+    with av.open(str(DATA / "jfk.flac")) as source, av.open(str(recorded), "w") as target:
+        target.metadata["creation_time"] = "2026-03-14T09:30:00.000000Z"  # as phones write it
+        stream = target.add_stream("aac", rate=16_000)
+        stream.layout = "mono"
+        resampler = av.AudioResampler(format="fltp", layout="mono", rate=16_000)
+        for frame in source.decode(audio=0):
+            for piece in resampler.resample(frame):
+                target.mux(stream.encode(piece))
+        target.mux(stream.encode(None))
+    (md_path,) = (Path(p) for p in run("draft", recorded, "--format", "md").stdout.split())
+    assert md_path.name.startswith("2026-03-14-")
+    front = yaml.safe_load(md_path.read_text().split("---\n", 2)[1])
+    assert front["date"] == datetime(2026, 3, 14, 9, 30, tzinfo=UTC).astimezone().date()
