@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
 
 from pipeline.commands import Block, Sentence
@@ -35,6 +35,7 @@ class Paragraph:
     text: str
     start: float  # seconds: the transcript span this paragraph came from
     end: float
+    flag: str | None = None  # why the faithfulness check replaced the LLM's version, if it did
 
 
 def _bare(word: str) -> str:
@@ -247,7 +248,7 @@ def clean_chunk(
 
 
 def _by_rules(chunk: Chunk, problem: str, comparison=None, error=None) -> ChunkResult:
-    paragraphs = paragraphs_by_rules(list(chunk.sentences))
+    paragraphs = [replace(p, flag=problem) for p in paragraphs_by_rules(list(chunk.sentences))]
     return ChunkResult(chunk, paragraphs, "rules", problem, comparison, error)
 
 

@@ -61,6 +61,8 @@ class MarkdownWriter:
                 lines += [f"## {section.heading}", ""]
             for paragraph in section.paragraphs:
                 lines += [paragraph.text, ""]
+                if paragraph.flag:  # visible to the editor, invisible once rendered
+                    lines += [f"<!-- voiceblog flagged this paragraph: {paragraph.flag} -->", ""]
         return "\n".join(lines).encode("utf-8")
 
 
@@ -78,11 +80,22 @@ class DocxWriter:
             if section.heading:
                 document.add_heading(section.heading, level=1)
             for paragraph in section.paragraphs:
-                document.add_paragraph(paragraph.text)
+                self._add_paragraph(document, paragraph)
         self._set_properties(document, draft, info)
         buffer = io.BytesIO()
         document.save(buffer)
         return buffer.getvalue()
+
+    @staticmethod
+    def _add_paragraph(document, paragraph) -> None:
+        """A body paragraph; a flagged one highlighted, with the reason as a Word comment."""
+        from docx.enum.text import WD_COLOR_INDEX
+
+        run = document.add_paragraph().add_run(paragraph.text)
+        if paragraph.flag:
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+            reason = f"voiceblog flagged this paragraph: {paragraph.flag}"
+            document.add_comment(run, text=reason, author="voiceblog", initials="vb")
 
     @staticmethod
     def _set_properties(document, draft: Draft, info: DraftInfo) -> None:

@@ -5,6 +5,7 @@ import re
 import time
 from pathlib import Path
 
+import docx
 import pytest
 from helpers import run
 from llm_server import ScriptedLLM, cleanups, is_cleanup, transcript_of
@@ -186,8 +187,17 @@ def test_an_unfaithful_chunk_is_replaced_and_flagged(cues_memo, bad_reply, reaso
     assert [p["section"] for p in flagged] == ["What we learned"]
     assert reason in flagged[0]["flagged"] and flagged[0]["by"] == "rules"
     markdown = markdown_of(result)
-    assert "grandmother" not in markdown and "Sure!" not in markdown
+    visible = re.sub(r"<!--.*?-->", "", markdown)  # what a reader of the rendered page sees
+    assert "grandmother" not in visible and "Sure!" not in visible
     assert "The oven also matters more than the flour." in markdown
+    assert f"<!-- voiceblog flagged this paragraph: {flagged[0]['flagged']} -->" in markdown
+    # In Word the paragraph is highlighted and carries the reason as a comment.
+    (docx_path,) = [Path(p) for p in result.stdout.splitlines() if p.endswith(".docx")]
+    document = docx.Document(docx_path)
+    marked = [p for p in document.paragraphs if p.runs and p.runs[0].font.highlight_color]
+    assert len(marked) == 1 and "The oven also matters" in marked[0].text
+    (comment,) = document.comments
+    assert comment.author == "voiceblog" and reason in comment.text
 
 
 def test_malformed_sectioning_json_gets_one_repair(cues_memo):
