@@ -211,6 +211,19 @@ _DRAFTING_OPTIONS = [
         help="Folder to write drafts to.",
     ),
     click.option(
+        "--front-matter",
+        type=click.Choice(["voiceblog", "hugo", "jekyll", "obsidian", "none"]),
+        envvar="VOICEBLOG_FRONT_MATTER",
+        default="voiceblog",
+        show_default=True,
+        help="Markdown front matter for your site or notes app.",
+    ),
+    click.option(
+        "--timestamps",
+        is_flag=True,
+        help="Follow each Markdown paragraph with its audio span (an invisible HTML comment).",
+    ),
+    click.option(
         "--force",
         is_flag=True,
         help="Replace earlier drafts of these memos even where you edited them.",
@@ -350,6 +363,8 @@ def _draft_options(workspace: Workspace, **s):
         llm=llm or None,
         on_progress=_progress_printer(),
         force=s["force"],
+        front_matter=s["front_matter"],
+        timestamps=s["timestamps"],
     )
 
 

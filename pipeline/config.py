@@ -21,6 +21,8 @@ KNOWN_SETTINGS = {
     "threads",
     "format",
     "drafts",
+    "front_matter",
+    "timestamps",
 }
 
 

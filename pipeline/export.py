@@ -38,32 +38,91 @@ class DraftInfo:
     llm: str | None  # None: drafted offline by the rules
 
 
-class MarkdownWriter:
-    extension = "md"
+# Front matter by the tool that reads it: what it expects, and whether it shows the title itself.
+FRONT_MATTER = ("voiceblog", "hugo", "jekyll", "obsidian", "none")
+TITLE_FROM_FRONT_MATTER = {"hugo", "jekyll"}  # their themes print the title; no "# Title" then
 
-    def render(self, draft: Draft, info: DraftInfo) -> bytes:
-        front = {"title": draft.title, "date": info.recorded.date()}
-        if draft.tags:
-            front["tags"] = draft.tags
-        if draft.summary:
-            front["summary"] = draft.summary
-        front |= {
+
+def front_matter(flavour: str, draft: Draft, info: DraftInfo) -> dict | None:
+    """The fields each flavour expects, empty ones left out; None for no front matter."""
+    when, tags, summary = info.recorded, draft.tags or None, draft.summary or None
+    fields = {
+        "voiceblog": {
+            "title": draft.title,
+            "date": when.date(),
+            "tags": tags,
+            "summary": summary,
             "source": info.source,
             "duration": round(info.duration, 1),
             "engine": info.engine,
             "model": info.model,
             "llm": info.llm,
-        }
-        yaml_text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
-        lines = ["---", yaml_text.rstrip(), "---", "", f"# {draft.title}", ""]
+        },
+        "hugo": {
+            "title": draft.title,
+            "date": when.isoformat(timespec="seconds"),
+            "draft": True,
+            "tags": tags,
+            "description": summary,
+            "slug": slugify(draft.title),
+        },
+        "jekyll": {
+            "layout": "post",
+            "title": draft.title,
+            "date": when.strftime("%Y-%m-%d %H:%M:%S %z"),
+            "published": False,
+            "tags": tags,
+            "excerpt": summary,
+        },
+        "obsidian": {
+            "aliases": [draft.title],
+            "tags": tags,
+            "created": when.isoformat(timespec="minutes"),
+            "summary": summary,
+            "source": info.source,
+        },
+    }.get(flavour)
+    if fields is None:
+        return None
+    return {k: v for k, v in fields.items() if v is not None or k == "llm"}
+
+
+class MarkdownWriter:
+    extension = "md"
+
+    def __init__(self, flavour: str = "voiceblog", timestamps: bool = False):
+        self.flavour = flavour  # one of FRONT_MATTER
+        self.timestamps = timestamps  # each paragraph followed by its audio span, as a comment
+
+    def render(self, draft: Draft, info: DraftInfo) -> bytes:
+        lines = []
+        if (front := front_matter(self.flavour, draft, info)) is not None:
+            text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
+            lines += ["---", text.rstrip(), "---", ""]
+        if self.flavour not in TITLE_FROM_FRONT_MATTER:
+            lines += [f"# {draft.title}", ""]
         for section in draft.sections:
             if section.heading:
                 lines += [f"## {section.heading}", ""]
             for paragraph in section.paragraphs:
-                lines += [paragraph.text, ""]
-                if paragraph.flag:  # visible to the editor, invisible once rendered
-                    lines += [f"<!-- voiceblog flagged this paragraph: {paragraph.flag} -->", ""]
+                lines += [paragraph.text, "", *self._comments(paragraph)]
         return "\n".join(lines).encode("utf-8")
+
+    def _comments(self, paragraph) -> list[str]:
+        """HTML comments under a paragraph: seen by the editor, invisible once rendered."""
+        lines = []
+        if self.timestamps:
+            lines += [f"<!-- {clock(paragraph.start)}–{clock(paragraph.end)} -->", ""]
+        if paragraph.flag:
+            lines += [f"<!-- voiceblog flagged this paragraph: {paragraph.flag} -->", ""]
+        return lines
+
+
+def clock(seconds: float) -> str:
+    """1:05 or 1:02:05: a time in a recording as people read it."""
+    minutes, seconds = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 class DocxWriter:
@@ -109,12 +168,10 @@ class DocxWriter:
         properties.last_modified_by = ""
 
 
-WRITERS = {"md": MarkdownWriter(), "docx": DocxWriter()}
-
-
-def writers_for(name: str) -> list:
+def writers_for(name: str, flavour: str = "voiceblog", timestamps: bool = False) -> list:
     """The writers for a --format value: one format by name, or "all"."""
-    return list(WRITERS.values()) if name == "all" else [WRITERS[name]]
+    writers = {"md": MarkdownWriter(flavour, timestamps), "docx": DocxWriter()}
+    return list(writers.values()) if name == "all" else [writers[name]]
 
 
 def slugify(title: str) -> str:
@@ -144,11 +201,13 @@ def export(
     source_hash: str,
     report: dict | None = None,
     force: bool = False,
+    flavour: str = "voiceblog",
+    timestamps: bool = False,
 ) -> list[Path]:
     """Write the draft in each format, and its faithfulness report; returns the paths written."""
     stem = f"{info.recorded:%Y-%m-%d}-{slugify(draft.title)}"
     written = []
-    for writer in writers_for(fmt):
+    for writer in writers_for(fmt, flavour, timestamps):
         data = writer.render(draft, info)
         path = _free_path(drafts, stem, writer.extension, manifest, source_hash, force)
         try:

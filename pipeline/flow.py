@@ -18,7 +18,7 @@ from pipeline.clean import (
 )
 from pipeline.commands import Block, Dictation, apply_spoken_commands
 from pipeline.errors import LLMError, NoSpeechError, VoiceblogError
-from pipeline.export import DraftInfo, export
+from pipeline.export import DraftInfo, clock, export
 from pipeline.fidelity import build_report, limits_for, summary_line
 from pipeline.llm import LLMClient, LLMSettings
 from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
@@ -45,12 +45,15 @@ class DraftOptions:
     llm: LLMSettings | None = None  # None: clean and section offline by the rules
     on_progress: ProgressCallback | None = None  # told how far transcription has come
     force: bool = False  # replace our earlier drafts of a memo even where the user edited them
+    front_matter: str = "voiceblog"  # Markdown front matter for: voiceblog, hugo, jekyll, …
+    timestamps: bool = False  # each Markdown paragraph followed by its audio span
 
     def fingerprint(self) -> str:
         """What a finished draft depends on: change any of it and the memo is drafted again."""
         llm = self.llm and (self.llm.model, self.llm.style, self.llm.chunk_tokens)
         t = self.transcription
-        parts = [str(self.drafts), self.fmt, t.engine, t.model, t.vocabulary, t.beam_size, llm]
+        output = [str(self.drafts), self.fmt, self.front_matter, self.timestamps]
+        parts = [*output, t.engine, t.model, t.vocabulary, t.beam_size, llm]
         return sha256_bytes(json.dumps(parts, default=str).encode())
 
 
@@ -122,6 +125,8 @@ def draft_transcript(
         audio_hash,
         report,
         force=options.force,
+        flavour=options.front_matter,
+        timestamps=options.timestamps,
     )
 
 
@@ -182,8 +187,3 @@ def _clean_by_llm(
                 result.problem,
             )
     return results
-
-
-def clock(seconds: float) -> str:
-    minutes, seconds = divmod(int(seconds), 60)
-    return f"{minutes}:{seconds:02d}"

@@ -192,14 +192,24 @@ def test_settings_come_from_flags_then_environment_then_voiceblog_toml(
     assert Path(result.stdout.strip()).parent == Path("from-flag")
 
 
+def test_front_matter_flavour_from_the_command_line_and_voiceblog_toml(cues_memo, workspace):
+    result = run("draft", cues_memo, "--format", "md", "--front-matter", "hugo", "--timestamps")
+    text = Path(result.stdout.strip()).read_text()
+    assert front_matter(text)["draft"] is True
+    assert re.search(r"^<!-- 0:\d\d–0:\d\d -->$", text, re.MULTILINE)
+    (workspace / "voiceblog.toml").write_text('front_matter = "jekyll"\nformat = "md"\n')
+    result = run("draft", cues_memo)
+    assert front_matter(Path(result.stdout.strip()).read_text())["layout"] == "post"
+
+
 def test_unknown_setting_in_voiceblog_toml(workspace):
     (workspace / "voiceblog.toml").write_text('colour = "blue"\n')
     result = run("draft", "x.m4a")
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: {workspace / 'voiceblog.toml'}: unknown setting 'colour' "
-        "(known: api_base, chunk_tokens, drafts, engine, format, jobs, llm, model, style, "
-        "threads, timeout, vocab)\n"
+        "(known: api_base, chunk_tokens, drafts, engine, format, front_matter, jobs, llm, "
+        "model, style, threads, timeout, timestamps, vocab)\n"
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from pipeline.clean import Paragraph
-from pipeline.export import DraftInfo, export, slugify
+from pipeline.export import DraftInfo, MarkdownWriter, export, slugify
 from pipeline.section import Draft, Section
 from pipeline.workspace import Workspace
 
@@ -132,3 +132,63 @@ def test_the_date_is_when_the_memo_was_recorded(workspace):
     assert md_path.name.startswith("2026-03-14-")
     front = yaml.safe_load(md_path.read_text().split("---\n", 2)[1])
     assert front["date"] == datetime(2026, 3, 14, 9, 30, tzinfo=UTC).astimezone().date()
+
+
+TRICKY_TITLE = 'Pricing: why "free" costs more 🎙️'
+
+
+def markdown(flavour: str, timestamps: bool = False) -> tuple[dict | None, str]:
+    draft = make_draft(TRICKY_TITLE)
+    draft.tags, draft.summary = ["pricing", "saas"], "What free plans cost: a note."
+    text = MarkdownWriter(flavour, timestamps).render(draft, INFO).decode()
+    if not text.startswith("---\n"):
+        return None, text
+    _, front, body = text.split("---\n", 2)
+    return yaml.safe_load(front), body
+
+
+def test_hugo_front_matter():
+    front, body = markdown("hugo")
+    assert front == {
+        "title": TRICKY_TITLE,
+        "date": "2026-03-14T09:30:00+00:00",
+        "draft": True,
+        "tags": ["pricing", "saas"],
+        "description": "What free plans cost: a note.",
+        "slug": "pricing-why-free-costs-more",
+    }
+    assert "# " + TRICKY_TITLE not in body  # Hugo's theme prints the title
+    assert body.lstrip().startswith("## First")
+
+
+def test_jekyll_front_matter():
+    front, body = markdown("jekyll")
+    assert front == {
+        "layout": "post",
+        "title": TRICKY_TITLE,
+        "date": "2026-03-14 09:30:00 +0000",
+        "published": False,
+        "tags": ["pricing", "saas"],
+        "excerpt": "What free plans cost: a note.",
+    }
+    assert not body.lstrip().startswith("# ")
+
+
+def test_obsidian_front_matter():
+    front, body = markdown("obsidian")
+    assert front == {
+        "aliases": [TRICKY_TITLE],
+        "tags": ["pricing", "saas"],
+        "created": "2026-03-14T09:30+00:00",
+        "summary": "What free plans cost: a note.",
+        "source": "memo.m4a",
+    }
+    assert body.lstrip().startswith(f"# {TRICKY_TITLE}\n")
+
+
+def test_no_front_matter_and_timestamps():
+    front, body = markdown("none", timestamps=True)
+    assert front is None
+    assert body.startswith(
+        f"# {TRICKY_TITLE}\n\n## First\n\nWords the speaker said.\n\n<!-- 0:00–0:02 -->\n"
+    )
