@@ -224,6 +224,12 @@ _DRAFTING_OPTIONS = [
         help="Follow each Markdown paragraph with its audio span (an invisible HTML comment).",
     ),
     click.option(
+        "--author",
+        envvar="VOICEBLOG_AUTHOR",
+        default="",
+        help="Your name, for the Word document's author and the front matter.",
+    ),
+    click.option(
         "--force",
         is_flag=True,
         help="Replace earlier drafts of these memos even where you edited them.",
@@ -320,6 +326,26 @@ def watch(workspace: Workspace, folder: Path | None, settle: float, **settings) 
         log.info("stopped watching %s", folder)
 
 
+@main.command()
+@drafting_options
+@click.pass_context
+def config(ctx: click.Context, **settings) -> None:
+    """Show the settings in effect and where each comes from."""
+    sources = {
+        click.core.ParameterSource.COMMANDLINE: "flag",
+        click.core.ParameterSource.ENVIRONMENT: "environment",
+        click.core.ParameterSource.DEFAULT_MAP: "voiceblog.toml",
+        click.core.ParameterSource.DEFAULT: "default",
+    }
+    for param in ctx.command.params:
+        source = sources.get(ctx.get_parameter_source(param.name), "default")
+        if source == "environment":
+            source = f"environment {param.envvar}"
+        value = settings[param.name]
+        name = param.opts[0].lstrip("-")
+        click.echo(f"{name:<14} = {'' if value is None else value!s:<24} ({source})")
+
+
 def _print_batch_rows(outcomes) -> None:
     for o in outcomes:
         files = ", ".join(str(f) for f in o.files)
@@ -365,6 +391,7 @@ def _draft_options(workspace: Workspace, **s):
         force=s["force"],
         front_matter=s["front_matter"],
         timestamps=s["timestamps"],
+        author=s["author"],
     )
 
 

@@ -23,6 +23,7 @@ KNOWN_SETTINGS = {
     "drafts",
     "front_matter",
     "timestamps",
+    "author",
 }
 
 

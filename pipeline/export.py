@@ -36,6 +36,7 @@ class DraftInfo:
     engine: str
     model: str
     llm: str | None  # None: drafted offline by the rules
+    author: str = ""  # the user's name, from settings
 
 
 # Front matter by the tool that reads it: what it expects, and whether it shows the title itself.
@@ -46,6 +47,7 @@ TITLE_FROM_FRONT_MATTER = {"hugo", "jekyll"}  # their themes print the title; no
 def front_matter(flavour: str, draft: Draft, info: DraftInfo) -> dict | None:
     """The fields each flavour expects, empty ones left out; None for no front matter."""
     when, tags, summary = info.recorded, draft.tags or None, draft.summary or None
+    author = info.author or None
     fields = {
         "voiceblog": {
             "title": draft.title,
@@ -62,6 +64,7 @@ def front_matter(flavour: str, draft: Draft, info: DraftInfo) -> dict | None:
             "title": draft.title,
             "date": when.isoformat(timespec="seconds"),
             "draft": True,
+            "author": author,
             "tags": tags,
             "description": summary,
             "slug": slugify(draft.title),
@@ -73,6 +76,7 @@ def front_matter(flavour: str, draft: Draft, info: DraftInfo) -> dict | None:
             "published": False,
             "tags": tags,
             "excerpt": summary,
+            "author": author,
         },
         "obsidian": {
             "aliases": [draft.title],
@@ -164,7 +168,7 @@ class DocxWriter:
         properties.keywords = ", ".join(draft.tags)
         properties.created = info.recorded.astimezone(UTC)  # docx stores UTC ("Z")
         properties.comments = f"Drafted by voiceblog from {info.source}"
-        properties.author = ""  # python-docx would otherwise sign every draft "python-docx"
+        properties.author = info.author  # else python-docx would sign every draft "python-docx"
         properties.last_modified_by = ""
 
 

@@ -47,6 +47,7 @@ class DraftOptions:
     force: bool = False  # replace our earlier drafts of a memo even where the user edited them
     front_matter: str = "voiceblog"  # Markdown front matter for: voiceblog, hugo, jekyll, …
     timestamps: bool = False  # each Markdown paragraph followed by its audio span
+    author: str = ""  # the user's name, for Word's author and the front matter
 
     def fingerprint(self) -> str:
         """What a finished draft depends on: change any of it and the memo is drafted again."""
@@ -115,6 +116,7 @@ def draft_transcript(
         engine=transcript.engine,
         model=transcript.model,
         llm=options.llm.model if options.llm else None,
+        author=options.author,
     )
     return export(
         draft,

@@ -208,8 +208,8 @@ def test_unknown_setting_in_voiceblog_toml(workspace):
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: {workspace / 'voiceblog.toml'}: unknown setting 'colour' "
-        "(known: api_base, chunk_tokens, drafts, engine, format, front_matter, jobs, llm, "
-        "model, style, threads, timeout, timestamps, vocab)\n"
+        "(known: api_base, author, chunk_tokens, drafts, engine, format, front_matter, jobs, "
+        "llm, model, style, threads, timeout, timestamps, vocab)\n"
     )
 
 
@@ -223,3 +223,15 @@ def test_module_entry_point_and_help_are_instant():
     assert "Draft each RECORDING" in result.stdout
     for heavy in ("faster_whisper", "litellm", "docx", "av"):
         assert not re.search(rf"\| {heavy}$", result.stderr, re.MULTILINE), heavy
+
+
+def test_config_shows_each_setting_and_where_it_came_from(workspace, monkeypatch):
+    (workspace / "voiceblog.toml").write_text('llm = "ollama/llama3.1"\nauthor = "Ada"\n')
+    monkeypatch.setenv("VOICEBLOG_STYLE", "polished")
+    lines = run("config", "--jobs", "4").stdout.splitlines()
+    shown = {line.split()[0]: line for line in lines}
+    assert shown["llm"].endswith("= ollama/llama3.1          (voiceblog.toml)")
+    assert shown["style"].endswith("(environment VOICEBLOG_STYLE)")
+    assert shown["jobs"].endswith("= 4                        (flag)")
+    assert shown["format"].endswith("= all                      (default)")
+    assert shown["author"].split("=")[1].split()[0] == "Ada"
