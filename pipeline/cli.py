@@ -224,6 +224,11 @@ _DRAFTING_OPTIONS = [
         help="Follow each Markdown paragraph with its audio span (an invisible HTML comment).",
     ),
     click.option(
+        "--transcript",
+        is_flag=True,
+        help="Append the timed transcript (Markdown: a folded block; Word: an appendix).",
+    ),
+    click.option(
         "--author",
         envvar="VOICEBLOG_AUTHOR",
         default="",
@@ -392,6 +397,7 @@ def _draft_options(workspace: Workspace, **s):
         front_matter=s["front_matter"],
         timestamps=s["timestamps"],
         author=s["author"],
+        transcript=s["transcript"],
     )
 
 

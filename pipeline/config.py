@@ -24,6 +24,7 @@ KNOWN_SETTINGS = {
     "front_matter",
     "timestamps",
     "author",
+    "transcript",
 }
 
 

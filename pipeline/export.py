@@ -37,6 +37,7 @@ class DraftInfo:
     model: str
     llm: str | None  # None: drafted offline by the rules
     author: str = ""  # the user's name, from settings
+    segments: tuple = ()  # the timed transcript, for --transcript
 
 
 # Front matter by the tool that reads it: what it expects, and whether it shows the title itself.
@@ -94,9 +95,10 @@ def front_matter(flavour: str, draft: Draft, info: DraftInfo) -> dict | None:
 class MarkdownWriter:
     extension = "md"
 
-    def __init__(self, flavour: str = "voiceblog", timestamps: bool = False):
+    def __init__(self, flavour: str = "voiceblog", timestamps: bool = False, transcript=False):
         self.flavour = flavour  # one of FRONT_MATTER
         self.timestamps = timestamps  # each paragraph followed by its audio span, as a comment
+        self.transcript = transcript  # the timed transcript at the end, folded away
 
     def render(self, draft: Draft, info: DraftInfo) -> bytes:
         lines = []
@@ -110,6 +112,10 @@ class MarkdownWriter:
                 lines += [f"## {section.heading}", ""]
             for paragraph in section.paragraphs:
                 lines += [paragraph.text, "", *self._comments(paragraph)]
+        if self.transcript and info.segments:
+            lines += ["<details>", "<summary>Transcript</summary>", ""]
+            lines += [f"[{clock(s.start)}] {s.text}  " for s in info.segments]
+            lines += ["", "</details>", ""]
         return "\n".join(lines).encode("utf-8")
 
     def _comments(self, paragraph) -> list[str]:
@@ -132,6 +138,9 @@ def clock(seconds: float) -> str:
 class DocxWriter:
     extension = "docx"
 
+    def __init__(self, transcript: bool = False):
+        self.transcript = transcript  # the timed transcript as an appendix
+
     def render(self, draft: Draft, info: DraftInfo) -> bytes:
         from docx import Document  # imported here so `voiceblog --help` stays instant
 
@@ -144,6 +153,10 @@ class DocxWriter:
                 document.add_heading(section.heading, level=1)
             for paragraph in section.paragraphs:
                 self._add_paragraph(document, paragraph)
+        if self.transcript and info.segments:
+            document.add_heading("Transcript", level=1)
+            for segment in info.segments:
+                document.add_paragraph(f"[{clock(segment.start)}] {segment.text}")
         self._set_properties(document, draft, info)
         buffer = io.BytesIO()
         document.save(buffer)
@@ -172,9 +185,14 @@ class DocxWriter:
         properties.last_modified_by = ""
 
 
-def writers_for(name: str, flavour: str = "voiceblog", timestamps: bool = False) -> list:
+def writers_for(
+    name: str, flavour: str = "voiceblog", timestamps: bool = False, transcript: bool = False
+) -> list:
     """The writers for a --format value: one format by name, or "all"."""
-    writers = {"md": MarkdownWriter(flavour, timestamps), "docx": DocxWriter()}
+    writers = {
+        "md": MarkdownWriter(flavour, timestamps, transcript),
+        "docx": DocxWriter(transcript),
+    }
     return list(writers.values()) if name == "all" else [writers[name]]
 
 
@@ -207,11 +225,12 @@ def export(
     force: bool = False,
     flavour: str = "voiceblog",
     timestamps: bool = False,
+    transcript: bool = False,
 ) -> list[Path]:
     """Write the draft in each format, and its faithfulness report; returns the paths written."""
     stem = f"{info.recorded:%Y-%m-%d}-{slugify(draft.title)}"
     written = []
-    for writer in writers_for(fmt, flavour, timestamps):
+    for writer in writers_for(fmt, flavour, timestamps, transcript):
         data = writer.render(draft, info)
         path = _free_path(drafts, stem, writer.extension, manifest, source_hash, force)
         try:

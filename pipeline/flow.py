@@ -48,12 +48,13 @@ class DraftOptions:
     front_matter: str = "voiceblog"  # Markdown front matter for: voiceblog, hugo, jekyll, …
     timestamps: bool = False  # each Markdown paragraph followed by its audio span
     author: str = ""  # the user's name, for Word's author and the front matter
+    transcript: bool = False  # append the timed transcript to each draft
 
     def fingerprint(self) -> str:
         """What a finished draft depends on: change any of it and the memo is drafted again."""
         llm = self.llm and (self.llm.model, self.llm.style, self.llm.chunk_tokens)
         t = self.transcription
-        output = [str(self.drafts), self.fmt, self.front_matter, self.timestamps]
+        output = [str(self.drafts), self.fmt, self.front_matter, self.timestamps, self.transcript]
         parts = [*output, t.engine, t.model, t.vocabulary, t.beam_size, llm]
         return sha256_bytes(json.dumps(parts, default=str).encode())
 
@@ -117,6 +118,7 @@ def draft_transcript(
         model=transcript.model,
         llm=options.llm.model if options.llm else None,
         author=options.author,
+        segments=transcript.segments,
     )
     return export(
         draft,
@@ -129,6 +131,7 @@ def draft_transcript(
         force=options.force,
         flavour=options.front_matter,
         timestamps=options.timestamps,
+        transcript=options.transcript,
     )
 
 

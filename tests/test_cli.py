@@ -209,7 +209,7 @@ def test_unknown_setting_in_voiceblog_toml(workspace):
     assert result.stderr == (
         f"Error: {workspace / 'voiceblog.toml'}: unknown setting 'colour' "
         "(known: api_base, author, chunk_tokens, drafts, engine, format, front_matter, jobs, "
-        "llm, model, style, threads, timeout, timestamps, vocab)\n"
+        "llm, model, style, threads, timeout, timestamps, transcript, vocab)\n"
     )
 
 
@@ -235,3 +235,15 @@ def test_config_shows_each_setting_and_where_it_came_from(workspace, monkeypatch
     assert shown["jobs"].endswith("= 4                        (flag)")
     assert shown["format"].endswith("= all                      (default)")
     assert shown["author"].split("=")[1].split()[0] == "Ada"
+
+
+def test_the_transcript_goes_along_when_asked(cues_memo):
+    md_path, docx_path = (Path(p) for p in run("draft", cues_memo, "--transcript").stdout.split())
+    text = md_path.read_text()
+    details = text[text.index("<details>") :]
+    assert details.startswith("<details>\n<summary>Transcript</summary>\n\n[0:00] ")
+    assert "bread at home" in details and details.rstrip().endswith("</details>")
+    document = docx.Document(docx_path)
+    styled = [(p.style.name, p.text) for p in document.paragraphs]
+    appendix = styled[styled.index(("Heading 1", "Transcript")) + 1 :]
+    assert appendix and all(t.startswith("[0:") for _, t in appendix)
