@@ -1,5 +1,8 @@
 """Markdown and Word exports read back with a YAML parser and python-docx."""
 
+import os
+import shutil
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -192,3 +195,26 @@ def test_no_front_matter_and_timestamps():
     assert body.startswith(
         f"# {TRICKY_TITLE}\n\n## First\n\nWords the speaker said.\n\n<!-- 0:00–0:02 -->\n"
     )
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_docx_cleanly(workspace):
+    drafts = workspace / "drafts"
+    drafts.mkdir()
+    draft = make_draft("Opened by LibreOffice")
+    flagged = Paragraph("A paragraph the check flagged.", 2.0, 4.0, flag="it adds words")
+    draft.sections[1].paragraphs.append(flagged)
+    (path,) = export(draft, INFO, drafts, "docx", Workspace(workspace).manifest, "h")
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(workspace), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={**os.environ, "HOME": str(workspace)},  # a profile of its own, not the user's
+    )
+    pdf = workspace / path.with_suffix(".pdf").name
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
+        for expected in ("Opened by LibreOffice", "First", "Words the speaker said.", "flagged"):
+            assert expected in text
