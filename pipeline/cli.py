@@ -244,14 +244,23 @@ _DRAFTING_OPTIONS = [
 
 @main.command()
 @click.argument("recordings", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--into",
+    metavar="TITLE",
+    help="Merge the RECORDINGS, in the order given, into one post with this title.",
+)
 @drafting_options
 @click.pass_obj
-def draft(workspace: Workspace, recordings: tuple[Path, ...], **settings) -> None:
+def draft(workspace: Workspace, recordings: tuple[Path, ...], into: str | None, **settings) -> None:
     """Draft each RECORDING; prints the path of every file written."""
-    from pipeline.flow import draft_recording
+    from pipeline.flow import draft_merged, draft_recording
 
     options = _draft_options(workspace, **settings)
-    _for_each_recording(recordings, lambda path: draft_recording(path, options, workspace))
+    if into:
+        merge = lambda parts: draft_merged(list(parts), into, options, workspace)  # noqa: E731
+        _for_each_recording([recordings], merge)
+    else:
+        _for_each_recording(recordings, lambda path: draft_recording(path, options, workspace))
 
 
 @main.command()

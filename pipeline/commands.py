@@ -272,3 +272,26 @@ def apply_spoken_commands(transcript: Transcript) -> Dictation:
     for sentence in split_sentences(transcript):
         builder.feed(sentence)
     return builder.result()
+
+
+def merge_dictations(parts: list[Dictation], offsets: list[float]) -> Dictation:
+    """Memos dictated in pieces as one: times shifted to run on, and a piece that starts
+    without a section cue continues the section the piece before it ended in."""
+    blocks: list[Block] = []
+    for dictation, offset in zip(parts, offsets, strict=True):
+        for index, block in enumerate(dictation.blocks):
+            shifted = Block(
+                block.heading, block.spoken, [_shift(p, offset) for p in block.paragraphs]
+            )
+            if index == 0 and blocks and not block.spoken:
+                blocks[-1].paragraphs += shifted.paragraphs
+            else:
+                blocks.append(shifted)
+    titles = [d.title for d in parts if d.title]
+    return Dictation(title=titles[0] if titles else None, blocks=blocks)
+
+
+def _shift(paragraph: list[Sentence], offset: float) -> list[Sentence]:
+    return [
+        Sentence(s.text, round(s.start + offset, 2), round(s.end + offset, 2)) for s in paragraph
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.audio import check_readable, recorded_at
@@ -16,7 +16,7 @@ from pipeline.clean import (
     clean_heading,
     default_chunk_tokens,
 )
-from pipeline.commands import Block, Dictation, apply_spoken_commands
+from pipeline.commands import Block, Dictation, apply_spoken_commands, merge_dictations
 from pipeline.errors import LLMError, NoSpeechError, VoiceblogError
 from pipeline.export import DraftInfo, clock, export
 from pipeline.fidelity import build_report, limits_for, summary_line
@@ -65,6 +65,38 @@ def draft_recording(path: Path, options: DraftOptions, workspace: Workspace) -> 
     audio_hash = sha256_file(path)
     transcript = transcribe_recording(path, audio_hash, options, workspace)
     return draft_transcript(path, audio_hash, transcript, options, workspace)
+
+
+def draft_merged(
+    paths: list[Path], title: str, options: DraftOptions, workspace: Workspace
+) -> list[Path]:
+    """Memos dictated in pieces drafted as one post titled title, in the order given."""
+    hashes, transcripts = [], []
+    for path in paths:
+        check_readable(path)
+        hashes.append(sha256_file(path))
+        transcripts.append(transcribe_recording(path, hashes[-1], options, workspace))
+    offsets = [sum(t.duration for t in transcripts[:i]) for i in range(len(transcripts))]
+    dictation = merge_dictations([apply_spoken_commands(t) for t in transcripts], offsets)
+    dictation.title = title
+    name = " + ".join(p.name for p in paths)
+    draft, report = make_draft(dictation, options.llm, workspace, name)
+    info = DraftInfo(
+        source=", ".join(p.name for p in paths),
+        recorded=recorded_at(paths[0]),
+        duration=sum(t.duration for t in transcripts),
+        engine=transcripts[0].engine,
+        model=transcripts[0].model,
+        llm=options.llm.model if options.llm else None,
+        author=options.author,
+        segments=tuple(
+            replace(s, start=s.start + offset, end=s.end + offset)
+            for t, offset in zip(transcripts, offsets, strict=True)
+            for s in t.segments
+        ),
+    )
+    source_hash = sha256_bytes("+".join(hashes).encode())
+    return _export(draft, info, report, source_hash, options, workspace)
 
 
 def redraft_recording(path: Path, options: DraftOptions, workspace: Workspace) -> list[Path]:
@@ -120,13 +152,17 @@ def draft_transcript(
         author=options.author,
         segments=transcript.segments,
     )
+    return _export(draft, info, report, audio_hash, options, workspace)
+
+
+def _export(draft, info, report, source_hash: str, options: DraftOptions, workspace) -> list[Path]:
     return export(
         draft,
         info,
         options.drafts,
         options.fmt,
         workspace.manifest,
-        audio_hash,
+        source_hash,
         report,
         force=options.force,
         flavour=options.front_matter,

@@ -247,3 +247,20 @@ def test_the_transcript_goes_along_when_asked(cues_memo):
     styled = [(p.style.name, p.text) for p in document.paragraphs]
     appendix = styled[styled.index(("Heading 1", "Transcript")) + 1 :]
     assert appendix and all(t.startswith("[0:") for _, t in appendix)
+
+
+def test_memos_dictated_in_pieces_become_one_post(cues_memo, jfk):
+    result = run("draft", cues_memo, jfk, "--into", "Bread and country", "--format", "md")
+    assert result.exit_code == 0, result.output
+    (md_path,) = (Path(p) for p in result.stdout.split())
+    text = md_path.read_text()
+    meta = front_matter(text)
+    assert meta["title"] == "Bread and country"
+    assert meta["source"] == "cues-memo.m4a, jfk.flac"
+    assert 38 < meta["duration"] < 41  # 28 s and 11 s
+    body = text.split("---\n", 2)[2]
+    # The second memo starts without a section cue: it continues the first memo's last section.
+    assert headings(body) == CUES_HEADINGS
+    last_section = body.split("## The road ahead")[1]
+    assert "Saturday" in last_section and "fellow Americans" in last_section
+    assert body.index("Saturday") < body.index("fellow Americans")

@@ -156,3 +156,18 @@ def test_sentences_keep_the_time_span_they_were_spoken_in():
     opening, later = dictation.blocks
     assert (opening.sentences[0].start, opening.sentences[0].end) == (0.0, 2.0)
     assert later.sentences[0].start == 4.0
+
+
+def test_pieces_merge_with_their_times_running_on():
+    from pipeline.commands import merge_dictations
+
+    first = apply_spoken_commands(dictate("Opening words.", "New section: costs.", "It is cheap."))
+    second = apply_spoken_commands(dictate("Still on costs.", "Next section: plans.", "Bake more."))
+    merged = merge_dictations([first, second], [0.0, 6.0])
+    assert [(b.heading, [s.text for s in b.sentences]) for b in merged.blocks] == [
+        (None, ["Opening words."]),
+        ("Costs", ["It is cheap.", "Still on costs."]),
+        ("Plans", ["Bake more."]),
+    ]
+    assert merged.blocks[1].sentences[1].start == 6.0
+    assert merged.blocks[2].sentences[0].start == 10.0
