@@ -294,7 +294,7 @@ def status(workspace: Workspace, folder: Path | None, **settings) -> None:
     folder = folder or Path("recordings")  # relative, so messages name files as the user sees them
     if not folder.is_dir():
         raise click.ClickException(f"{folder}: no such folder")
-    options = _draft_options(workspace, **settings)
+    options = _draft_options(workspace, check_drafts=False, **settings)
     for path in discover(folder).recordings:
         click.echo(f"{path.name}: {recording_status(path, options, workspace)}")
 
@@ -374,7 +374,7 @@ def _print_batch_summary(outcomes, found) -> None:
     click.echo(", ".join(f"{n} {s}" for s, n in counts.items()) + ignored)
 
 
-def _draft_options(workspace: Workspace, **s):
+def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
     """DraftOptions from the command line, checked before any slow work starts."""
     from pipeline.export import ensure_drafts_dir
     from pipeline.flow import DraftOptions
@@ -393,7 +393,8 @@ def _draft_options(workspace: Workspace, **s):
         transcription = _transcribe_options(
             workspace, s["engine"], s["model"], s["vocab"], s["threads"]
         )
-        ensure_drafts_dir(s["drafts"])
+        if check_drafts:  # commands that write drafts; not status
+            ensure_drafts_dir(s["drafts"])
     except VoiceblogError as e:
         raise click.ClickException(str(e)) from e
     return DraftOptions(
