@@ -20,11 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import memos  # noqa: E402
 from llm_server import ScriptedLLM, is_cleanup, transcript_of  # noqa: E402
 
-from pipeline.commands import apply_spoken_commands  # noqa: E402
+from pipeline.cues import apply_spoken_commands  # noqa: E402
 from pipeline.flow import make_draft  # noqa: E402
 from pipeline.llm import LLMSettings, count_tokens  # noqa: E402
 from pipeline.templates import load_prompt  # noqa: E402
-from pipeline.transcribe import Segment, Transcript  # noqa: E402
+from pipeline.transcript import Segment, Transcript  # noqa: E402
 
 LATENCY = 1.0  # seconds the server takes for every answer, like a hosted model
 CHUNK_TOKENS = 500

@@ -65,7 +65,8 @@ def transcribe_text(config: str, samples: np.ndarray) -> str:
         model = WhisperModel(str(ct2_model_dir("tiny.en")), device="cpu", cpu_threads=THREADS)
         segments, _ = model.transcribe(samples)
         return " ".join(s.text for s in segments)
-    from pipeline.transcribe import TranscribeOptions, transcribe_samples
+    from pipeline.transcribe import transcribe_samples
+    from pipeline.transcript import TranscribeOptions
     from pipeline.workspace import Workspace
 
     options = TranscribeOptions(threads=THREADS)

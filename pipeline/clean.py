@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from itertools import accumulate
 
-from pipeline.commands import Block, Sentence
+from pipeline.cues import Block, Sentence
 from pipeline.errors import LLMError
 from pipeline.fidelity import Comparison, Limits, compare
 from pipeline.llm import LLMClient, context_tokens

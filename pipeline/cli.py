@@ -84,7 +84,7 @@ def transcription_options(command):
 
 
 def _transcribe_options(workspace: Workspace, engine, model, vocab, threads, words=False):
-    from pipeline.transcribe import TranscribeOptions
+    from pipeline.transcript import TranscribeOptions
 
     vocabulary = vocab if vocab is not None else workspace.vocabulary()
     return TranscribeOptions(

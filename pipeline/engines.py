@@ -11,7 +11,7 @@ import numpy as np
 
 from pipeline.audio import SAMPLE_RATE
 from pipeline.errors import ModelError
-from pipeline.transcribe import Segment, TranscribeOptions, Word
+from pipeline.transcript import Segment, TranscribeOptions, Word
 from pipeline.whisper_models import ct2_model_dir, openai_whisper_checkpoint
 from pipeline.workspace import Workspace
 

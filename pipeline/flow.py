@@ -16,20 +16,15 @@ from pipeline.clean import (
     clean_heading,
     default_chunk_tokens,
 )
-from pipeline.commands import Block, Dictation, apply_spoken_commands, merge_dictations
+from pipeline.cues import Block, Dictation, apply_spoken_commands, merge_dictations
 from pipeline.errors import LLMError, NoSpeechError, VoiceblogError
 from pipeline.export import DraftInfo, clock, export
 from pipeline.fidelity import build_report, limits_for, summary_line
 from pipeline.llm import LLMClient, LLMSettings
 from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
 from pipeline.templates import load_prompt, load_style
-from pipeline.transcribe import (
-    ProgressCallback,
-    TranscribeOptions,
-    Transcript,
-    cached_transcript,
-    transcribe,
-)
+from pipeline.transcribe import ProgressCallback, cached_transcript, transcribe
+from pipeline.transcript import TranscribeOptions, Transcript
 from pipeline.workspace import Workspace, sha256_bytes, sha256_file
 
 log = logging.getLogger("voiceblog")

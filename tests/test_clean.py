@@ -5,7 +5,7 @@ import re
 import pytest
 
 from pipeline.clean import clean_heading, clean_sentence, paragraphs_by_rules
-from pipeline.commands import Sentence
+from pipeline.cues import Sentence
 
 
 @pytest.mark.parametrize(

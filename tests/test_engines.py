@@ -12,7 +12,8 @@ import whisper
 from helpers import run
 
 from pipeline.audio import decode
-from pipeline.transcribe import TranscribeOptions, transcribe_samples
+from pipeline.transcribe import transcribe_samples
+from pipeline.transcript import TranscribeOptions
 from pipeline.whisper_models import (
     ct2_model_dir,
     openai_state_dict,

@@ -11,12 +11,12 @@ from helpers import run
 from llm_server import ScriptedLLM, cleanups, is_cleanup, transcript_of
 
 from pipeline.clean import chunk_blocks, clean_chunks_with_llm
-from pipeline.commands import apply_spoken_commands
+from pipeline.cues import apply_spoken_commands
 from pipeline.fidelity import LIMITS
 from pipeline.flow import make_draft
 from pipeline.llm import LLMClient, LLMSettings
 from pipeline.templates import load_prompt
-from pipeline.transcribe import Segment, Transcript
+from pipeline.transcript import Segment, Transcript
 from pipeline.workspace import Workspace
 
 SECTIONS = json.dumps({"title": "Bread", "summary": "On bread.", "tags": ["bread"], "sections": []})

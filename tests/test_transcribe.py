@@ -8,7 +8,8 @@ import pytest
 
 from pipeline import audio
 from pipeline.errors import AudioError
-from pipeline.transcribe import TranscribeOptions, transcribe
+from pipeline.transcribe import transcribe
+from pipeline.transcript import TranscribeOptions
 from pipeline.workspace import Workspace, sha256_file
 
 DATA = Path(__file__).parent / "data"

@@ -12,7 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from pipeline.transcribe import Transcript
+from pipeline.transcript import Transcript
 
 # Whisper punctuates cues in every way: "New section: x", "New section. X", "new section, x",
 # "Next section — x". SEP accepts any of those between a cue and what follows.

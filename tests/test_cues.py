@@ -2,8 +2,8 @@
 
 import pytest
 
-from pipeline.commands import apply_spoken_commands, match_section, match_title
-from pipeline.transcribe import Segment, Transcript
+from pipeline.cues import apply_spoken_commands, match_section, match_title
+from pipeline.transcript import Segment, Transcript
 
 
 def dictate(*segments: str) -> Transcript:
@@ -159,7 +159,7 @@ def test_sentences_keep_the_time_span_they_were_spoken_in():
 
 
 def test_pieces_merge_with_their_times_running_on():
-    from pipeline.commands import merge_dictations
+    from pipeline.cues import merge_dictations
 
     first = apply_spoken_commands(dictate("Opening words.", "New section: costs.", "It is cheap."))
     second = apply_spoken_commands(dictate("Still on costs.", "Next section: plans.", "Bake more."))
