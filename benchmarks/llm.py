@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import memos  # noqa: E402
 from llm_server import ScriptedLLM, is_cleanup, transcript_of  # noqa: E402
 
-from pipeline.cues import apply_spoken_commands  # noqa: E402
+from pipeline.cues import apply_spoken_cues  # noqa: E402
 from pipeline.flow import make_draft  # noqa: E402
 from pipeline.llm import LLMSettings, count_tokens  # noqa: E402
 from pipeline.templates import load_prompt  # noqa: E402
@@ -59,7 +59,7 @@ def run(server: ScriptedLLM, workspace: Path, jobs: int) -> tuple[float, int, in
     )
     before = len(server.requests)
     started = time.perf_counter()
-    make_draft(apply_spoken_commands(transcript()), settings, Workspace(workspace), "memo")
+    make_draft(apply_spoken_cues(transcript()), settings, Workspace(workspace), "memo")
     seconds = time.perf_counter() - started
     sent = server.requests[before:]
     return seconds, len(sent), sum(tokens(m["content"]) for r in sent for m in r["messages"])

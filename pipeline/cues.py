@@ -1,64 +1,181 @@
-"""Spoken structure: "Title: …", "New section: …", "new paragraph" and "scratch that".
+"""Spoken structure: titles, sections, subsections, paragraph breaks and "scratch that".
 
-The transcript is cut into timed sentences, and each sentence is tested against the cue
-patterns below. Cues only count at the edges of a sentence, bounded by punctuation or by a
-naming verb ("called", "titled"), so ordinary speech such as "the next section of the trail was
-steep" or "I read the title of the paper" stays text.
+The transcript becomes a stream of timed words, cut into sentences. A cue is a head phrase
+("new section", "the next section is", "title:", "subsection") said where a sentence or clause
+begins or after a pause; its name runs to the next punctuation mark or the speaker's next
+pause. Heads that are ordinary English too ("part two", "heading", "title") count only when
+punctuation or a pause sets them off, and a name that reads as the rest of a sentence ("of the
+trail was steep", "the hardest") makes the sentence prose again.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 
 from pipeline.transcript import Transcript
 
-# Whisper punctuates cues in every way: "New section: x", "New section. X", "new section, x",
-# "Next section — x". SEP accepts any of those between a cue and what follows.
-SEP = r"\s*[:,.;!?\u2014\u2013-]+\s*"
-LEAD = r"^[\s\"'“”‘’(\[]*(?:(?:so|okay|ok|and|alright|all right|now)[,.]?\s+)?"
-ORDINAL = r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|next|last|final|new"
-NUMBER = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten"
-NAMING = r"(?:called|titled|named)"
-
-SECTION_CUES = [
-    # "New section: pricing models." / "Next section — the road ahead." / "New section." + name
-    rf"{LEAD}(?:new|next)\s+section(?:{SEP}|\s+(?:is\s+)?{NAMING}\s+|\s*$)(?P<name>.*)$",
-    # "The second section should be called what we learned." / "... should be about costs."
-    rf"{LEAD}(?:the\s+)?(?:{ORDINAL})\s+section\s+(?:should|will|would|shall|is going to)\s+be"
-    rf"(?:\s+{NAMING}|\s+about|{SEP})\s*[:,]?\s*(?P<name>.+)$",
-    # "The next section is called the road ahead."
-    rf"{LEAD}(?:the\s+)?(?:{ORDINAL})\s+section\s+is\s+{NAMING}\s*[:,]?\s*(?P<name>.+)$",
-    # "Section two: costs."
-    rf"{LEAD}section\s+(?:{NUMBER})(?:{SEP}|\s*$)(?P<name>.*)$",
-    # "Let's start a new section called costs."
-    rf"{LEAD}(?:let's\s+|let\s+us\s+)?(?:start|begin|open)\s+(?:a\s+)?new\s+section"
-    rf"(?:\s+{NAMING}\s+|\s+about\s+|{SEP}|\s*$)(?P<name>.*)$",
-]
-TITLE_CUES = [
-    # "Title: Why I walk." / "title. Why I walk." / "Title, why I walk."
-    rf"{LEAD}title(?:{SEP}|\s*$)(?P<name>.*)$",
-    # "The title should be why I walk." / "The title of this post is going to be …"
-    rf"{LEAD}(?:the\s+)?title\s+(?:of\s+(?:this|the)\s+(?:blog\s+)?(?:post|piece|draft|article|memo)\s+)?"
-    rf"(?:should|will|would|shall|is going to)\s+be(?:\s+{NAMING})?\s*[:,]?\s*(?P<name>.+)$",
-    # "Call this post why I walk."
-    rf"{LEAD}(?:let's\s+)?call\s+(?:this|the)\s+(?:blog\s+)?(?:post|piece|draft|article|memo)"
-    rf"(?:{SEP}|\s+)(?P<name>.+)$",
-]
-PARAGRAPH_ALONE = rf"{LEAD}new\s+paragraph\W*$"
-PARAGRAPH_FIRST = rf"{LEAD}new\s+paragraph(?:{SEP}|\s+)(?P<rest>.+)$"
-SCRATCH_ALONE = rf"{LEAD}(?:scratch|strike)\s+that\W*$"
-SCRATCH_FIRST = rf"{LEAD}(?:scratch|strike)\s+that{SEP}(?P<rest>.+)$"
-
+# A gap between two words this long is the speaker's pause. Whisper's word timings absorb part
+# of a real pause into the word before it: a 0.5 s pause measures 0.34–0.72 s here.
+PAUSE_SECONDS = 0.3
 # A cue whose name comes in the next sentence ("New section. Pricing.") takes it only if short.
 MAX_NAME_WORDS = 12
+# Longer than this, a name with no punctuation or pause to end it is cut where a new clause
+# starts ("Part 3 I walked to the station" → "Part 3").
+TYPICAL_NAME_WORDS = 6
+
+LEAD = (  # quotes, and the words people start a cue with: "Okay, so, new section: …"
+    r"[\"'“”‘’(\[]*"
+    r"(?:(?:so|okay|ok|and|alright|all\s+right|now|right|well|then|um+|uh+)[,.]?\s+)*"
+)
+ORDINAL = (
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|next|last|final|"
+    r"new|opening|closing|following|concluding|another)"
+)
+NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+COPULA = (  # longest first: "is going to be" before "is"
+    r"(?:is\s+going\s+to\s+be|'s\s+going\s+to\s+be|is\s+gonna\s+be|will\s+be|would\s+be|"
+    r"should\s+be|shall\s+be|must\s+be|can\s+be|could\s+be|'ll\s+be|is|'s)"
+)
+NAMING = r"(?:called|titled|entitled|named|about|on)"
+WHICH_IS = rf"(?:,?\s*which\s+is(?:\s+{NAMING})?)"
+SECTION = r"(?:section|chapter)"
+SUBSECTION = r"(?:sub-?\s?section|sub-?\s?heading|heading)"
+POST = r"(?:blog\s+)?(?:post|piece|draft|article|memo|essay|entry|note|one)"
+
+
+@dataclass(frozen=True)
+class Head:
+    """A phrase that announces a cue."""
+
+    kind: str  # "title", "section", "subsection", "paragraph" or "scratch"
+    pattern: str
+    strong: bool  # may follow a comma mid-sentence; weak heads start a sentence or follow a pause
+    needs_separator: bool = False  # only a cue when punctuation or a pause follows the head
+
+
+HEADS = [
+    # "New section: pricing." / "Next section why prices rise" / "Another section, called …"
+    Head(
+        "section",
+        rf"(?:new|next|another)\s+{SECTION}(?:\s+{COPULA})?(?:\s+{NAMING})?{WHICH_IS}?",
+        True,
+    ),
+    # "The first section should be why walking works." / "The next part is what comes next."
+    Head("section", rf"(?:the\s+)?{ORDINAL}\s+(?:{SECTION}|part)\s+{COPULA}(?:\s+{NAMING})?", True),
+    # "Moving on to the next section, which is about the results."
+    Head(
+        "section",
+        rf"(?:moving\s+on|let's\s+move\s+on|let\s+us\s+move\s+on|move\s+on|moving|on|now|"
+        rf"turning|let's\s+turn|let's\s+go|going|time)\s+to\s+(?:the\s+|a\s+)?{ORDINAL}\s+"
+        rf"(?:{SECTION}|part){WHICH_IS}?(?:\s+{NAMING})?",
+        True,
+    ),
+    # "Let's start a new section called costs."
+    Head(
+        "section",
+        rf"(?:let's\s+|let\s+us\s+|I'll\s+|we'll\s+)?(?:start|begin|open)\s+(?:a\s+|the\s+)?"
+        rf"(?:new|next)\s+{SECTION}(?:\s+{NAMING})?",
+        True,
+    ),
+    # "The section heading is …"
+    Head("section", rf"(?:the\s+)?(?:section|part)\s+(?:heading|title|name)\s+{COPULA}", False),
+    # "Section three, the results." / "Part two: the results." (no separator: "part two of …")
+    Head("section", rf"(?:{SECTION}|part)\s+{NUMBER}", False, needs_separator=True),
+    # "Next heading: …" / "New subsection, …" / "The next heading is …"
+    Head("subsection", rf"(?:new|next|another)\s+{SUBSECTION}(?:\s+{NAMING})?", True),
+    Head("subsection", rf"(?:the\s+)?{ORDINAL}\s+{SUBSECTION}\s+{COPULA}(?:\s+{NAMING})?", True),
+    # "Heading: the results." / "Subsection, …" ("Heading north, we …" is no cue)
+    Head("subsection", SUBSECTION, False, needs_separator=True),
+    # "Title: …" / "Working title, …"
+    Head("title", r"(?:the\s+)?(?:working\s+)?title", False, needs_separator=True),
+    # "The title should be …" / "The title of this post is going to be …"
+    Head(
+        "title",
+        rf"(?:the\s+)?(?:working\s+)?title(?:\s+of\s+(?:this|the|my)\s+{POST})?\s+{COPULA}"
+        rf"(?:\s+{NAMING})?",
+        False,
+    ),
+    # "Let's call it …" / "Call this post …" / "I'm calling this one …" / "This post is called …"
+    Head(
+        "title",
+        r"(?:let's|let\s+us|I'll|I\s+will|we'll|I'm\s+going\s+to|I\s+want\s+to|I'd\s+like\s+to)"
+        rf"\s+call\s+(?:it|this(?:\s+{POST})?)",
+        False,
+    ),
+    Head("title", rf"(?:call|title|name)\s+(?:this|the)\s+{POST}", False),
+    Head(
+        "title", rf"(?:I'm|I\s+am)\s+(?:calling|titling|naming)\s+(?:it|this(?:\s+{POST})?)", False
+    ),
+    Head(
+        "title",
+        rf"(?:this|the)\s+{POST}\s+(?:is|will\s+be|should\s+be)\s+(?:called|titled|named)",
+        False,
+    ),
+    Head("paragraph", r"(?:new|next)\s+paragraph", True),
+    Head(
+        "scratch",
+        r"(?:scratch|strike|delete)\s+(?:that|the\s+last\s+sentence)(?:\s+last\s+(?:sentence|bit|part))?",
+        True,
+        needs_separator=True,
+    ),
+]
+NAMED_KINDS = ("title", "section", "subsection")
+
+# A name starting with one of these is the rest of an ordinary sentence: "the next section of
+# the trail was steep", "part two was hard".
+NOT_A_NAME_START = set(
+    "of was were is are has had have will would could can should did does do went got took "
+    "in at from with by into than and but or isn't wasn't looks looked seems seemed".split()
+)
+# "The last section is the hardest", "the title is long", "the first section should be easy for
+# hikers": a judgement of the section, not its name.
+PREDICATE_WORDS = set(
+    "easy hard difficult short long steep boring fun great good bad better worse best worst "
+    "harder easier shorter longer important interesting done finished ready over fine okay ok "
+    "tough tricky simple clear obvious optional necessary missing wrong right true false "
+    "very too quite really pretty so more less much a_bit".split()
+)
+PREDICATE_FOLLOWERS = set("for to of in at on than enough because but and or".split())
+# Idioms that look like a title cue: "let's call it a day".
+NOT_A_TITLE = {"a day", "a night", "quits", "even", "done", "a wrap", "a draw"}
+# Words that start a new clause: where a name with nothing else to end it is cut.
+CLAUSE_OPENERS = set(
+    "i i'm i've i'd i'll we we're we've you he she they it's there's there so and but because "
+    "then today yesterday this that's my our".split()
+)
+QUESTION_WORDS = set("why what how when where who which whether if".split())
+
+# Abbreviations whose period does not end a sentence.
+ABBREVIATIONS = set(
+    "vs. v. e.g. i.e. dr. mr. mrs. ms. prof. st. mt. approx. cf. ca. fig. vol. jr. sr. "
+    "no. nos. dept. est. min. max. incl.".split()
+)
+INITIALISM = re.compile(r"^(?:[a-z]\.){2,}$", re.I)  # U.S., a.m.
+SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+CLAUSE_END = re.compile(r"[,;:\u2014\u2013][\"'”’)\]]*$|^[\u2014\u2013-]+$")
 
 
 @dataclass(frozen=True)
 class Sentence:
     text: str
-    start: float  # seconds; interpolated inside a Whisper segment
+    start: float  # seconds
+    end: float
+
+
+@dataclass(frozen=True)
+class TimedWord:
+    text: str  # as Whisper wrote it, punctuation attached
+    start: float
+    end: float
+    pause_after: bool  # the speaker paused after this word, or Whisper's segment ended here
+
+
+@dataclass(frozen=True)
+class Cue:
+    kind: str  # one of the Head kinds
+    name: str  # the dictated name; "" when it follows in the next sentence
+    start: float
     end: float
 
 
@@ -69,6 +186,7 @@ class Block:
     heading: str | None  # None: the speaker gave no name
     spoken: bool  # True when the speaker dictated this section, named or not
     paragraphs: list[list[Sentence]] = field(default_factory=lambda: [[]])
+    level: int = 1  # 1 for a section, 2 for a subsection under the section before it
 
     @property
     def sentences(self) -> list[Sentence]:
@@ -81,101 +199,229 @@ class Dictation:
     blocks: list[Block]
 
 
-def _compile(pattern: str) -> re.Pattern:
-    return re.compile(pattern, re.IGNORECASE | re.DOTALL)
+def _compile(head: Head) -> re.Pattern:
+    return re.compile(rf"{LEAD}{head.pattern}(?![\w'-])", re.IGNORECASE)
 
 
-_SECTION = [_compile(p) for p in SECTION_CUES]
-_TITLE = [_compile(p) for p in TITLE_CUES]
-_PARAGRAPH_ALONE, _PARAGRAPH_FIRST = map(_compile, (PARAGRAPH_ALONE, PARAGRAPH_FIRST))
-_SCRATCH_ALONE, _SCRATCH_FIRST = map(_compile, (SCRATCH_ALONE, SCRATCH_FIRST))
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+")
-_CLAUSE_START = re.compile(r"[,;\u2014\u2013]\s*")  # where a cue may hide inside a sentence
+_HEADS = [(head, _compile(head)) for head in HEADS]
 
 
-def split_sentences(transcript: Transcript) -> list[Sentence]:
-    """Timed sentences from the transcript; Whisper segments often end mid-sentence.
+# Words and sentences -----------------------------------------------------------------------
 
-    Whisper often writes a spoken cue after a comma ("…much, new section, what changed."), so
-    a clause that is a cue becomes a sentence of its own.
-    """
-    text, offsets, spans = "", [], []
+
+def timed_words(transcript: Transcript) -> list[TimedWord]:
+    """Every word with its time: Whisper's word timings where it gave them, else spread over
+    the segment by characters. A segment's end counts as a pause."""
+    words: list[TimedWord] = []
     for segment in transcript.segments:
-        text += " " if text else ""
-        offsets.append(len(text))
-        spans.append((segment.start, segment.end, len(segment.text)))
-        text += segment.text
-
-    def time_at(char: int) -> float:
-        i = max(0, bisect.bisect_right(offsets, char) - 1)
-        start, end, length = spans[i]
-        share = min(1.0, max(0.0, (char - offsets[i]) / max(1, length)))
-        return round(start + share * (end - start), 2)
-
-    sentences = []
-    for begin, end in _sentence_spans(text):
-        for a, b in _cue_clause_spans(text, begin, end):
-            piece = text[a:b].strip()
-            if b < end:  # cut at a comma before a cue: end this part as a sentence
-                piece = _with_stop(piece)
-            if piece:
-                sentences.append(Sentence(piece, time_at(a), time_at(b)))
-    return sentences
+        if segment.words:
+            words += _from_word_timings(segment.words)
+        else:
+            words += _interpolated(segment.text, segment.start, segment.end)
+        if words:
+            words[-1] = TimedWord(words[-1].text, words[-1].start, words[-1].end, True)
+    return words
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
-    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+def _from_word_timings(raw) -> list[TimedWord]:
+    words = []
+    for i, word in enumerate(raw):
+        gap = raw[i + 1].start - word.end if i + 1 < len(raw) else 0.0
+        for text in word.text.split():  # Whisper's "words" may hold "3.5" or "U.S." whole
+            words.append(TimedWord(text, word.start, word.end, False))
+        if words and gap >= PAUSE_SECONDS:
+            words[-1] = TimedWord(words[-1].text, words[-1].start, words[-1].end, True)
+    return words
 
 
-def _cue_clause_spans(text: str, begin: int, end: int) -> list[tuple[int, int]]:
-    """Cut the sentence before every clause that is a spoken cue, and nowhere else."""
-    cuts = [
-        m.end()
-        for m in _CLAUSE_START.finditer(text, begin, end)
-        if is_clause_cue(text[m.end() : end])
+def _interpolated(text: str, start: float, end: float) -> list[TimedWord]:
+    pieces = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
+    scale = (end - start) / max(1, len(text))
+    return [
+        TimedWord(word, round(start + a * scale, 2), round(start + b * scale, 2), False)
+        for a, b, word in pieces
     ]
-    bounds = [begin, *cuts, end]
-    return list(zip(bounds, bounds[1:], strict=False))
 
 
-def is_clause_cue(text: str) -> bool:
-    """A cue that may follow a comma. Titles and "section two" may not: "the book's title,
-    cover and all" is ordinary speech."""
-    patterns = [*_SECTION[:3], _PARAGRAPH_ALONE, _PARAGRAPH_FIRST, _SCRATCH_ALONE, _SCRATCH_FIRST]
-    return any(p.match(text) for p in patterns)
+def ends_sentence(word: str, following: str | None) -> bool:
+    """The word closes a sentence: a stop that is not an abbreviation's or a number's."""
+    if not SENTENCE_END.search(word):
+        return False
+    bare = word.lower().strip("\"'“”‘’()[]")
+    if following is None or not word.endswith("."):
+        return True
+    starts_lower = following[:1].islower() or following[:1].isdigit()
+    if bare in ABBREVIATIONS:
+        return bare in ("no.", "est.", "min.", "max.", "incl.") and not starts_lower
+    if INITIALISM.match(bare):
+        return not starts_lower
+    return True
 
 
-def match_section(text: str) -> str | None:
-    """The section name a sentence dictates ("" when it comes next), or None for no cue."""
-    return _first_name(_SECTION, text)
+def sentences_of(words: list[TimedWord]) -> list[list[TimedWord]]:
+    sentences, current = [], []
+    for i, word in enumerate(words):
+        current.append(word)
+        following = words[i + 1].text if i + 1 < len(words) else None
+        if ends_sentence(word.text, following):
+            sentences.append(current)
+            current = []
+    return sentences + ([current] if current else [])
 
 
-def match_title(text: str) -> str | None:
-    """The title a sentence dictates ("" when it comes next), or None for no cue."""
-    return _first_name(_TITLE, text)
+def _text(words: list[TimedWord]) -> str:
+    return " ".join(w.text for w in words)
 
 
-def _first_name(patterns: list[re.Pattern], text: str) -> str | None:
-    for pattern in patterns:
-        if m := pattern.match(text):
-            return tidy_name(m.group("name"))
+# Cues --------------------------------------------------------------------------------------
+
+
+def find_cue(words: list[TimedWord], i: int, weak_allowed: bool) -> tuple[Cue, int] | None:
+    """The cue that starts at words[i], with the index after its name, or None."""
+    for head, last, separated in _heads_at(words, i, weak_allowed):
+        if head.kind not in NAMED_KINDS:
+            return Cue(head.kind, "", words[i].start, words[last].end), last + 1
+        if (span := _name_span(words, last + 1)) is None:
+            continue
+        name_start, name_end = span
+        name = tidy_name(_text(words[name_start:name_end]))
+        if not separated and _is_prose(head.kind, name):
+            continue
+        end = words[max(last, name_end - 1)].end
+        return Cue(head.kind, name, words[i].start, end), name_end
     return None
+
+
+def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool):
+    """Each head said at words[i]: (head, index of its last word, whether punctuation or a
+    pause sets it off from what follows)."""
+    text = _text(words[i:]).replace("\u2019", "'")  # Whisper writes "let’s" now and then
+    starts = _word_starts(words[i:])
+    for head, pattern in _HEADS:
+        if not (head.strong or weak_allowed) or not (m := pattern.match(text)):
+            continue
+        last = i + _word_index(starts, m.end() - 1)  # the word the head ends in
+        after_head = words[last].text[m.end() - starts[last - i] :]
+        if after_head and not re.fullmatch(r"[\W_]+", after_head):
+            continue  # the head ended inside a word
+        separated = (
+            bool(after_head)
+            or words[last].pause_after
+            or last + 1 == len(words)
+            or bool(re.fullmatch(r"[\W_]+", words[last + 1].text))  # a lone dash
+        )
+        if head.needs_separator and not separated:
+            continue
+        yield head, last, separated
+
+
+def _word_starts(words: list[TimedWord]) -> list[int]:
+    starts, offset = [], 0
+    for word in words:
+        starts.append(offset)
+        offset += len(word.text) + 1
+    return starts
+
+
+def _word_index(starts: list[int], char: int) -> int:
+    return max(k for k, start in enumerate(starts) if start <= char)
+
+
+def _name_span(words: list[TimedWord], first: int) -> tuple[int, int] | None:
+    """Where the name that starts at words[first] lies: up to a punctuation mark or a pause.
+
+    None when there is no end within MAX_NAME_WORDS: a long clause with no pause is prose.
+    """
+    while first < len(words) and re.fullmatch(r"[\W_]+", words[first].text):
+        first += 1  # a lone dash or colon after the head
+    for k in range(first, min(len(words), first + MAX_NAME_WORDS)):
+        if _closes_name(words, k):
+            paused = words[k].pause_after and k + 1 < len(words)  # mid-sentence: a real pause
+            return first, k + 1 if paused else _cut_at_clause(words, first, k + 1)
+    return None if len(words) > first else (first, first)
+
+
+def _closes_name(words: list[TimedWord], k: int) -> bool:
+    if k + 1 == len(words) or words[k].pause_after:
+        return True
+    if CLAUSE_END.search(words[k].text):
+        return True
+    return ends_sentence(words[k].text, words[k + 1].text)
+
+
+def _cut_at_clause(words: list[TimedWord], first: int, end: int) -> int:
+    """A long name that only punctuation closed ends where a new clause starts: Whisper drops
+    the stop in "New section Part 3 I walked to the station"."""
+    if end - first <= TYPICAL_NAME_WORDS:
+        return end
+    for k in range(first + 1, end):
+        word = _bare(words[k].text)
+        if word in CLAUSE_OPENERS and _bare(words[k - 1].text) not in QUESTION_WORDS:
+            return k
+    return end
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"[^\w']", "", word).lower()
+
+
+def _is_prose(kind: str, name: str) -> bool:
+    """The "name" reads as the rest of an ordinary sentence, not as a heading."""
+    words = [_bare(w) for w in name.split()]
+    if not words:
+        return False
+    if words[0] in NOT_A_NAME_START:
+        return True
+    if kind == "title" and name.lower() in NOT_A_TITLE:
+        return True
+    if words[0] == "the" and len(words) == 2 and words[1].endswith("est"):
+        return True  # "the hardest"
+    if words[0] in PREDICATE_WORDS:
+        return len(words) == 1 or words[1] in PREDICATE_FOLLOWERS | PREDICATE_WORDS
+    return False
 
 
 def tidy_name(name: str) -> str:
     """A heading as the speaker said it: quotes and closing period off, first letter upper."""
     name = name.strip().strip("\"'“”‘’").strip()
-    name = re.sub(r"[.,;:!\s\"'“”‘’]+$", "", name)
+    name = re.sub(r"[.,;:!\s\"'“”‘’\u2014\u2013-]+$", "", name)
     return name[:1].upper() + name[1:]
 
 
-def _split_long_name(name: str) -> tuple[str, str]:
-    """A name running on past a comma into the speech after it: ("Name", "the speech.")."""
-    if len(name.split()) <= MAX_NAME_WORDS or "," not in name:
-        return name, ""
-    head, rest = name.split(",", 1)
-    return tidy_name(head), rest.strip()
+def _cue_positions(words: list[TimedWord]) -> list[tuple[int, bool]]:
+    """Where a cue may start in a sentence, and whether weak heads may start there."""
+    positions = [(0, True)]
+    for i in range(1, len(words)):
+        if words[i - 1].pause_after:
+            positions.append((i, True))
+        elif CLAUSE_END.search(words[i - 1].text):
+            positions.append((i, False))
+    return positions
+
+
+def split_sentence(words: list[TimedWord]) -> list[Sentence | Cue]:
+    """A sentence as the speech and the cues in it, in order."""
+    pieces: list[Sentence | Cue] = []
+    text_from = 0
+    skip_to = 0
+    for i, weak_allowed in _cue_positions(words):
+        if i < skip_to or not (found := find_cue(words, i, weak_allowed)):
+            continue
+        cue, after = found
+        if i > text_from:
+            pieces.append(_speech(words[text_from:i], closes=True))
+        pieces.append(cue)
+        text_from = skip_to = after
+    if text_from < len(words):
+        pieces.append(_speech(words[text_from:], closes=text_from > 0))
+    return pieces
+
+
+def _speech(words: list[TimedWord], closes: bool) -> Sentence:
+    text = _text(words)
+    if closes:  # a piece cut off by a cue ends as a sentence of its own
+        text = _with_stop(_with_capital(text))
+    return Sentence(text, words[0].start, words[-1].end)
 
 
 def _with_capital(text: str) -> str:
@@ -185,32 +431,70 @@ def _with_capital(text: str) -> str:
 
 def _with_stop(text: str) -> str:
     text = text.rstrip(" ,;:\u2014\u2013-")
-    return text if text.endswith((".", "!", "?")) else text + "."
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def split_sentences(transcript: Transcript) -> list[Sentence | Cue]:
+    """The transcript as timed sentences of speech and the cues between them."""
+    return [
+        piece
+        for sentence in sentences_of(timed_words(transcript))
+        for piece in split_sentence(sentence)
+    ]
+
+
+def match_cue(text: str) -> Cue | None:
+    """The cue a sentence, said on its own, makes: for tests and the corpus."""
+    for sentence in sentences_of(_interpolated(text, 0.0, 1.0)):
+        for piece in split_sentence(sentence):
+            if isinstance(piece, Cue):
+                return piece
+    return None
+
+
+def needs_pauses(text: str) -> bool:
+    """Whisper's punctuation alone leaves a cue's extent open: a cue head in the text has no
+    punctuation before it, or none after its name. Then word timings are worth their cost."""
+    for sentence in sentences_of(_interpolated(text, 0.0, 1.0)):
+        for i in range(len(sentence)):
+            for _, last, separated in _heads_at(sentence, i, weak_allowed=True):
+                after = sentence[last + 1 : last + 2 + TYPICAL_NAME_WORDS]
+                if after and _bare(after[0].text) in NOT_A_NAME_START:
+                    continue  # "the next section of the trail": prose, punctuated or not
+                before = i == 0 or CLAUSE_END.search(sentence[i - 1].text)
+                named = separated or any(
+                    _closes_name(sentence, k) for k in range(last + 1, last + 1 + len(after))
+                )
+                if not (before and named):
+                    return True
+    return False
+
+
+# Building the dictation --------------------------------------------------------------------
 
 
 class _Builder:
-    """Applies cues sentence by sentence, keeping the blocks built so far."""
+    """Applies cues in order, keeping the blocks built so far."""
 
     def __init__(self) -> None:
         self.title: str | None = None
         self.blocks: list[Block] = [Block(heading=None, spoken=False)]
-        self.pending: str | None = None  # "title" or "section": a cue waiting for its name
+        self.pending: str | None = None  # a cue's kind, waiting for its name
 
     @property
     def block(self) -> Block:
         return self.blocks[-1]
 
-    def start_section(self, name: str | None) -> None:
+    def start_section(self, name: str | None, level: int) -> None:
+        if level == 2 and not any(b.spoken for b in self.blocks):
+            level = 1  # a subheading with no section above it heads a section
         if not self.block.sentences and not self.block.spoken:
             self.blocks.pop()  # nothing was said before the first cue: no empty opening
-        self.blocks.append(Block(heading=name or None, spoken=True))
+        self.blocks.append(Block(heading=name or None, spoken=True, level=level))
 
     def new_paragraph(self) -> None:
         if self.block.paragraphs[-1]:
             self.block.paragraphs.append([])
-
-    def add(self, sentence: Sentence) -> None:
-        self.block.paragraphs[-1].append(sentence)
 
     def scratch_last(self) -> None:
         for paragraph in reversed(self.block.paragraphs):
@@ -229,35 +513,22 @@ class _Builder:
             self.block.heading = tidy_name(sentence.text)
         return True
 
-    def feed(self, s: Sentence) -> None:
-        if self.take_name(s):
+    def feed(self, piece: Sentence | Cue) -> None:
+        if isinstance(piece, Sentence):
+            if not self.take_name(piece):
+                self.block.paragraphs[-1].append(piece)
             return
-        if (name := match_title(s.text)) is not None:
-            name, rest = _split_long_name(name)
-            self.title = name or self.title
-            self.pending = None if name else "title"
-            self._feed_rest(rest, s)
-        elif (name := match_section(s.text)) is not None:
-            name, rest = _split_long_name(name)
-            self.start_section(name)
-            self.pending = None if name else "section"
-            self._feed_rest(rest, s)
-        elif _PARAGRAPH_ALONE.match(s.text):
+        self.pending = None
+        if piece.kind == "title":
+            self.title = piece.name or self.title
+        elif piece.kind in ("section", "subsection"):
+            self.start_section(piece.name, 2 if piece.kind == "subsection" else 1)
+        elif piece.kind == "paragraph":
             self.new_paragraph()
-        elif m := _PARAGRAPH_FIRST.match(s.text):
-            self.new_paragraph()
-            self.feed(Sentence(_with_capital(m.group("rest")), s.start, s.end))
-        elif _SCRATCH_ALONE.match(s.text):
+        elif piece.kind == "scratch":
             self.scratch_last()
-        elif m := _SCRATCH_FIRST.match(s.text):
-            self.scratch_last()
-            self.feed(Sentence(_with_capital(m.group("rest")), s.start, s.end))
-        else:
-            self.add(s)
-
-    def _feed_rest(self, rest: str, s: Sentence) -> None:
-        if rest:
-            self.feed(Sentence(_with_stop(_with_capital(rest)), s.start, s.end))
+        if piece.kind in NAMED_KINDS and not piece.name:
+            self.pending = piece.kind
 
     def result(self) -> Dictation:
         for block in self.blocks:
@@ -266,11 +537,11 @@ class _Builder:
         return Dictation(title=self.title, blocks=blocks)
 
 
-def apply_spoken_commands(transcript: Transcript) -> Dictation:
+def apply_spoken_cues(transcript: Transcript) -> Dictation:
     """Turn the speaker's dictated structure into a title and blocks of paragraphs."""
     builder = _Builder()
-    for sentence in split_sentences(transcript):
-        builder.feed(sentence)
+    for piece in split_sentences(transcript):
+        builder.feed(piece)
     return builder.result()
 
 
@@ -281,7 +552,10 @@ def merge_dictations(parts: list[Dictation], offsets: list[float]) -> Dictation:
     for dictation, offset in zip(parts, offsets, strict=True):
         for index, block in enumerate(dictation.blocks):
             shifted = Block(
-                block.heading, block.spoken, [_shift(p, offset) for p in block.paragraphs]
+                block.heading,
+                block.spoken,
+                [_shift(p, offset) for p in block.paragraphs],
+                block.level,
             )
             if index == 0 and blocks and not block.spoken:
                 blocks[-1].paragraphs += shifted.paragraphs

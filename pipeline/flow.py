@@ -16,7 +16,7 @@ from pipeline.clean import (
     clean_heading,
     default_chunk_tokens,
 )
-from pipeline.cues import Block, Dictation, apply_spoken_commands, merge_dictations
+from pipeline.cues import Block, Dictation, apply_spoken_cues, merge_dictations
 from pipeline.errors import LLMError, NoSpeechError, VoiceblogError
 from pipeline.export import DraftInfo, clock, export
 from pipeline.fidelity import build_report, limits_for, summary_line
@@ -72,7 +72,7 @@ def draft_merged(
         hashes.append(sha256_file(path))
         transcripts.append(transcribe_recording(path, hashes[-1], options, workspace))
     offsets = [sum(t.duration for t in transcripts[:i]) for i in range(len(transcripts))]
-    dictation = merge_dictations([apply_spoken_commands(t) for t in transcripts], offsets)
+    dictation = merge_dictations([apply_spoken_cues(t) for t in transcripts], offsets)
     dictation.title = title
     name = " + ".join(p.name for p in paths)
     draft, report = make_draft(dictation, options.llm, workspace, name)
@@ -131,7 +131,7 @@ def draft_transcript(
     """Cleanup, sectioning and export of a transcribed memo; returns the files written."""
     try:
         draft, report = make_draft(
-            apply_spoken_commands(transcript), options.llm, workspace, path.name
+            apply_spoken_cues(transcript), options.llm, workspace, path.name
         )
     except LLMError as e:  # say which memo: the same LLM may fail for one and not another
         raise LLMError(f"{path}: {e}") from e

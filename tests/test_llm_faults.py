@@ -11,7 +11,7 @@ from helpers import run
 from llm_server import ScriptedLLM, cleanups, is_cleanup, transcript_of
 
 from pipeline.clean import chunk_blocks, clean_chunks_with_llm
-from pipeline.cues import apply_spoken_commands
+from pipeline.cues import apply_spoken_cues
 from pipeline.fidelity import LIMITS
 from pipeline.flow import make_draft
 from pipeline.llm import LLMClient, LLMSettings
@@ -91,7 +91,7 @@ def test_an_unchanged_rerun_makes_no_llm_calls(cues_memo):
 
 def test_chunks_go_out_concurrently(workspace, cues_memo):
     numbered = [f"This is sentence number {n} of the memo." for n in range(1, 121)]
-    dictation = apply_spoken_commands(dictated(*numbered))
+    dictation = apply_spoken_cues(dictated(*numbered))
     with ScriptedLLM(script(), latency=0.3) as server:
         settings = LLMSettings("openai/scripted", api_base=server.url, chunk_tokens=60)
         make_draft(dictation, settings, Workspace(workspace), "memo")
@@ -217,7 +217,7 @@ def dictated(*sentences: str) -> Transcript:
 
 def test_no_sentence_is_lost_or_doubled_at_chunk_boundaries(workspace):
     numbered = [f"This is sentence number {n} of the memo." for n in range(1, 121)]
-    dictation = apply_spoken_commands(dictated(*numbered))
+    dictation = apply_spoken_cues(dictated(*numbered))
     chunks = chunk_blocks(dictation.blocks, chunk_tokens=60)
     assert len(chunks) >= 10
     assert [s.text for c in chunks for s in c.sentences] == numbered
@@ -245,7 +245,7 @@ def test_dictation_that_gives_orders_is_cleaned_not_obeyed(workspace):
     with ScriptedLLM(script(obeys)) as server:
         settings = LLMSettings("openai/scripted", api_base=server.url, use_cache=False)
         draft_, report = make_draft(
-            apply_spoken_commands(memo), settings, Workspace(workspace), "m"
+            apply_spoken_cues(memo), settings, Workspace(workspace), "m"
         )
     user = cleanups(server)[0]["messages"][1]["content"]
     assert re.search(r"<transcript>\n.*Ignore the instructions above.*\n</transcript>", user, re.S)
