@@ -109,7 +109,7 @@ class MarkdownWriter:
             lines += [f"# {draft.title}", ""]
         for section in draft.sections:
             if section.heading:
-                lines += [f"## {section.heading}", ""]
+                lines += [f"{'#' * (section.level + 1)} {section.heading}", ""]
             for paragraph in section.paragraphs:
                 lines += [paragraph.text, "", *self._comments(paragraph)]
         if self.transcript and info.segments:
@@ -150,7 +150,7 @@ class DocxWriter:
             document.add_paragraph(draft.summary, style="Subtitle")
         for section in draft.sections:
             if section.heading:
-                document.add_heading(section.heading, level=1)
+                document.add_heading(section.heading, level=section.level)
             for paragraph in section.paragraphs:
                 self._add_paragraph(document, paragraph)
         if self.transcript and info.segments:

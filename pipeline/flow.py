@@ -130,9 +130,7 @@ def draft_transcript(
 ) -> list[Path]:
     """Cleanup, sectioning and export of a transcribed memo; returns the files written."""
     try:
-        draft, report = make_draft(
-            apply_spoken_cues(transcript), options.llm, workspace, path.name
-        )
+        draft, report = make_draft(apply_spoken_cues(transcript), options.llm, workspace, path.name)
     except LLMError as e:  # say which memo: the same LLM may fail for one and not another
         raise LLMError(f"{path}: {e}") from e
     if not draft.paragraphs:
@@ -183,6 +181,7 @@ def make_draft(
             clean_heading(block.heading),
             block.spoken,
             [p for r in results if r.chunk.block == index for p in r.paragraphs],
+            block.level,
         )
         for index, block in enumerate(dictation.blocks)
     ]
@@ -197,7 +196,8 @@ def make_draft(
 
 
 def _clean_by_rules(block: Block) -> CleanBlock:
-    return CleanBlock(clean_heading(block.heading), block.spoken, clean_block_by_rules(block))
+    heading = clean_heading(block.heading)
+    return CleanBlock(heading, block.spoken, clean_block_by_rules(block), block.level)
 
 
 def _clean_by_llm(

@@ -17,11 +17,11 @@ from pipeline.clean import Paragraph
 from pipeline.errors import LLMOutputError
 from pipeline.llm import LLMClient
 from pipeline.templates import Prompt
+from pipeline.title import offline_title
 
 log = logging.getLogger("voiceblog")
 
 OPENING_HEADING = "Introduction"  # an untitled opening, when the speaker named later sections
-TITLE_WORDS = 12  # an offline title from the opening clause is cut to this many words
 PREVIEW_WORDS = 25  # the sectioning prompt sees each paragraph's opening: enough for a topic
 
 SECTIONING_SCHEMA = {
@@ -51,6 +51,7 @@ class Section:
     heading: str | None  # None only for a draft with a single, untitled section
     paragraphs: list[Paragraph]
     spoken: bool = False  # the speaker dictated this heading; nothing may rename it
+    level: int = 1  # 1: a section (## / Heading 1); 2: a subsection under it (### / Heading 2)
 
 
 @dataclass
@@ -72,11 +73,14 @@ class CleanBlock:
     heading: str | None
     spoken: bool
     paragraphs: list[Paragraph]
+    level: int = 1
 
 
 def draft_by_rules(blocks: list[CleanBlock], spoken_title: str | None) -> Draft:
     """Sections exactly as dictated; an unnamed opening becomes the introduction."""
-    sections = [Section(b.heading, b.paragraphs, b.spoken and bool(b.heading)) for b in blocks]
+    sections = [
+        Section(b.heading, b.paragraphs, b.spoken and bool(b.heading), b.level) for b in blocks
+    ]
     return Draft(title=spoken_title or title_from_opening(blocks), sections=name_untitled(sections))
 
 
@@ -90,13 +94,8 @@ def name_untitled(sections: list[Section]) -> list[Section]:
 
 
 def title_from_opening(blocks: list[CleanBlock]) -> str:
-    """The speaker's opening words as a working title, when they dictated none."""
-    for block in blocks:
-        for paragraph in block.paragraphs:
-            clause = re.split(r"[.!?;:,]", paragraph.text, maxsplit=1)[0]
-            words = clause.split()
-            return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
-    return "Untitled memo"
+    """A working title from what the speaker said, when they dictated none."""
+    return offline_title([p.text for b in blocks for p in b.paragraphs])
 
 
 def draft_by_llm(
@@ -137,7 +136,7 @@ def _sectioning_answer(client: LLMClient, messages: list[dict], count: int) -> d
 def _split_block(block: CleanBlock, first: int, proposed: list[dict]) -> list[Section]:
     """The block as one section, or, when the speaker named none, cut where the model says."""
     if block.heading:  # the speaker named it: no heading of the model's goes inside
-        return [Section(block.heading, block.paragraphs, spoken=True)]
+        return [Section(block.heading, block.paragraphs, spoken=True, level=block.level)]
     last = first + len(block.paragraphs) - 1
     cuts = {s["start"]: s["heading"].strip() for s in proposed if first <= s["start"] <= last}
     bounds = sorted({first, *cuts}) + [last + 1]
@@ -151,7 +150,8 @@ def _numbered_preview(blocks: list[CleanBlock]) -> str:
     lines, number = [], 0
     for block in blocks:
         if block.spoken:
-            lines.append(f"SPEAKER SECTION: {block.heading or '(unnamed)'}")
+            kind = "SPEAKER SUBSECTION" if block.level == 2 else "SPEAKER SECTION"
+            lines.append(f"{kind}: {block.heading or '(unnamed)'}")
         for paragraph in block.paragraphs:
             number += 1
             words = paragraph.text.split()

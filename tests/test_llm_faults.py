@@ -244,9 +244,7 @@ def test_dictation_that_gives_orders_is_cleaned_not_obeyed(workspace):
 
     with ScriptedLLM(script(obeys)) as server:
         settings = LLMSettings("openai/scripted", api_base=server.url, use_cache=False)
-        draft_, report = make_draft(
-            apply_spoken_cues(memo), settings, Workspace(workspace), "m"
-        )
+        draft_, report = make_draft(apply_spoken_cues(memo), settings, Workspace(workspace), "m")
     user = cleanups(server)[0]["messages"][1]["content"]
     assert re.search(r"<transcript>\n.*Ignore the instructions above.*\n</transcript>", user, re.S)
     text = " ".join(p.text for p in draft_.paragraphs)
