@@ -139,7 +139,7 @@ def transcribe(
         )
     except VoiceblogError as e:
         raise click.ClickException(str(e)) from e
-    click.echo(render(transcript, transcript_format), nl=False)
+    click.echo(render(transcript, transcript_format, words), nl=False)
 
 
 def drafting_options(command):

@@ -18,11 +18,18 @@ from pipeline.transcript import Transcript
 # A gap between two words this long is the speaker's pause. Whisper's word timings absorb part
 # of a real pause into the word before it: a 0.5 s pause measures 0.34–0.72 s here.
 PAUSE_SECONDS = 0.3
-# A cue whose name comes in the next sentence ("New section. Pricing.") takes it only if short.
+# A name runs to a punctuation mark or pause within this many words, or it was no cue.
 MAX_NAME_WORDS = 12
+# A cue whose name comes in the next sentence ("New section. Pricing.") takes it only if this
+# short: a longer sentence is what the section says, not what it is called.
+NEXT_SENTENCE_NAME_WORDS = 8
 # Longer than this, a name with no punctuation or pause to end it is cut where a new clause
 # starts ("Part 3 I walked to the station" → "Part 3").
 TYPICAL_NAME_WORDS = 6
+
+# A weak head with no punctuation after it ("Section 4 crazy notes") is a cue only when said
+# between pauses with a name this short.
+SHORT_NAME_WORDS = 4
 
 LEAD = (  # quotes, and the words people start a cue with: "Okay, so, new section: …"
     r"[\"'“”‘’(\[]*"
@@ -41,6 +48,8 @@ NAMING = r"(?:called|titled|entitled|named|about|on)"
 WHICH_IS = rf"(?:,?\s*which\s+is(?:\s+{NAMING})?)"
 SECTION = r"(?:section|chapter)"
 SUBSECTION = r"(?:sub-?\s?section|sub-?\s?heading|heading)"
+# How Whisper mishears a quick "new section" now and then.
+MISHEARD = r"(?:news\s+action|new\s+session|next\s+session)"
 POST = r"(?:blog\s+)?(?:post|piece|draft|article|memo|essay|entry|note|one)"
 
 
@@ -52,13 +61,17 @@ class Head:
     pattern: str
     strong: bool  # may follow a comma mid-sentence; weak heads start a sentence or follow a pause
     needs_separator: bool = False  # only a cue when punctuation or a pause follows the head
+    # ... or when the whole cue is said between pauses. Not for heads that are everyday words
+    # ("Heading home." / "Title fights are rare."), only for unusual ones ("Section 4 …").
+    alone_ok: bool = False
 
 
 HEADS = [
-    # "New section: pricing." / "Next section why prices rise" / "Another section, called …"
+    # "New section: pricing." / "(The) next section why prices rise" / "Another section, …"
     Head(
         "section",
-        rf"(?:new|next|another)\s+{SECTION}(?:\s+{COPULA})?(?:\s+{NAMING})?{WHICH_IS}?",
+        rf"(?:(?:the\s+)?(?:new|next|another)\s+{SECTION}|{MISHEARD})(?:\s+{COPULA})?"
+        rf"(?:\s+{NAMING})?{WHICH_IS}?",
         True,
     ),
     # "The first section should be why walking works." / "The next part is what comes next."
@@ -81,12 +94,13 @@ HEADS = [
     # "The section heading is …"
     Head("section", rf"(?:the\s+)?(?:section|part)\s+(?:heading|title|name)\s+{COPULA}", False),
     # "Section three, the results." / "Part two: the results." (no separator: "part two of …")
-    Head("section", rf"(?:{SECTION}|part)\s+{NUMBER}", False, needs_separator=True),
+    Head("section", rf"(?:{SECTION}|part)\s+{NUMBER}", False, needs_separator=True, alone_ok=True),
     # "Next heading: …" / "New subsection, …" / "The next heading is …"
     Head("subsection", rf"(?:new|next|another)\s+{SUBSECTION}(?:\s+{NAMING})?", True),
     Head("subsection", rf"(?:the\s+)?{ORDINAL}\s+{SUBSECTION}\s+{COPULA}(?:\s+{NAMING})?", True),
-    # "Heading: the results." / "Subsection, …" ("Heading north, we …" is no cue)
-    Head("subsection", SUBSECTION, False, needs_separator=True),
+    # "Subsection, …" / "Heading: the results." ("Heading north, we …" is no cue)
+    Head("subsection", r"sub-?\s?section|sub-?\s?heading", False, True, alone_ok=True),
+    Head("subsection", "heading", False, needs_separator=True),
     # "Title: …" / "Working title, …"
     Head("title", r"(?:the\s+)?(?:working\s+)?title", False, needs_separator=True),
     # "The title should be …" / "The title of this post is going to be …"
@@ -141,7 +155,7 @@ PREDICATE_FOLLOWERS = set("for to of in at on than enough because but and or".sp
 NOT_A_TITLE = {"a day", "a night", "quits", "even", "done", "a wrap", "a draw"}
 # Words that start a new clause: where a name with nothing else to end it is cut.
 CLAUSE_OPENERS = set(
-    "i i'm i've i'd i'll we we're we've you he she they it's there's there so and but because "
+    "i i'm i've i'd i'll we we're we've you he she they it it's there's there so and but because "
     "then today yesterday this that's my our".split()
 )
 QUESTION_WORDS = set("why what how when where who which whether if".split())
@@ -177,6 +191,7 @@ class Cue:
     name: str  # the dictated name; "" when it follows in the next sentence
     start: float
     end: float
+    label: str = ""  # a numbered head is a name of its own when no other comes: "Part 7"
 
 
 @dataclass
@@ -279,6 +294,7 @@ def _text(words: list[TimedWord]) -> str:
 def find_cue(words: list[TimedWord], i: int, weak_allowed: bool) -> tuple[Cue, int] | None:
     """The cue that starts at words[i], with the index after its name, or None."""
     for head, last, separated in _heads_at(words, i, weak_allowed):
+        label = tidy_name(_text(words[i : last + 1])) if head.alone_ok else ""
         if head.kind not in NAMED_KINDS:
             return Cue(head.kind, "", words[i].start, words[last].end), last + 1
         if (span := _name_span(words, last + 1)) is None:
@@ -288,13 +304,13 @@ def find_cue(words: list[TimedWord], i: int, weak_allowed: bool) -> tuple[Cue, i
         if not separated and _is_prose(head.kind, name):
             continue
         end = words[max(last, name_end - 1)].end
-        return Cue(head.kind, name, words[i].start, end), name_end
+        return Cue(head.kind, name, words[i].start, end, label), name_end
     return None
 
 
-def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool):
+def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool, strict: bool = True):
     """Each head said at words[i]: (head, index of its last word, whether punctuation or a
-    pause sets it off from what follows)."""
+    pause sets it off from what follows). strict: only heads set off as they must be."""
     text = _text(words[i:]).replace("\u2019", "'")  # Whisper writes "let’s" now and then
     starts = _word_starts(words[i:])
     for head, pattern in _HEADS:
@@ -310,9 +326,21 @@ def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool):
             or last + 1 == len(words)
             or bool(re.fullmatch(r"[\W_]+", words[last + 1].text))  # a lone dash
         )
-        if head.needs_separator and not separated:
-            continue
+        if head.needs_separator and not separated and strict:
+            if not (head.alone_ok and _said_on_its_own(words, i, last)):
+                continue
         yield head, last, separated
+
+
+def _said_on_its_own(words: list[TimedWord], i: int, last: int) -> bool:
+    """Pauses on both sides and a short name: "… here. | Section 4 crazy notes | Not only …".
+
+    Whisper often writes no punctuation after "Section 4" or "Subsection"; the speaker's pauses
+    around the whole cue still set it apart from prose like "section 2 of the report says …".
+    """
+    if i > 0 and not words[i - 1].pause_after:
+        return False
+    return any(w.pause_after for w in words[last + 1 : last + 1 + SHORT_NAME_WORDS])
 
 
 def _word_starts(words: list[TimedWord]) -> list[int]:
@@ -457,7 +485,7 @@ def needs_pauses(text: str) -> bool:
     punctuation before it, or none after its name. Then word timings are worth their cost."""
     for sentence in sentences_of(_interpolated(text, 0.0, 1.0)):
         for i in range(len(sentence)):
-            for _, last, separated in _heads_at(sentence, i, weak_allowed=True):
+            for _, last, separated in _heads_at(sentence, i, weak_allowed=True, strict=False):
                 after = sentence[last + 1 : last + 2 + TYPICAL_NAME_WORDS]
                 if after and _bare(after[0].text) in NOT_A_NAME_START:
                     continue  # "the next section of the trail": prose, punctuated or not
@@ -505,7 +533,7 @@ class _Builder:
     def take_name(self, sentence: Sentence) -> bool:
         """Use this sentence as the name a bare cue announced, if it is short enough."""
         kind, self.pending = self.pending, None
-        if kind is None or len(sentence.text.split()) > MAX_NAME_WORDS:
+        if kind is None or len(sentence.text.split()) > NEXT_SENTENCE_NAME_WORDS:
             return False
         if kind == "title":
             self.title = tidy_name(sentence.text)
@@ -518,17 +546,29 @@ class _Builder:
             if not self.take_name(piece):
                 self.block.paragraphs[-1].append(piece)
             return
+        if self._names_the_open_section(piece):
+            return
         self.pending = None
         if piece.kind == "title":
             self.title = piece.name or self.title
         elif piece.kind in ("section", "subsection"):
-            self.start_section(piece.name, 2 if piece.kind == "subsection" else 1)
+            self.start_section(piece.name or piece.label, 2 if piece.kind == "subsection" else 1)
         elif piece.kind == "paragraph":
             self.new_paragraph()
         elif piece.kind == "scratch":
             self.scratch_last()
         if piece.kind in NAMED_KINDS and not piece.name:
             self.pending = piece.kind
+
+    def _names_the_open_section(self, cue: Cue) -> bool:
+        """ "New section. Part 7." is one section called Part 7, not two."""
+        if self.pending not in ("section", "subsection") or self.block.sentences:
+            return False
+        if cue.kind not in ("section", "subsection") or not (cue.name or cue.label):
+            return False
+        self.block.heading = cue.name or cue.label
+        self.pending = None if cue.name else self.pending
+        return True
 
     def result(self) -> Dictation:
         for block in self.blocks:

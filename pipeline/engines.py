@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from functools import lru_cache
+from math import ceil
 from pathlib import Path
 
 import numpy as np
 
 from pipeline.audio import SAMPLE_RATE
+from pipeline.cues import PAUSE_SECONDS, needs_pauses
 from pipeline.errors import ModelError
 from pipeline.transcript import Segment, TranscribeOptions, Word
 from pipeline.whisper_models import ct2_model_dir, openai_whisper_checkpoint
@@ -55,15 +58,101 @@ def faster_whisper(
         "word_timestamps": options.words,
     }
     if options.batch_size > 1 and options.vad:
-        return _faster_whisper_batched(model, samples, options, common)
-    segments, info = model.transcribe(
-        samples,
-        vad_filter=options.vad,
-        # Conditioning on earlier text is what lets one mistake loop for minutes on long memos.
-        condition_on_previous_text=False,
-        **common,
+        language, segments = _faster_whisper_batched(model, samples, options, common)
+    else:
+        raw, info = model.transcribe(
+            samples,
+            vad_filter=options.vad,
+            # Conditioning on earlier text is what lets one mistake loop for minutes on long memos.
+            condition_on_previous_text=False,
+            **common,
+        )
+        language, segments = info.language, _segments(raw)
+    if options.cue_timings and not options.words:
+        segments = _with_cue_timings(model, samples, segments, language)
+    return language, segments
+
+
+def _with_cue_timings(model, samples, segments: Iterable[Segment], language: str):
+    """Word timings for the segments whose spoken cues only the speaker's pauses can delimit."""
+    for segment in segments:
+        if needs_pauses(segment.text):
+            segment = replace(segment, words=_aligned_words(model, samples, segment, language))
+        yield segment
+
+
+# faster-whisper's defaults for which punctuation joins the word before or after it.
+PREPEND_PUNCTUATION = "\"'“¿([{-"
+APPEND_PUNCTUATION = "\"'.。,，!！?？:：”)]}、"
+
+
+def _aligned_words(model, samples: np.ndarray, segment: Segment, language: str):
+    """The segment's words timed by aligning its text with its audio (Whisper's cross-attention,
+    as faster-whisper's own word timestamps do), without decoding the window again."""
+    from faster_whisper.audio import pad_or_trim
+    from faster_whisper.tokenizer import Tokenizer
+
+    tokenizer = Tokenizer(
+        model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language
     )
-    return info.language, _segments(segments)
+    audio = samples[int(segment.start * SAMPLE_RATE) : int(segment.end * SAMPLE_RATE)]
+    encoded = model.encode(pad_or_trim(model.feature_extractor(audio)))
+    frames = min(3000, ceil(segment.end - segment.start) * model.frames_per_second)
+    seek = round(segment.start * model.frames_per_second)
+    text = {"tokens": tokenizer.encode(" " + segment.text), "seek": seek, **_span(segment)}
+    raw = [[text]]
+    model.add_word_timestamps(
+        raw, tokenizer, encoded, [frames], PREPEND_PUNCTUATION, APPEND_PUNCTUATION, segment.start
+    )
+    words = [
+        Word(round(float(w["start"]), 2), round(float(w["end"]), 2), w["word"], _probability(w))
+        for w in raw[0][0].get("words", ())
+    ]
+    return tuple(_snapped_to_pauses(words, audio, segment.start))
+
+
+VAD_FRAME_SECONDS = 512 / SAMPLE_RATE  # Silero VAD scores 32 ms frames
+SILENCE_PROBABILITY = 0.35  # below this speech probability a frame is a pause (Silero's own)
+
+
+def _snapped_to_pauses(words: list[Word], audio: np.ndarray, offset: float) -> list[Word]:
+    """Word boundaries moved into the silences Silero VAD hears between them.
+
+    Whisper's cross-attention timings smear a pause over the words on both sides of it ("3"
+    0.8 s long, "It" 0.76 s), so a pause the speaker made shows no gap. Where the audio between
+    the middles of two words holds a silence of PAUSE_SECONDS or more, the first word ends where
+    it begins and the second starts where it ends.
+    """
+    from faster_whisper.vad import get_vad_model
+
+    padded = np.pad(audio, (0, 512 - len(audio) % 512))
+    silent = get_vad_model()(padded).reshape(-1) < SILENCE_PROBABILITY
+    for k in range(len(words) - 1):
+        middle = (words[k].start + words[k].end) / 2, (words[k + 1].start + words[k + 1].end) / 2
+        first, last = (int((t - offset) / VAD_FRAME_SECONDS) for t in middle)
+        run = _longest_run(silent[max(0, first) : max(0, last)])
+        if run and (run[1] - run[0]) * VAD_FRAME_SECONDS >= PAUSE_SECONDS:
+            start, end = (round(offset + (first + i) * VAD_FRAME_SECONDS, 2) for i in run)
+            words[k] = replace(words[k], end=max(words[k].start, start))
+            words[k + 1] = replace(words[k + 1], start=min(words[k + 1].end, end))
+    return words
+
+
+def _longest_run(flags: np.ndarray) -> tuple[int, int] | None:
+    """(first, last + 1) of the longest run of True in flags, or None."""
+    best, start = None, None
+    for i, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if best is None or i - start > best[1] - best[0]:
+                best = (start, i)
+            start = None
+    return best
+
+
+def _span(segment: Segment) -> dict[str, float]:
+    return {"start": segment.start, "end": segment.end}
 
 
 def _faster_whisper_batched(model, samples, options, common) -> tuple[str, Iterator[Segment]]:
@@ -128,7 +217,9 @@ def openai_whisper(
         condition_on_previous_text=False,
         initial_prompt=options.vocabulary,
         carry_initial_prompt=bool(options.vocabulary),  # the vocabulary in every window
-        word_timestamps=options.words,
+        # Word timings from the reference engine cost little next to its decoding; they let a
+        # cue's name end at the speaker's pause, as the default engine's cue timings do.
+        word_timestamps=options.words or options.cue_timings,
         clip_timestamps=_clip_string(clips) if clips else "0",
         verbose=None,
     )

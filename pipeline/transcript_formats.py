@@ -10,19 +10,22 @@ from pipeline.transcript import Transcript
 FORMATS = ("txt", "json", "srt", "vtt")
 
 
-def render(transcript: Transcript, fmt: str) -> str:
-    return {"txt": as_text, "json": as_json, "srt": as_srt, "vtt": as_vtt}[fmt](transcript)
+def render(transcript: Transcript, fmt: str, words: bool = False) -> str:
+    """The transcript in fmt; JSON lists word timings only when words were asked for."""
+    if fmt == "json":
+        return as_json(transcript, words)
+    return {"txt": as_text, "srt": as_srt, "vtt": as_vtt}[fmt](transcript)
 
 
 def as_text(transcript: Transcript) -> str:
     return "".join(f"{s.text}\n" for s in transcript.segments)
 
 
-def as_json(transcript: Transcript) -> str:
+def as_json(transcript: Transcript, words: bool = False) -> str:
     data = asdict(transcript)
     for segment in data["segments"]:
-        if not segment["words"]:
-            del segment["words"]  # only present when word timestamps were asked for
+        if not words:
+            del segment["words"]  # some segments carry timings for spoken cues only
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

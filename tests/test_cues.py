@@ -228,7 +228,22 @@ def test_abbreviations_and_numbers_do_not_end_sentences(text, sentences):
         ("I walked New section Part 3 I walked to the station", True),
         ("it changed my days new section part three", True),
         ("Next section why prices rise the bakery raised its prices twice this year", True),
+        ("It can't do as much. Section 4 Crazy Notes Not only in training is there waste", True),
+        ("That may be info leakage here Subsection where it breaks", True),
     ],
 )
 def test_word_timings_are_asked_for_only_where_punctuation_leaves_a_cue_open(text, needed):
     assert needs_pauses(text) is needed
+
+
+def test_a_bare_cue_then_a_numbered_one_is_one_section_named_by_the_number():
+    _, blocks = structure(
+        "We measured progress. New section. Part 7. My billion neural network is a lossy compression model.",
+        "Section eight.",
+        "It goes on for a long while after the number, as speech does.",
+    )
+    assert blocks == [
+        (None, "We measured progress."),
+        ("Part 7", "My billion neural network is a lossy compression model."),
+        ("Section eight", "It goes on for a long while after the number, as speech does."),
+    ]

@@ -1,9 +1,10 @@
 """Synthesize the memos the repo ships: the example in recordings/ and the test memos.
 
-Speech comes from flite (voice slt) or espeak-ng, both Debian packages; PyAV encodes it the
-way a phone would (AAC in .m4a). Re-run after changing a text:
+Speech comes from flite or espeak-ng, both Debian packages, in several voices; PyAV encodes
+it the way a phone would (AAC in .m4a, Opus in .ogg). Re-run after changing a text:
 
-    python tools/make_memos.py
+    python tools/make_memos.py                  # every memo
+    python tools/make_memos.py dense-cues-memo  # the ones whose names start so
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT))
 from helpers import encode, write_wav  # noqa: E402  (tests/ is not a package)
 
 EXAMPLE_MEMO = """\
@@ -70,15 +73,16 @@ MEMOS = {
 }
 
 
-def speak(engine: str, text: str) -> Path:
-    """A WAV file of the text spoken by flite or espeak-ng."""
+def speak(engine: str, text: str, voice: str | None = None) -> Path:
+    """A WAV file of the text spoken by flite or espeak-ng, in the voice named or the default."""
     wav = Path(tempfile.mkstemp(suffix=".wav")[1])
     script = Path(tempfile.mkstemp(suffix=".txt")[1])
     script.write_text(text)  # read from a file, line breaks become the pauses a speaker makes
     if engine == "flite":
-        command = ["flite", "-voice", "slt", "-f", str(script), "-o", str(wav)]
+        command = ["flite", "-voice", voice or "slt", "-f", str(script), "-o", str(wav)]
     else:
-        command = ["espeak-ng", "-v", "en-us", "-s", "155", "-w", str(wav), "-f", str(script)]
+        voice = voice or "en-us"
+        command = ["espeak-ng", "-v", voice, "-s", "155", "-w", str(wav), "-f", str(script)]
     subprocess.run(command, check=True)
     script.unlink()
     return wav
@@ -112,16 +116,55 @@ def _quiet_point_near(samples: np.ndarray, middle: int) -> int:
     return min(starts, key=lambda i: float(np.abs(samples[i : i + window]).mean()))
 
 
-def main() -> None:
-    for out, (engine, text) in MEMOS.items():
-        wav = speak(engine, text)
-        encode(wav, out, bit_rate=48_000)
+def dictated_memo(dictation) -> Path:
+    """A dictation read aloud line by line with the speaker's pauses between the lines, as Opus
+    in tests/data, with its expected structure and spoken text in a .json beside it."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import memos
+    from dictations import expected_structure, spoken_lines
+
+    from pipeline.audio import decode
+
+    pieces, said = [], []
+    for index, (line, pause) in enumerate(spoken_lines(dictation)):
+        wav = speak(dictation.engine, line, dictation.voice)
+        pieces += [decode(wav), memos.room_noise(pause, seed=index)]
+        said.append(line)
         wav.unlink()
-        print(f"{out.relative_to(ROOT)}: {out.stat().st_size // 1024} KiB", file=sys.stderr)
+    out = ROOT / "tests" / "data" / f"{dictation.name}.ogg"
+    wav = Path(tempfile.mkstemp(suffix=".wav")[1])
+    write_wav(wav, np.concatenate(pieces))
+    encode(wav, out, bit_rate=16_000)
+    wav.unlink()
+    expected = {**expected_structure(dictation), "said": "\n".join(said)}
+    out.with_suffix(".json").write_text(json.dumps(expected, indent=1) + "\n")
+    return out
+
+
+def main(only: list[str]) -> None:
+    """Make every memo, or only those whose file names start with one of only."""
+    from dictations import DICTATIONS
+
+    def wanted(path: Path) -> bool:
+        return not only or any(path.name.startswith(name) for name in only)
+
+    for dictation in DICTATIONS:
+        if wanted(Path(dictation.name)):
+            _report(dictated_memo(dictation))
+    for out, (engine, text) in MEMOS.items():
+        if wanted(out):
+            wav = speak(engine, text)
+            _report(encode(wav, out, bit_rate=48_000))
+            wav.unlink()
     long_memo = ROOT / "tests" / "data" / "long-memo-with-pause.ogg"
-    long_memo_with_a_pause(long_memo)
-    print(f"{long_memo.relative_to(ROOT)}: {long_memo.stat().st_size // 1024} KiB", file=sys.stderr)
+    if wanted(long_memo):
+        long_memo_with_a_pause(long_memo)
+        _report(long_memo)
+
+
+def _report(out: Path) -> None:
+    print(f"{out.relative_to(ROOT)}: {out.stat().st_size // 1024} KiB", file=sys.stderr)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
