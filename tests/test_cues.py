@@ -238,7 +238,8 @@ def test_word_timings_are_asked_for_only_where_punctuation_leaves_a_cue_open(tex
 
 def test_a_bare_cue_then_a_numbered_one_is_one_section_named_by_the_number():
     _, blocks = structure(
-        "We measured progress. New section. Part 7. My billion neural network is a lossy compression model.",
+        "We measured progress. New section. Part 7.",
+        "My billion neural network is a lossy compression model.",
         "Section eight.",
         "It goes on for a long while after the number, as speech does.",
     )

@@ -1,9 +1,10 @@
 """Long dictated memos with spoken structure, each phrased its own way and read by its own voice.
 
 A script is a list of lines, each a cue the speaker says or about how many words to say next
-from a blog text (benchmarks/texts/, read as speech, in whole sentences). Between lines the speaker pauses: shortly
-between sentences, longer around a cue, as people do when they dictate. make_memos.py reads
-them aloud; tests/test_structure.py checks that every cue became its heading, in order.
+from a blog text (benchmarks/texts/, read as speech, in whole sentences). Between lines the
+speaker pauses: shortly between sentences, longer around a cue, as people do when they
+dictate. make_memos.py reads them aloud; tests/test_structure.py checks that every cue became
+its heading, in order.
 """
 
 from __future__ import annotations
@@ -39,13 +40,29 @@ SCALING = Dictation(
     "awb",
     "scaling-musings.txt",
     [
-        Cue("The title of this post is scaling is not the whole story.", "title", "Scaling is not the whole story"),
+        Cue(
+            "The title of this post is scaling is not the whole story.",
+            "title",
+            "Scaling is not the whole story",
+        ),
         120,
-        Cue("The first section should be why bigger is not enough.", "section", "Why bigger is not enough"),
+        Cue(
+            "The first section should be why bigger is not enough.",
+            "section",
+            "Why bigger is not enough",
+        ),
         170,
-        Cue("The next section is what a brain does with twenty watts.", "section", "What a brain does with twenty watts"),
+        Cue(
+            "The next section is what a brain does with twenty watts.",
+            "section",
+            "What a brain does with twenty watts",
+        ),
         170,
-        Cue("The next section is learning versus lookup tables.", "section", "Learning versus lookup tables"),
+        Cue(
+            "The next section is learning versus lookup tables.",
+            "section",
+            "Learning versus lookup tables",
+        ),
         170,
         Cue("The last section is what comes next.", "section", "What comes next"),
         170,
@@ -64,7 +81,11 @@ OPINIONS = Dictation(
         150,
         Cue("Heading: the ones I would bet on.", "subsection", "The ones I would bet on"),
         150,
-        Cue("Moving on to the next section, which is about weak opinions.", "section", "Weak opinions"),
+        Cue(
+            "Moving on to the next section, which is about weak opinions.",
+            "section",
+            "Weak opinions",
+        ),
         150,
         Cue("Section four, crazy notes.", "section", "Crazy notes"),
         150,
@@ -122,10 +143,16 @@ def expected_structure(dictation: Dictation) -> dict:
     """The title and headings a reader expects from the dictation."""
     cues = [line for line in dictation.script if isinstance(line, Cue)]
     titles = [c.name for c in cues if c.kind == "title"]
+    spoken = [
+        line for line in dictation.script if not (isinstance(line, Cue) and line.kind == "title")
+    ]
     return {
+        "opening": not isinstance(spoken[0], Cue),  # speech before the first section cue
         "voice": f"{dictation.engine} {dictation.voice}",
         "title": titles[0] if titles else None,
-        "headings": [[2 if c.kind == "subsection" else 1, c.name] for c in cues if c.kind != "title"],
+        "headings": [
+            [2 if c.kind == "subsection" else 1, c.name] for c in cues if c.kind != "title"
+        ],
     }
 
 
