@@ -6,6 +6,7 @@ in its own process so its peak RSS is its own. A last row runs voiceblog's defau
 memo of 60+ minutes to show memory stays flat with length.
 
     python benchmarks/transcribe.py            # prints the table
+    python benchmarks/transcribe.py voiceblog voiceblog-words dense-no-timings dense dense-words
 """
 
 from __future__ import annotations
@@ -28,20 +29,33 @@ CONFIGS = {
     "openai-whisper": "openai-whisper (fp32, beam 5, its defaults)",
     "faster-whisper": "faster-whisper (plain defaults)",
     "voiceblog": "voiceblog default (int8, VAD, batched)",
+    "voiceblog-words": "voiceblog default + every word timed",
     "voiceblog-60min": "voiceblog default, 60+ min memo",
+    # The 12-minute memo with a spoken cue every ~25 s, a third of them unpunctuated: what word
+    # timings cost where cues need them (tests/data/dense-cues-memo.ogg).
+    "dense-no-timings": "dense cues: no word timings",
+    "dense": "dense cues: voiceblog default (cue timings)",
+    "dense-words": "dense cues: every word timed",
 }
+DENSE_MEMO = memos.ROOT / "tests" / "data" / "dense-cues-memo.ogg"
 
 
 REPEATS = {"voiceblog-60min": 3}  # the memo read again with pauses: 3 × 25 min
 
 
 def memo_for(config: str) -> np.ndarray:
+    if config.startswith("dense"):
+        from pipeline.audio import decode
+
+        return decode(DENSE_MEMO)
     samples, _ = memos.spoken_memo()
     pause = memos.room_noise(20)
     return np.concatenate([samples, pause] * (REPEATS.get(config, 1) - 1) + [samples])
 
 
 def reference_for(config: str) -> str:
+    if config.startswith("dense"):
+        return json.loads(DENSE_MEMO.with_suffix(".json").read_text())["said"]
     return "\n".join([memos.reference_text()] * REPEATS.get(config, 1))
 
 
@@ -69,7 +83,12 @@ def transcribe_text(config: str, samples: np.ndarray) -> str:
     from pipeline.transcript import TranscribeOptions
     from pipeline.workspace import Workspace
 
-    options = TranscribeOptions(threads=THREADS)
+    timings = {
+        "voiceblog-words": {"words": True},
+        "dense-words": {"words": True},
+        "dense-no-timings": {"cue_timings": False},
+    }
+    options = TranscribeOptions(threads=THREADS, **timings.get(config, {}))
     return transcribe_samples(samples, options, Workspace(memos.CACHE)).text
 
 
@@ -95,10 +114,10 @@ def word_error_rate(config: str, hypothesis: str) -> float:
     return jiwer.wer(normalize(reference_for(config)), normalize(hypothesis))
 
 
-def main() -> None:
+def main(only: list[str]) -> None:
     memos.spoken_memo()  # synthesize once, before anything is timed
     rows = {}
-    for config in CONFIGS:
+    for config in only or CONFIGS:
         print(f"running {config} …", file=sys.stderr, flush=True)
         out = subprocess.run(
             [sys.executable, __file__, "--one", config], check=True, capture_output=True, text=True
@@ -118,14 +137,30 @@ def print_table(rows: dict[str, dict]) -> None:
             f"| {row['seconds'] / row['audio']:16.3f} | {100 * row['wer']:5.1f} "
             f"| {row['rss_mb']:11.0f} |"
         )
-    ours = rows["voiceblog"]["seconds"]
     print()
-    for other in ("openai-whisper", "faster-whisper"):
-        print(f"voiceblog default is {rows[other]['seconds'] / ours:.1f}x faster than {other}")
+    if "voiceblog" in rows:
+        ours = rows["voiceblog"]["seconds"]
+        for other in ("openai-whisper", "faster-whisper"):
+            if other in rows:
+                print(
+                    f"voiceblog default is {rows[other]['seconds'] / ours:.1f}x faster than {other}"
+                )
+        if "voiceblog-words" in rows:
+            print(f"timing every word costs {extra(rows, 'voiceblog-words', 'voiceblog')}")
+    if "dense-no-timings" in rows:
+        for config in ("dense", "dense-words"):
+            if config in rows:
+                print(f"{CONFIGS[config]} costs {extra(rows, config, 'dense-no-timings')}")
+
+
+def extra(rows: dict, config: str, baseline: str) -> str:
+    """How much longer config took than baseline, in seconds and percent."""
+    more = rows[config]["seconds"] - rows[baseline]["seconds"]
+    return f"{more:+.1f} s ({100 * more / rows[baseline]['seconds']:+.0f}%) over {baseline}"
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--one"]:
         print(json.dumps(run_one(sys.argv[2])))
     else:
-        main()
+        main(sys.argv[1:])  # configs to run, all by default
