@@ -484,18 +484,24 @@ def needs_pauses(text: str) -> bool:
     """Whisper's punctuation alone leaves a cue's extent open: a cue head in the text has no
     punctuation before it, or none after its name. Then word timings are worth their cost."""
     for sentence in sentences_of(_interpolated(text, 0.0, 1.0)):
-        for i in range(len(sentence)):
-            for _, last, separated in _heads_at(sentence, i, weak_allowed=True, strict=False):
-                after = sentence[last + 1 : last + 2 + TYPICAL_NAME_WORDS]
-                if after and _bare(after[0].text) in NOT_A_NAME_START:
-                    continue  # "the next section of the trail": prose, punctuated or not
-                before = i == 0 or CLAUSE_END.search(sentence[i - 1].text)
-                named = separated or any(
-                    _closes_name(sentence, k) for k in range(last + 1, last + 1 + len(after))
-                )
-                if not (before and named):
-                    return True
+        i = 0
+        while i < len(sentence):
+            heads = list(_heads_at(sentence, i, weak_allowed=True, strict=False))
+            if any(_left_open(sentence, i, last, separated) for _, last, separated in heads):
+                return True
+            i = max([last for _, last, _ in heads], default=i) + 1  # not inside a head
     return False
+
+
+def _left_open(sentence: list[TimedWord], i: int, last: int, separated: bool) -> bool:
+    after = sentence[last + 1 : last + 2 + TYPICAL_NAME_WORDS]
+    if after and _bare(after[0].text) in NOT_A_NAME_START:
+        return False  # "the next section of the trail": prose, punctuated or not
+    before = i == 0 or CLAUSE_END.search(sentence[i - 1].text)
+    named = separated or any(
+        _closes_name(sentence, k) for k in range(last + 1, last + 1 + len(after))
+    )
+    return not (before and named)
 
 
 # Building the dictation --------------------------------------------------------------------
