@@ -142,3 +142,20 @@ def test_vocabulary_txt_in_the_workspace_is_used(workspace):
     (workspace / "vocabulary.txt").write_text("# names I use\nQLoRA, Dettmers\nKimi\n")
     assert "Dettmers" in run("transcribe", "memo.m4a").stdout
     assert "Dettmers" not in run("transcribe", "memo.m4a", "--vocab", "").stdout
+
+
+def test_word_timings_only_where_a_spoken_cue_needs_the_speakers_pauses(workspace):
+    """The default path times words only in windows whose cue punctuation leaves open, so a memo
+    without such cues costs nothing extra; those windows' cues end at the speaker's pauses."""
+    plain = transcribe_samples(decode(DATA / "jfk.flac"), TranscribeOptions(), Workspace(workspace))
+    assert not any(s.words for s in plain.segments)
+
+    dense = decode(DATA / "dense-cues-memo.ogg")[: 16_000 * 150]  # the first 2.5 minutes
+    transcript = transcribe_samples(dense, TranscribeOptions(), Workspace(workspace))
+    timed = [s for s in transcript.segments if s.words]
+    assert 0 < len(timed) < len(transcript.segments)
+    for segment in timed:
+        assert re.search(r"\b(section|part)\b", segment.text, re.I), segment.text
+        assert all(
+            segment.start - 0.5 <= w.start <= w.end <= segment.end + 0.5 for w in segment.words
+        )
