@@ -40,18 +40,26 @@ DANGLING_WORDS = BOUNDARY_WORDS | set(
 SMALL_WORDS = set("a an the and but or nor for on at to by of in as vs. via per".split())
 
 LEADING_OPENERS = re.compile(
-    r"^(?:(?:so|okay|ok|um|uh|well|right|alright|all right|now|and|but|anyway|basically|"
-    r"hi|hello|hey|today|yeah|yes)\b[,.]?\s*)+",
+    r"^(?:(?:so|okay|ok|um|uh|well|right|alright|all right|now|and|but|or|also|plus|anyway|"
+    r"basically|hi|hello|hey|today|yeah|yes)\b[,.]?\s*)+",
     re.IGNORECASE,
 )
-# "This is a memo about X", "I want to talk about X", "I've been thinking a lot about X".
-INTRODUCER = re.compile(
-    r"\b(?:memo|note|post|piece|recording|episode|entry|thoughts?|talk|talking|write|writing|"
-    r"think|thinking|thought|tell\s+you|say\s+something|speak|speaking|rant|ramble)"
-    r"(?:\s+(?:is|will\s+be|a\s+(?:little|bit|lot)|a\s+few\s+things|some\s+things|something|"
-    r"again|quickly|briefly))*\s+(?:about|on|regarding)\s+(?P<topic>[^.!?;:,]+)",
-    re.IGNORECASE,
-)
+# What introduces the memo's own topic: "This is a memo about X", "I want to talk about X",
+# "I've been thinking a lot about X", "some quick thoughts on X". Not "her post on X".
+_TOPIC = r"\s+(?:about|on|regarding)\s+(?P<topic>[^.!?;:,]+)"
+INTRODUCERS = [
+    re.compile(p + _TOPIC, re.IGNORECASE)
+    for p in (
+        r"\b(?:this|today's)\s+(?:is\s+)?(?:(?:a|my|the)\s+)?(?:\w+\s+)?(?:memo|post|note|piece|"
+        r"recording|episode|entry|rant)(?:\s+(?:is|will\s+be|'s))?",
+        r"\b(?:i|we)(?:'m|\s+am|'d|\s+would|\s+want|\s+wanted|'ll|\s+will|\s+need|'ve\s+been|"
+        r"\s+have\s+been|\s+keep)?\s+(?:like\s+to\s+|going\s+to\s+|gonna\s+|to\s+)?"
+        r"(?:talk|talking|write|writing|say\s+something|think|thinking|ramble|rambling|rant|"
+        r"tell\s+you|speak)(?:\s+(?:a\s+(?:little|bit|lot)|a\s+few\s+things|something|quickly|"
+        r"briefly|again|today|here))*",
+        r"\b(?:some|a\s+few|quick)\s+(?:quick\s+)?(?:thoughts|notes|words|ideas)",
+    )
+]
 # "I have been baking bread …" → "baking bread …": the speaker is not the topic.
 SUBJECT_LEAD = re.compile(
     r"^(?:i|we|you)(?:'ve|'m|'d|'ll)?\s+(?:(?:have|had|am|was|were|want|wanted|need|would|"
@@ -64,7 +72,7 @@ UNTITLED = "Untitled Memo"
 
 def offline_title(paragraphs: list[str]) -> str:
     """A 3–10 word title in title case for a memo given as its cleaned paragraphs."""
-    text = " ".join(paragraphs)
+    text = re.sub(r"(\w) -(\w)", r"\1-\2", " ".join(paragraphs))  # Whisper's "pre -training"
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
     opening = sentences[:OPENING_SENTENCES]
     counts = _content_counts(text)
@@ -76,8 +84,9 @@ def offline_title(paragraphs: list[str]) -> str:
 
 def _introduced_topic(sentences: list[str]) -> str | None:
     for sentence in sentences:
-        if m := INTRODUCER.search(sentence):
-            return m.group("topic")
+        for introducer in INTRODUCERS:
+            if m := introducer.search(sentence):
+                return m.group("topic")
     return None
 
 
