@@ -34,7 +34,7 @@ CONFIGS = {
     # The 12-minute memo with a spoken cue every ~25 s, a third of them unpunctuated: what word
     # timings cost where cues need them (tests/data/dense-cues-memo.ogg).
     "dense-no-timings": "dense cues: no word timings",
-    "dense": "dense cues: voiceblog default (cue timings)",
+    "dense": "dense cues: default (cue timings)",
     "dense-words": "dense cues: every word timed",
 }
 DENSE_MEMO = memos.ROOT / "tests" / "data" / "dense-cues-memo.ogg"
