@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from itertools import accumulate
 
 from pipeline.cues import Block, Sentence
-from pipeline.errors import LLMError
+from pipeline.errors import LLMError, LLMOutputError
 from pipeline.fidelity import Comparison, Limits, compare
 from pipeline.llm import LLMClient, context_tokens
 from pipeline.templates import Prompt
@@ -126,6 +126,7 @@ def clean_block_by_rules(block: Block) -> list[Paragraph]:
 
 CHARS_PER_TOKEN = 4  # English text, for sizing chunks without a tokenizer
 CONTEXT_WORDS = 30  # read-only context from each neighbouring chunk
+REPLY_TOKENS_SLACK = 64  # room for a short chunk's paragraph breaks and punctuation
 
 
 @dataclass(frozen=True)
@@ -194,9 +195,11 @@ def _split_sentences(block: Block, chunk_chars: int) -> list[tuple[Sentence, ...
 
 
 def _chunk_text(block: Block, sentences: tuple[Sentence, ...]) -> str:
+    """The sentences as the LLM gets them: the rules' filler cleanup done first (fewer tokens,
+    and small models leave "um" in), the speaker's paragraph breaks as blank lines."""
     wanted = set(map(id, sentences))
-    paragraphs = [[s.text for s in p if id(s) in wanted] for p in block.paragraphs]
-    return "\n\n".join(" ".join(p) for p in paragraphs if p)
+    paragraphs = [[clean_sentence(s.text) for s in p if id(s) in wanted] for p in block.paragraphs]
+    return "\n\n".join(" ".join(t for t in p if t) for p in paragraphs if any(p))
 
 
 def clean_chunks_with_llm(
@@ -235,16 +238,36 @@ def clean_chunk(
         style=style,
     )
     try:
-        reply = client.complete(messages)
+        reply = client.complete(messages, max_tokens=max_reply_tokens(chunk.text))
+    except LLMOutputError as e:  # it answered, but ran on or said nothing: this chunk only
+        return _by_rules(chunk, str(e))
     except LLMError as e:
         return _by_rules(chunk, str(e), error=e)
-    comparison = compare(chunk.text, reply, context=f"{before} {after}")
+    reply = without_markup(reply)
+    instructions = "\n".join(m["content"] for m in messages if m["role"] == "system")
+    comparison = compare(chunk.text, reply, context=f"{before}\n{after}", prompt=instructions)
     if problem := comparison.problem(limits):
         return _by_rules(chunk, problem, comparison)
     texts = reply_paragraphs(reply)
     spans = align_spans(texts, list(chunk.sentences))
     paragraphs = [Paragraph(t, start, end) for t, (start, end) in zip(texts, spans, strict=True)]
     return ChunkResult(chunk, paragraphs, "llm", comparison=comparison)
+
+
+def max_reply_tokens(text: str) -> int:
+    """A cleaned chunk is no longer than what was said: twice its tokens bounds a model that
+    loops to about twice a good one's time."""
+    return 2 * len(text) // CHARS_PER_TOKEN + REPLY_TOKENS_SLACK
+
+
+# The prompt's scaffolding (<transcript>, <before>, …) and any HTML a model adds (<br>): never
+# the speaker's. Dictation reaches the model with its own < and > replaced (see _as_material).
+MARKUP_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
+
+
+def without_markup(reply: str) -> str:
+    """The reply without tags; what stood inside them stays, for the check to judge."""
+    return MARKUP_TAG.sub(" ", reply).replace(" \n", "\n")
 
 
 def _by_rules(chunk: Chunk, problem: str, comparison=None, error=None) -> ChunkResult:

@@ -24,6 +24,23 @@ from pipeline.workspace import Manifest, atomic_write, sha256_bytes, sha256_file
 log = logging.getLogger("voiceblog")
 
 SLUG_CHARS = 60  # long enough to tell drafts apart, short enough for any file system
+CORE_PROPERTY_CHARS = 255  # Word's limit for a core property (title, subject, comments, …)
+# Characters XML 1.0 cannot hold: a .docx with one of them does not open (python-docx refuses it).
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text Word can store: control characters and lone surrogates out."""
+    return XML_INVALID.sub("", text)
+
+
+def shortened(text: str, limit: int) -> str:
+    """At most limit characters, cut at a word with "…" where it had to be cut."""
+    text = xml_safe(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:") + "…"
 
 
 @dataclass(frozen=True)
@@ -145,18 +162,18 @@ class DocxWriter:
         from docx import Document  # imported here so `voiceblog --help` stays instant
 
         document = Document()
-        document.add_heading(draft.title, level=0)  # level 0 is Word's "Title" style
+        document.add_heading(xml_safe(draft.title), level=0)  # level 0 is Word's "Title" style
         if draft.summary:
-            document.add_paragraph(draft.summary, style="Subtitle")
+            document.add_paragraph(xml_safe(draft.summary), style="Subtitle")
         for section in draft.sections:
             if section.heading:
-                document.add_heading(section.heading, level=section.level)
+                document.add_heading(xml_safe(section.heading), level=section.level)
             for paragraph in section.paragraphs:
                 self._add_paragraph(document, paragraph)
         if self.transcript and info.segments:
             document.add_heading("Transcript", level=1)
             for segment in info.segments:
-                document.add_paragraph(f"[{clock(segment.start)}] {segment.text}")
+                document.add_paragraph(xml_safe(f"[{clock(segment.start)}] {segment.text}"))
         self._set_properties(document, draft, info)
         buffer = io.BytesIO()
         document.save(buffer)
@@ -167,21 +184,23 @@ class DocxWriter:
         """A body paragraph; a flagged one highlighted, with the reason as a Word comment."""
         from docx.enum.text import WD_COLOR_INDEX
 
-        run = document.add_paragraph().add_run(paragraph.text)
+        run = document.add_paragraph().add_run(xml_safe(paragraph.text))
         if paragraph.flag:
             run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-            reason = f"voiceblog flagged this paragraph: {paragraph.flag}"
+            reason = xml_safe(f"voiceblog flagged this paragraph: {paragraph.flag}")
             document.add_comment(run, text=reason, author="voiceblog", initials="vb")
 
     @staticmethod
     def _set_properties(document, draft: Draft, info: DraftInfo) -> None:
         properties = document.core_properties
-        properties.title = draft.title
-        properties.subject = draft.summary
-        properties.keywords = ", ".join(draft.tags)
+        limit = CORE_PROPERTY_CHARS
+        properties.title = shortened(draft.title, limit)
+        properties.subject = shortened(draft.summary, limit)
+        properties.keywords = shortened(", ".join(draft.tags), limit)
         properties.created = info.recorded.astimezone(UTC)  # docx stores UTC ("Z")
-        properties.comments = f"Drafted by voiceblog from {info.source}"
-        properties.author = info.author  # else python-docx would sign every draft "python-docx"
+        properties.comments = shortened(f"Drafted by voiceblog from {info.source}", limit)
+        # Without an author python-docx would sign every draft "python-docx".
+        properties.author = shortened(info.author, limit)
         properties.last_modified_by = ""
 
 
@@ -229,10 +248,13 @@ def export(
 ) -> list[Path]:
     """Write the draft in each format, and its faithfulness report; returns the paths written."""
     stem = f"{info.recorded:%Y-%m-%d}-{slugify(draft.title)}"
+    writers = writers_for(fmt, flavour, timestamps, transcript)
+    # Every format is rendered before any is written: a draft that cannot be rendered leaves
+    # nothing behind, never an .md without its .docx.
+    rendered = [(writer.extension, _render(writer, draft, info)) for writer in writers]
     written = []
-    for writer in writers_for(fmt, flavour, timestamps, transcript):
-        data = writer.render(draft, info)
-        path = _free_path(drafts, stem, writer.extension, manifest, source_hash, force)
+    for extension, data in rendered:
+        path = _free_path(drafts, stem, extension, manifest, source_hash, force)
         try:
             atomic_write(path, data)
         except OSError as e:
@@ -242,6 +264,13 @@ def export(
     if report is not None:
         written.append(_write_report(written[0], info, report))
     return written
+
+
+def _render(writer, draft: Draft, info: DraftInfo) -> bytes:
+    try:
+        return writer.render(draft, info)
+    except (ValueError, TypeError) as e:  # python-docx and yaml refuse what they cannot store
+        raise ExportError(f"cannot write the {writer.extension} draft: {e}") from e
 
 
 def _write_report(draft_path: Path, info: DraftInfo, report: dict) -> Path:

@@ -9,6 +9,7 @@ invents too much, or answers the memo instead of editing it is replaced by the r
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 STOP_WORDS = set(
@@ -52,6 +53,9 @@ def limits_for(style: str) -> Limits:
     return LIMITS.get(style, LIMITS["light"])
 
 
+PASSAGE_WORDS = 6  # this many words in a row make a passage: said once, written once
+
+
 @dataclass(frozen=True)
 class Comparison:
     kept: float  # share of the source's content words still there
@@ -59,11 +63,17 @@ class Comparison:
     invented: tuple[str, ...]  # content words of the output the source does not have
     invented_share: float
     answering: bool  # the output reads as a reply to the memo, not an edit of it
+    repeated: tuple[str, ...] = ()  # passages written more often than they were said
+    borrowed: tuple[str, ...] = ()  # passages of the context or the prompt, not of the source
 
     def problem(self, limits: Limits) -> str | None:
         """Why the output cannot stand for the speaker's words, or None when it can."""
         if self.answering:
             return "it answers or comments on the memo instead of cleaning it"
+        if self.borrowed:
+            return f'it copies text that is not this part of the memo ("{self.borrowed[0]}")'
+        if self.repeated:
+            return f'it writes a passage twice that was said once ("{self.repeated[0]}")'
         # Counts as well as shares: on a short chunk one respelled word is not a loss.
         if self.kept < limits.min_kept and len(self.dropped) > 2:
             return f"it keeps only {self.kept:.0%} of what the speaker said"
@@ -95,8 +105,9 @@ def content_words(text: str) -> list[str]:
     return [_fold(w) for w in parts if w not in STOP_WORDS and _fold(w) not in STOP_WORDS]
 
 
-def compare(source: str, output: str, context: str = "") -> Comparison:
-    """How faithful output is to source; words from the read-only context do not count as new."""
+def compare(source: str, output: str, context: str = "", prompt: str = "") -> Comparison:
+    """How faithful output is to source. Words from the read-only context do not count as new,
+    but a passage of it (or of the prompt) copied into the output does."""
     said, written = content_words(source), content_words(output)
     known = set(said) | set(content_words(context))
     dropped = tuple(dict.fromkeys(w for w in said if w not in set(written)))
@@ -104,7 +115,36 @@ def compare(source: str, output: str, context: str = "") -> Comparison:
     invented = tuple(dict.fromkeys(w for w in written if w not in known))
     share = sum(1 for w in written if w not in known) / max(1, len(written))
     answering = bool(ANSWERING.search(output))
-    return Comparison(round(kept, 3), dropped, invented, round(share, 3), answering)
+    return Comparison(
+        round(kept, 3),
+        dropped,
+        invented,
+        round(share, 3),
+        answering,
+        repeated_passages(source, output),
+        borrowed_passages(source, output, f"{context}\n{prompt}"),
+    )
+
+
+def _passages(text: str) -> Counter:
+    """Every run of PASSAGE_WORDS words, as plain lower-case words, with how often it occurs."""
+    words = re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))
+    n = PASSAGE_WORDS
+    return Counter(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+
+
+def repeated_passages(source: str, output: str) -> tuple[str, ...]:
+    """Passages the output has more often than the source: a model that writes a sentence twice,
+    or loops."""
+    said = _passages(source)
+    return tuple(p for p, count in _passages(output).items() if count > max(1, said[p]))
+
+
+def borrowed_passages(source: str, output: str, elsewhere: str) -> tuple[str, ...]:
+    """Passages of the output found elsewhere (the neighbouring chunks, the prompt) and not in
+    the source: text a model copied from what it was only shown."""
+    said, other = _passages(source), _passages(elsewhere)
+    return tuple(p for p in _passages(output) if p in other and p not in said)
 
 
 def build_report(results: list, draft, usage, limits: Limits) -> dict:

@@ -20,7 +20,7 @@ from pipeline.cues import Block, Dictation, apply_spoken_cues, merge_dictations
 from pipeline.errors import LLMError, NoSpeechError, VoiceblogError
 from pipeline.export import DraftInfo, clock, export
 from pipeline.fidelity import build_report, limits_for, summary_line
-from pipeline.llm import LLMClient, LLMSettings
+from pipeline.llm import LLMClient, LLMSettings, missing_key
 from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
 from pipeline.templates import load_prompt, load_style
 from pipeline.transcribe import ProgressCallback, cached_transcript, transcribe
@@ -174,6 +174,8 @@ def make_draft(
     title = clean_heading(dictation.title)
     if llm is None:
         return draft_by_rules([_clean_by_rules(b) for b in dictation.blocks], title), None
+    if variable := missing_key(llm):
+        raise LLMError(f"the LLM {llm.model} needs an API key: set {variable} in the environment")
     client = LLMClient(llm, workspace.cache_dir("llm"))
     results = _clean_by_llm(dictation, client, workspace, name)
     blocks = [

@@ -101,21 +101,28 @@ class LLMClient:
         self.cache_dir = cache_dir if settings.use_cache else None
         self.usage = Usage()
 
-    def complete(self, messages: list[dict], json_mode: bool = False) -> str:
-        """The model's reply to the messages, from the cache when this exact request was made."""
-        key = self._cache_key(messages, json_mode)
+    def complete(
+        self, messages: list[dict], json_mode: bool = False, max_tokens: int | None = None
+    ) -> str:
+        """The model's reply to the messages, from the cache when this exact request was made.
+
+        max_tokens bounds what the model may write: a reply cut there is an LLMOutputError.
+        """
+        key = self._cache_key(messages, json_mode, max_tokens)
         if self.cache_dir and (cached := self._cached(key)) is not None:
             with self.usage._lock:
                 self.usage.cached += 1
             return cached
-        reply = self._complete_with_retries(messages, json_mode)
+        reply = self._complete_with_retries(messages, json_mode, max_tokens)
         if self.cache_dir:
             atomic_write(self.cache_dir / f"{key}.json", json.dumps({"reply": reply}).encode())
         return reply
 
-    def _cache_key(self, messages: list[dict], json_mode: bool) -> str:
+    def _cache_key(self, messages: list[dict], json_mode: bool, max_tokens: int | None) -> str:
         s = self.settings
         request = [s.model, s.temperature, json_mode, messages]
+        if max_tokens:
+            request.append(max_tokens)
         return sha256_bytes(json.dumps(request, sort_keys=True).encode())
 
     def _cached(self, key: str) -> str | None:
@@ -124,10 +131,10 @@ class LLMClient:
         except (OSError, ValueError, KeyError):
             return None
 
-    def _complete_with_retries(self, messages: list[dict], json_mode: bool) -> str:
+    def _complete_with_retries(self, messages: list[dict], json_mode: bool, max_tokens) -> str:
         for attempt in range(self.settings.retries + 1):
             try:
-                return self._complete_once(messages, json_mode)
+                return self._complete_once(messages, json_mode, max_tokens)
             except Exception as e:  # litellm maps every provider's errors onto its own classes
                 if attempt == self.settings.retries or not _worth_retrying(e):
                     raise explain(e, self.settings) from e
@@ -138,10 +145,11 @@ class LLMClient:
                 time.sleep(wait)
         raise AssertionError("unreachable")
 
-    def _complete_once(self, messages: list[dict], json_mode: bool) -> str:
+    def _complete_once(self, messages: list[dict], json_mode: bool, max_tokens) -> str:
         litellm = _litellm()
         s = self.settings
         response = litellm.completion(
+            max_tokens=max_tokens,
             model=s.model,
             messages=messages,
             api_base=s.api_base,
@@ -158,10 +166,38 @@ class LLMClient:
             getattr(usage, "completion_tokens", 0) or 0,
             _cost(litellm, response),
         )
-        content = response.choices[0].message.content
+        choice = response.choices[0]
+        content = choice.message.content
         if not content or not content.strip():
             raise LLMOutputError(f"the LLM {s.describe()} returned an empty answer")
+        if max_tokens and getattr(choice, "finish_reason", None) == "length":
+            raise LLMOutputError(
+                f"the LLM {s.describe()} ran on past {max_tokens} tokens (twice the text's length)"
+            )
         return content
+
+
+def missing_key(settings: LLMSettings) -> str | None:
+    """The environment variable a hosted model needs and lacks; None when it is set, or when
+    the model runs on a server of the user's own (api_base)."""
+    if settings.api_base:
+        return None
+    try:
+        missing = _litellm().validate_environment(model=settings.model).get("missing_keys")
+    except Exception:  # a model litellm cannot place: let the call itself say what is wrong
+        return None
+    # Only secrets: a missing OLLAMA_API_BASE just means the default local address.
+    secrets = [name for name in missing or () if "KEY" in name or "TOKEN" in name]
+    return secrets[0] if secrets else None
+
+
+def key_variable(settings: LLMSettings) -> str:
+    """The variable a provider reads its key from: OPENAI_API_KEY, ANTHROPIC_API_KEY, …"""
+    try:
+        provider = _litellm().get_llm_provider(settings.model)[1]
+    except Exception:
+        return "the provider's API key variable"
+    return f"{provider.upper()}_API_KEY"
 
 
 def _cost(litellm, response) -> float | None:
@@ -223,8 +259,9 @@ def explain(error: Exception, settings: LLMSettings) -> LLMError:
         return LLMError(f"the LLM {where} did not answer within {settings.timeout:g} s")
     if isinstance(error, litellm.APIConnectionError) or _connection_failed(error):
         return LLMError(f"cannot reach the LLM {where} (is the server running?)")
-    if isinstance(error, litellm.AuthenticationError):
-        return LLMError(f"the LLM {where} rejected the API key (set it in the environment)")
+    denied = getattr(error, "status_code", None) in (401, 403)
+    if denied or isinstance(error, litellm.AuthenticationError | litellm.PermissionDeniedError):
+        return LLMError(f"the LLM {where} rejected the API key: check {key_variable(settings)}")
     if isinstance(error, litellm.NotFoundError):
         return LLMError(f"the LLM {where} does not know this model")
     if isinstance(error, litellm.RateLimitError):

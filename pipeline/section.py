@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import jsonschema
@@ -22,6 +23,12 @@ from pipeline.title import offline_title
 log = logging.getLogger("voiceblog")
 
 OPENING_HEADING = "Introduction"  # an untitled opening, when the speaker named later sections
+# What a model may put in one line of the draft: plain text, this long at most.
+HEADING_CHARS, TITLE_CHARS, SUMMARY_CHARS, TAG_CHARS = 80, 120, 300, 40
+MAX_TAGS = 8
+# The sectioning answer is short JSON: a title, summary and tags, and at most a heading a
+# paragraph. A model that loops stops here.
+SECTIONING_TOKENS, SECTIONING_TOKENS_PER_PARAGRAPH = 400, 40
 PREVIEW_WORDS = 25  # the sectioning prompt sees each paragraph's opening: enough for a topic
 
 SECTIONING_SCHEMA = {
@@ -109,17 +116,62 @@ def draft_by_llm(
     for block in blocks:
         sections += _split_block(block, first, answer["sections"])
         first += len(block.paragraphs)
+    title = spoken_title or plain_line(answer["title"], TITLE_CHARS) or title_from_opening(blocks)
+    tags = [plain_line(t, TAG_CHARS).lower() for t in answer.get("tags", [])]
     return Draft(
-        title=spoken_title or answer["title"].strip(),
-        sections=name_untitled(sections),
-        summary=answer.get("summary", "").strip(),
-        tags=[t.strip() for t in answer.get("tags", []) if t.strip()],
+        title=title,
+        sections=name_untitled(without_repeated_headings(sections)),
+        summary=plain_line(answer.get("summary", ""), SUMMARY_CHARS),
+        tags=list(dict.fromkeys(t for t in tags if t))[:MAX_TAGS],
     )
+
+
+MARKUP = [
+    (re.compile(r"<[^>]*>"), " "),  # HTML tags: <script>, <br>, <before>
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # Markdown links and images: their text
+    (re.compile(r"[`*_~#>|\\]+"), " "),  # emphasis, code, heading marks, quotes, tables
+    (re.compile(r"^[\s\-+=.:]+|[\s\-=:]+$"), ""),  # list markers, rules ("---") at the ends
+]
+
+
+def plain_line(text: str, limit: int) -> str:
+    """One line of plain text from whatever a model wrote: no markup, no control characters,
+    at most limit characters, cut at a word."""
+    text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in str(text))
+    for pattern, replacement in MARKUP:
+        text = pattern.sub(replacement, text)
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return text.strip(" ,;:-")
+
+
+def _heading_key(heading: str | None) -> str:
+    return re.sub(r"\W+", " ", (heading or "").casefold()).strip()
+
+
+def without_repeated_headings(sections: list[Section]) -> list[Section]:
+    """A model's heading that repeats one already in the draft (the speaker's above all) goes;
+    its paragraphs join the section before it."""
+    spoken = {_heading_key(s.heading) for s in sections if s.spoken}
+    kept: list[Section] = []
+    seen: set[str] = set()
+    for section in sections:
+        key = _heading_key(section.heading)
+        if not section.spoken and key and (key in seen or key in spoken):
+            if kept:
+                kept[-1].paragraphs = kept[-1].paragraphs + section.paragraphs
+                continue
+            section.heading = None
+        seen.add(key)
+        kept.append(section)
+    return kept
 
 
 def _sectioning_answer(client: LLMClient, messages: list[dict], count: int) -> dict:
     """The model's sectioning, with one chance to repair an answer that does not parse."""
-    reply = client.complete(messages, json_mode=True)
+    budget = SECTIONING_TOKENS + SECTIONING_TOKENS_PER_PARAGRAPH * count
+    reply = client.complete(messages, json_mode=True, max_tokens=budget)
     try:
         return parse_sectioning(reply, count)
     except LLMOutputError as e:
@@ -130,7 +182,7 @@ def _sectioning_answer(client: LLMClient, messages: list[dict], count: int) -> d
             {"role": "assistant", "content": reply},
             {"role": "user", "content": repair},
         ]
-        return parse_sectioning(client.complete(retry, json_mode=True), count)
+        return parse_sectioning(client.complete(retry, json_mode=True, max_tokens=budget), count)
 
 
 def _split_block(block: CleanBlock, first: int, proposed: list[dict]) -> list[Section]:
@@ -138,7 +190,11 @@ def _split_block(block: CleanBlock, first: int, proposed: list[dict]) -> list[Se
     if block.heading:  # the speaker named it: no heading of the model's goes inside
         return [Section(block.heading, block.paragraphs, spoken=True, level=block.level)]
     last = first + len(block.paragraphs) - 1
-    cuts = {s["start"]: s["heading"].strip() for s in proposed if first <= s["start"] <= last}
+    cuts = {
+        s["start"]: plain_line(s["heading"], HEADING_CHARS) or None
+        for s in proposed
+        if first <= s["start"] <= last
+    }
     bounds = sorted({first, *cuts}) + [last + 1]
     return [
         Section(cuts.get(start), block.paragraphs[start - first : end - first])

@@ -55,7 +55,10 @@ class ScriptedLLM:
                 finally:
                     with server._lock:
                         server.in_flight -= 1
-                status, payload = answer if isinstance(answer, tuple) else (200, _chat(answer))
+                if isinstance(answer, tuple):
+                    status, payload = answer
+                else:
+                    status, payload = 200, _chat(answer, body.get("max_tokens"))
                 data = payload.encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -69,8 +72,15 @@ class ScriptedLLM:
         return Handler
 
 
-def _chat(content: str) -> str:
-    """An OpenAI chat.completion response carrying content."""
+CHARS_PER_TOKEN = 4
+
+
+def _chat(content: str, max_tokens: int | None = None) -> str:
+    """An OpenAI chat.completion response carrying content, cut where max_tokens ends it as a
+    real server does."""
+    finish = "stop"
+    if max_tokens and len(content) > max_tokens * CHARS_PER_TOKEN:
+        content, finish = content[: max_tokens * CHARS_PER_TOKEN], "length"
     return json.dumps(
         {
             "id": "chatcmpl-test",
@@ -81,7 +91,7 @@ def _chat(content: str) -> str:
                 {
                     "index": 0,
                     "message": {"role": "assistant", "content": content},
-                    "finish_reason": "stop",
+                    "finish_reason": finish,
                 }
             ],
             "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},

@@ -1,0 +1,254 @@
+"""Nothing a model writes can corrupt a draft: scripted replies over real HTTP, one per way a
+real model went wrong (the real ones are in tests/real_llm/)."""
+
+import json
+import re
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from helpers import run
+from llm_server import ScriptedLLM, cleanups, is_cleanup, transcript_of
+from test_llm_faults import SECTIONS, draft, faithful, markdown_of, report_of
+
+from pipeline.fidelity import compare
+
+CUES_HEADINGS = ["What we learned", "The costs", "The road ahead"]
+
+
+def script(on_chunk=lambda messages: faithful(transcript_of(messages)), on_sections=None):
+    """A model that answers each cleanup request with on_chunk(messages)."""
+
+    def answer(messages):
+        if is_cleanup(messages):
+            return on_chunk(messages)
+        return on_sections() if on_sections else SECTIONS
+
+    return answer
+
+
+def context_of(messages: list[dict], tag: str) -> str:
+    user = messages[-1]["content"]
+    return user.split(f"<{tag}>", 1)[1].split(f"</{tag}>", 1)[0].strip()
+
+
+def body_of(markdown: str) -> str:
+    return markdown.split("---\n", 2)[2]
+
+
+def headings(markdown: str) -> list[str]:
+    return [line for line in body_of(markdown).splitlines() if line.startswith("#")]
+
+
+def flagged_chunks(result) -> list[str]:
+    return [c["problem"] for c in report_of(result)["chunks"] if c["by"] == "rules"]
+
+
+def test_prompt_scaffolding_never_reaches_the_draft(cues_memo):
+    def echo_tags(messages):  # what Qwen2.5-Coder-1.5B did: the chunk wrapped in the prompt's tags
+        chunk = faithful(transcript_of(messages))
+        return f"<before></before> <transcript>\n{chunk}\n</transcript><br>"
+
+    with ScriptedLLM(script(echo_tags)) as server:
+        result = draft(cues_memo, server)
+    assert result.exit_code == 0, result.output
+    body = body_of(markdown_of(result))
+    assert "<" not in body and ">" not in body
+    assert report_of(result)["chunks_by_rules"] == 0  # the tags go, the cleaned words stay
+
+
+def test_a_reply_with_the_neighbouring_chunks_text_is_a_failed_chunk(cues_memo):
+    def with_context(messages):
+        after = context_of(messages, "after")
+        return faithful(transcript_of(messages)) + (f"\n\n<after>{after}</after>" if after else "")
+
+    with ScriptedLLM(script(with_context)) as server:
+        result = draft(cues_memo, server)
+    assert result.exit_code == 0, result.output
+    problems = flagged_chunks(result)
+    assert len(problems) == 3  # every chunk but the last, which has nothing after it
+    assert all(p.startswith("it copies text that is not this part of the memo") for p in problems)
+    text = body_of(markdown_of(result))
+    for sentence in ("Flour is cheap.", "Next year I want to bake for the neighbours"):
+        assert text.count(sentence) <= 1
+
+
+def test_a_reply_that_repeats_the_prompts_instructions_is_a_failed_chunk(cues_memo):
+    def with_instructions(messages):
+        system = messages[0]["content"]
+        return (
+            "You are a careful copy editor. "
+            + system[:200]
+            + "\n\n"
+            + faithful(transcript_of(messages))
+        )
+
+    with ScriptedLLM(script(with_instructions)) as server:
+        result = draft(cues_memo, server)
+    assert len(flagged_chunks(result)) == 4
+    paragraphs = re.sub(r"<!--.*?-->", "", markdown_of(result))  # the flag quotes what it found
+    assert "copy editor" not in paragraphs
+
+
+def test_a_passage_written_twice_that_was_said_once_is_a_failed_chunk(cues_memo):
+    def twice(messages):
+        chunk = faithful(transcript_of(messages))
+        return f"{chunk}\n\n{chunk}" if len(chunk.split()) >= 6 else chunk
+
+    with ScriptedLLM(script(twice)) as server:
+        result = draft(cues_memo, server)
+    problems = flagged_chunks(result)
+    assert problems and all(p.startswith("it writes a passage twice") for p in problems)
+
+
+def test_the_check_tells_a_passage_said_twice_from_one_written_twice():
+    said = "I said it twice. I really did say this. I really did say this."
+    assert compare(said, said).repeated == ()
+    once = "I really did say this, and then I stopped."
+    assert compare(once, f"{once} {once}").repeated
+
+
+def test_a_model_that_loops_is_cut_off_at_twice_the_chunks_length(cues_memo):
+    def loops(messages):
+        return faithful(transcript_of(messages)) + " And so on and so on." * 200
+
+    with ScriptedLLM(script(loops)) as server:
+        result = draft(cues_memo, server)
+    assert result.exit_code == 0, result.output
+    for request in cleanups(server):
+        chunk = transcript_of(request["messages"])
+        assert request["max_tokens"] <= 2 * len(chunk) // 4 + 64
+    problems = flagged_chunks(result)
+    assert len(problems) == 4 and all("ran on past" in p for p in problems)
+
+
+MARKUP_SECTIONING = {
+    "title": "<script>alert(4)</script> **Bread** " + "x" * 300 + "\x07\x1b",
+    "summary": "Line one\n\n---\n# Line two <b>bold</b>",
+    "tags": ["<i>bread</i>", "## Baking", "bread", "a" * 500],
+    "sections": [
+        {"heading": "## <script>alert(4)</script>", "start": 1},
+        {"heading": "What\nwe learned\n---\n", "start": 2},
+        {"heading": "Costs " + "very " * 100, "start": 3},
+    ],
+}
+
+
+def test_headings_title_summary_and_tags_are_one_line_of_plain_text(cues_memo, workspace):
+    sectioning = json.dumps(MARKUP_SECTIONING)
+    with ScriptedLLM(script(on_sections=lambda: sectioning)) as server:
+        result = draft(cues_memo, server)
+    assert result.exit_code == 0, result.output
+    markdown = markdown_of(result)
+    front = yaml.safe_load(markdown.split("---\n")[1])
+    assert len(front["title"]) <= 120 and "<" not in front["title"] and "*" not in front["title"]
+    assert "\n" not in front["summary"] and "<" not in front["summary"]
+    assert front["summary"].startswith("Line one")
+    assert all(re.fullmatch(r"[\w ]{1,40}", tag) for tag in front["tags"]), front["tags"]
+    assert len(front["tags"]) == len(set(front["tags"]))
+    body = body_of(markdown)
+    assert "<" not in body and not re.search(r"^---", body, re.M)
+    for line in headings(markdown)[1:]:
+        assert len(line.lstrip("# ")) <= 80, line
+    document = docx.Document(next(workspace.rglob("*.docx")))
+    assert len(document.core_properties.title) <= 255
+
+
+def test_no_two_sections_share_a_heading_and_the_speakers_come_first(cues_memo):
+    # What Qwen 0.5B did: the spoken heading of a later section at paragraph 1 as well.
+    sectioning = json.dumps(
+        {
+            "title": "Bread",
+            "sections": [
+                {"heading": "What we learned", "start": 1},
+                {"heading": "The costs", "start": 2},
+                {"heading": "The costs", "start": 3},
+            ],
+        }
+    )
+    with ScriptedLLM(script(on_sections=lambda: sectioning)) as server:
+        result = draft(cues_memo, server)
+    found = [h.lstrip("# ") for h in headings(markdown_of(result))[1:]]
+    assert len(found) == len(set(found)), found
+    assert [h for h in found if h in CUES_HEADINGS] == CUES_HEADINGS
+
+
+def test_fillers_are_gone_before_the_model_sees_the_text(cues_memo):
+    with ScriptedLLM(script(lambda messages: transcript_of(messages))) as server:
+        result = draft(cues_memo, server)
+    sent = " ".join(transcript_of(r["messages"]) for r in cleanups(server))
+    assert not re.search(r"\b(um|uh)\b", sent, re.I)
+    assert not re.search(r"\b(um|uh)\b", body_of(markdown_of(result)), re.I)
+
+
+def test_word_export_survives_any_title_and_a_long_file_name(workspace):
+    from datetime import UTC, datetime
+
+    from pipeline.clean import Paragraph
+    from pipeline.export import DraftInfo, export
+    from pipeline.section import Draft, Section
+    from pipeline.workspace import Workspace
+
+    title = "T\x00\x0b\ufffeitle " + "word " * 4000  # 20,000 characters and control characters
+    draft = Draft(
+        title=title,
+        sections=[Section("Head\x07ing", [Paragraph("Text \x1b with \x00 controls.", 0.0, 1.0)])],
+        summary="s\x01" * 400,
+        tags=["t" * 300],
+    )
+    info = DraftInfo(
+        source="memo " + "é" * 115 + ".m4a",  # a 240-byte file name
+        recorded=datetime(2026, 5, 1, tzinfo=UTC),
+        duration=1.0,
+        engine="faster-whisper",
+        model="tiny.en",
+        llm=None,
+        author="A" * 400,
+    )
+    manifest = Workspace(workspace).manifest
+    (workspace / "drafts").mkdir()
+    written = export(draft, info, workspace / "drafts", "all", manifest, "hash")
+    assert {p.suffix for p in written} == {".md", ".docx"}
+    document = docx.Document(next(p for p in written if p.suffix == ".docx"))
+    properties = document.core_properties
+    for value in (properties.title, properties.subject, properties.comments, properties.author):
+        assert len(value) <= 255
+    assert document.paragraphs[0].text.startswith("Title word")
+
+
+def test_a_memo_with_a_240_byte_name_is_drafted_with_an_llm(cues_memo, workspace):
+    long_name = workspace / ("memo " + "é" * 115 + ".m4a")
+    cues_memo.rename(long_name)
+    with ScriptedLLM(script()) as server:
+        result = draft(long_name, server)
+    assert result.exit_code == 0, result.output
+    assert {Path(p).suffix for p in result.stdout.splitlines()} == {".md", ".docx", ".json"}
+
+
+def test_a_missing_api_key_names_the_variable_and_calls_nobody(cues_memo, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = run("draft", cues_memo, "--llm", "gpt-4o-mini")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: {cues_memo}: the LLM gpt-4o-mini needs an API key: "
+        "set OPENAI_API_KEY in the environment"
+    )
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_rejected_key_is_not_retried(cues_memo, status):
+    refusal = json.dumps({"error": {"message": "Incorrect API key provided", "type": "auth"}})
+    with ScriptedLLM(lambda messages: (status, refusal)) as server:
+        result = draft(cues_memo, server)
+    assert result.exit_code == 1
+    assert "rejected the API key: check OPENAI_API_KEY" in result.stderr
+    assert len(server.requests) == 4  # one per chunk, none retried
+
+
+def test_a_model_the_server_does_not_know_says_so(cues_memo):
+    unknown = json.dumps({"error": {"message": "model 'nope' not found", "type": "not_found"}})
+    with ScriptedLLM(lambda messages: (404, unknown)) as server:
+        result = draft(cues_memo, server)
+    assert result.exit_code == 1
+    assert "does not know this model" in result.stderr
