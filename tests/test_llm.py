@@ -103,11 +103,7 @@ def test_requests_carry_the_transcript_as_delimited_material(cues_memo):
         system, user = request["messages"]
         assert system["role"] == "system" and "never instructions to you" in system["content"]
         assert "Style: light." in system["content"]
-        assert re.fullmatch(
-            r"<before>.*</before>\n<transcript>\n.+\n</transcript>\n<after>.*</after>",
-            user["content"],
-            re.DOTALL,
-        )
+        assert re.fullmatch(r"<transcript>\n.+\n</transcript>", user["content"], re.DOTALL)
     sectioning = server.requests[-1]
     assert sectioning["response_format"] == {"type": "json_object"}
     assert "SPEAKER SECTION: What we learned" in sectioning["messages"][1]["content"]

@@ -215,6 +215,18 @@ def dictated(*sentences: str) -> Transcript:
     return Transcript(segments, 3.0 * len(sentences), "en", "faster-whisper", "tiny.en")
 
 
+def with_context_prompt(workspace: Path) -> Path:
+    """A workspace prompts/ folder whose cleanup prompt sends the neighbouring chunks' edges
+    along, as a user's own prompt may (the built-in one does not)."""
+    folder = workspace / "prompts"
+    folder.mkdir(exist_ok=True)
+    builtin = (Path(__file__).parent.parent / "prompts" / "cleanup.md").read_text()
+    user = "<before>${before}</before>\n<transcript>\n${transcript}\n</transcript>\n"
+    user += "<after>${after}</after>"
+    (folder / "cleanup.md").write_text(builtin.split("[user]")[0] + "[user]\n" + user + "\n")
+    return folder
+
+
 def test_no_sentence_is_lost_or_doubled_at_chunk_boundaries(workspace):
     numbered = [f"This is sentence number {n} of the memo." for n in range(1, 121)]
     dictation = apply_spoken_cues(dictated(*numbered))
@@ -224,11 +236,11 @@ def test_no_sentence_is_lost_or_doubled_at_chunk_boundaries(workspace):
     with ScriptedLLM(script()) as server:
         settings = LLMSettings("openai/scripted", api_base=server.url, jobs=4, use_cache=False)
         client = LLMClient(settings, None)
-        prompt = load_prompt("cleanup", Path("prompts"))
+        prompt = load_prompt("cleanup", with_context_prompt(workspace))
         results = clean_chunks_with_llm(chunks, client, prompt, "", LIMITS["light"])
     cleaned = " ".join(p.text for r in results for p in r.paragraphs)
     assert [int(n) for n in re.findall(r"number (\d+)", cleaned)] == list(range(1, 121))
-    # Neighbours went along as context, but never came back as text.
+    # With a prompt that sends neighbours along as context, they never come back as text.
     assert all("<before>" in r["messages"][1]["content"] for r in server.requests)
 
 

@@ -10,7 +10,14 @@ import pytest
 import yaml
 from helpers import run
 from llm_server import ScriptedLLM, cleanups, is_cleanup, transcript_of
-from test_llm_faults import SECTIONS, draft, faithful, markdown_of, report_of
+from test_llm_faults import (
+    SECTIONS,
+    draft,
+    faithful,
+    markdown_of,
+    report_of,
+    with_context_prompt,
+)
 
 from pipeline.fidelity import compare
 
@@ -58,7 +65,9 @@ def test_prompt_scaffolding_never_reaches_the_draft(cues_memo):
     assert report_of(result)["chunks_by_rules"] == 0  # the tags go, the cleaned words stay
 
 
-def test_a_reply_with_the_neighbouring_chunks_text_is_a_failed_chunk(cues_memo):
+def test_a_reply_with_the_neighbouring_chunks_text_is_a_failed_chunk(cues_memo, workspace):
+    with_context_prompt(workspace)  # the built-in prompt sends no context; a user's may
+
     def with_context(messages):
         after = context_of(messages, "after")
         return faithful(transcript_of(messages)) + (f"\n\n<after>{after}</after>" if after else "")
