@@ -3,7 +3,12 @@
 Prints wall time with --jobs 1 and the default, the requests and tokens sent against the
 transcript's own tokens, and the calls an unchanged re-run makes.
 
+With --real: the example memo and a 5-minute memo drafted by real small models served by
+llama.cpp on 127.0.0.1 (Qwen2.5-Coder-0.5B-Instruct, and SmolLM2-135M-Instruct, which loops),
+printing wall time, tokens, chunks the rules had to clean, and what the checks found.
+
     python benchmarks/llm.py
+    python benchmarks/llm.py --real
 """
 
 from __future__ import annotations
@@ -112,5 +117,70 @@ def main() -> None:
     print(f"unchanged re-run: {rerun[1]} LLM calls")
 
 
+REAL_MEMOS = [
+    ROOT / "recordings" / "example-memo.m4a",
+    ROOT / "tests" / "data" / "scaling-memo.ogg",
+]
+
+
+def real_main() -> None:
+    """Each memo drafted by each real model; the transcript is made once, before the clock."""
+    import json
+    import shutil
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import local_llm
+
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = Path(folder)
+        for memo in REAL_MEMOS:
+            shutil.copy(memo, workspace)
+            voiceblog(workspace, "transcribe", memo.name)
+        for model in (local_llm.QWEN, local_llm.SMOLLM):
+            with local_llm.serve(model) as url:
+                for memo in REAL_MEMOS:
+                    llm = ["--llm", f"openai/{model.alias}", "--api-base", url, "--no-cache"]
+                    started = time.perf_counter()
+                    out = voiceblog(workspace, "draft", memo.name, "--format", "md", *llm)
+                    seconds = time.perf_counter() - started
+                    paths = [workspace / line for line in out.stdout.splitlines()]
+                    report = json.loads(next(p for p in paths if p.suffix == ".json").read_text())
+                    markdown = next(p for p in paths if p.suffix == ".md").read_text()
+                    rows.append((model.alias, memo.name, seconds, report, markdown))
+                    for path in paths:
+                        path.unlink()
+    print_real(rows)
+
+
+def voiceblog(workspace: Path, *args: str):
+    import subprocess
+
+    command = [sys.executable, "-m", "pipeline", *args]
+    return subprocess.run(command, cwd=workspace, capture_output=True, text=True, check=True)
+
+
+def print_real(rows) -> None:
+    print("| model | memo | wall s | tokens in / out | chunks | by the rules | kept | problems |")
+    print("|---|---|---|---|---|---|---|---|")
+    for alias, memo, seconds, report, _ in rows:
+        usage, chunks = report["usage"], report["chunks"]
+        problems = sorted({c["problem"].split(" (")[0] for c in chunks if c["problem"]})
+        print(
+            f"| {alias} | {memo} | {seconds:.0f} | {usage['prompt_tokens']:,} / "
+            f"{usage['completion_tokens']:,} | {len(chunks)} | {report['chunks_by_rules']} | "
+            f"{report['kept']:.0%} | {'; '.join(problems) or '—'} |"
+        )
+    print()
+    for alias, memo, _, _, markdown in rows:
+        body = markdown.split("---\n", 2)[2]
+        found = [line for line in body.splitlines() if line.startswith("#")]
+        markup = bool(__import__("re").search(r"<(?!!--)[^>]*>", body))
+        print(f"{alias} / {memo}: markup {markup}; headings {found}")
+
+
 if __name__ == "__main__":
-    main()
+    if "--real" in sys.argv:
+        real_main()
+    else:
+        main()

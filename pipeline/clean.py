@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import accumulate
 
@@ -202,11 +203,20 @@ def _chunk_text(block: Block, sentences: tuple[Sentence, ...]) -> str:
     return "\n\n".join(" ".join(t for t in p if t) for p in paragraphs if any(p))
 
 
+# Called with (chunks done, chunks in all) as the LLM works through a memo.
+ChunkProgress = Callable[[int, int], None]
+
+
 def clean_chunks_with_llm(
-    chunks: list[Chunk], client: LLMClient, prompt: Prompt, style: str, limits: Limits
+    chunks: list[Chunk],
+    client: LLMClient,
+    prompt: Prompt,
+    style: str,
+    limits: Limits,
+    on_progress: ChunkProgress | None = None,
 ) -> list[ChunkResult]:
     """Every chunk cleaned by the LLM, several at once; the rules stand in where it fails."""
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor, as_completed
 
     def clean(i: int) -> ChunkResult:
         before = _edge_words(chunks[i - 1].text, last=True) if i > 0 else ""
@@ -214,7 +224,11 @@ def clean_chunks_with_llm(
         return clean_chunk(chunks[i], client, prompt, style, limits, before, after)
 
     with ThreadPoolExecutor(max_workers=max(1, client.settings.jobs)) as pool:
-        results = list(pool.map(clean, range(len(chunks))))
+        futures = [pool.submit(clean, i) for i in range(len(chunks))]
+        for done, _ in enumerate(as_completed(futures), start=1):
+            if on_progress:
+                on_progress(done, len(chunks))
+        results = [future.result() for future in futures]
     errors = [r.error for r in results if r.error]
     if errors and len(errors) == len(results):
         raise errors[0]  # not one chunk got through: the LLM is not there, say so

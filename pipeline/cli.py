@@ -109,6 +109,24 @@ def _progress_printer():
     return show
 
 
+def _chunk_progress_printer():
+    """Chunks the LLM has cleaned, of all, and the rate, on one rewritten stderr line; nothing
+    when stderr is not a terminal. A local model takes minutes on a long memo."""
+    import sys
+    import time
+
+    if not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+
+    def show(done: int, total: int) -> None:
+        rate = 60 * done / max(1e-6, time.monotonic() - started)
+        line = f"\r  LLM cleanup: {done} of {total} chunks, {rate:.1f} a minute"
+        click.echo(line, err=True, nl=done >= total)
+
+    return show
+
+
 @main.command()
 @click.argument("recording", type=click.Path(path_type=Path))
 @transcription_options
@@ -403,6 +421,7 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
         transcription=transcription,
         llm=llm or None,
         on_progress=_progress_printer(),
+        on_llm_progress=_chunk_progress_printer(),
         force=s["force"],
         front_matter=s["front_matter"],
         timestamps=s["timestamps"],

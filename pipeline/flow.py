@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipeline.audio import check_readable, recorded_at
 from pipeline.clean import (
+    ChunkProgress,
     ChunkResult,
     chunk_blocks,
     clean_block_by_rules,
@@ -39,6 +40,7 @@ class DraftOptions:
     transcription: TranscribeOptions = TranscribeOptions()
     llm: LLMSettings | None = None  # None: clean and section offline by the rules
     on_progress: ProgressCallback | None = None  # told how far transcription has come
+    on_llm_progress: ChunkProgress | None = None  # told how many chunks the LLM has cleaned
     force: bool = False  # replace our earlier drafts of a memo even where the user edited them
     front_matter: str = "voiceblog"  # Markdown front matter for: voiceblog, hugo, jekyll, …
     timestamps: bool = False  # each Markdown paragraph followed by its audio span
@@ -75,7 +77,7 @@ def draft_merged(
     dictation = merge_dictations([apply_spoken_cues(t) for t in transcripts], offsets)
     dictation.title = title
     name = " + ".join(p.name for p in paths)
-    draft, report = make_draft(dictation, options.llm, workspace, name)
+    draft, report = make_draft(dictation, options.llm, workspace, name, options.on_llm_progress)
     info = DraftInfo(
         source=", ".join(p.name for p in paths),
         recorded=recorded_at(paths[0]),
@@ -130,7 +132,10 @@ def draft_transcript(
 ) -> list[Path]:
     """Cleanup, sectioning and export of a transcribed memo; returns the files written."""
     try:
-        draft, report = make_draft(apply_spoken_cues(transcript), options.llm, workspace, path.name)
+        dictation = apply_spoken_cues(transcript)
+        draft, report = make_draft(
+            dictation, options.llm, workspace, path.name, options.on_llm_progress
+        )
     except LLMError as e:  # say which memo: the same LLM may fail for one and not another
         raise LLMError(f"{path}: {e}") from e
     if not draft.paragraphs:
@@ -165,7 +170,11 @@ def _export(draft, info, report, source_hash: str, options: DraftOptions, worksp
 
 
 def make_draft(
-    dictation: Dictation, llm: LLMSettings | None, workspace: Workspace, name: str
+    dictation: Dictation,
+    llm: LLMSettings | None,
+    workspace: Workspace,
+    name: str,
+    on_progress: ChunkProgress | None = None,
 ) -> tuple[Draft, dict | None]:
     """Cleanup then sectioning, by the LLM when one is set, by the rules otherwise.
 
@@ -177,7 +186,7 @@ def make_draft(
     if variable := missing_key(llm):
         raise LLMError(f"the LLM {llm.model} needs an API key: set {variable} in the environment")
     client = LLMClient(llm, workspace.cache_dir("llm"))
-    results = _clean_by_llm(dictation, client, workspace, name)
+    results = _clean_by_llm(dictation, client, workspace, name, on_progress)
     blocks = [
         CleanBlock(
             clean_heading(block.heading),
@@ -203,7 +212,11 @@ def _clean_by_rules(block: Block) -> CleanBlock:
 
 
 def _clean_by_llm(
-    dictation: Dictation, client: LLMClient, workspace: Workspace, name: str
+    dictation: Dictation,
+    client: LLMClient,
+    workspace: Workspace,
+    name: str,
+    on_progress: ChunkProgress | None = None,
 ) -> list[ChunkResult]:
     """Every chunk of the memo cleaned by the LLM; each that fails is named in a warning."""
     settings = client.settings
@@ -211,7 +224,8 @@ def _clean_by_llm(
     style = load_style(settings.style, workspace.prompts)
     chunk_tokens = settings.chunk_tokens or default_chunk_tokens(settings.model)
     chunks = chunk_blocks(dictation.blocks, chunk_tokens)
-    results = clean_chunks_with_llm(chunks, client, prompt, style, limits_for(settings.style))
+    limits = limits_for(settings.style)
+    results = clean_chunks_with_llm(chunks, client, prompt, style, limits, on_progress)
     for result in results:
         if result.by == "rules":
             start, end = result.chunk.span

@@ -261,3 +261,36 @@ def test_a_model_the_server_does_not_know_says_so(cues_memo):
         result = draft(cues_memo, server)
     assert result.exit_code == 1
     assert "does not know this model" in result.stderr
+
+
+def test_a_terminal_sees_the_llm_work_through_the_chunks(cues_memo):
+    """On a terminal, stderr shows chunks done of all and the rate (a local model takes minutes
+    on a long memo); piped, it stays quiet."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    with ScriptedLLM(script(), latency=0.2) as server:
+        primary, replica = pty.openpty()
+        command = [sys.executable, "-m", "pipeline", "draft", str(cues_memo), "--format", "md"]
+        command += ["--llm", "openai/scripted", "--api-base", server.url]
+        done = subprocess.run(command, stderr=replica, stdout=subprocess.PIPE, timeout=120)
+        os.close(replica)
+        shown = b""
+        while True:
+            try:
+                data = os.read(primary, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            shown += data
+        os.close(primary)
+    assert done.returncode == 0
+    text = shown.decode()
+    assert re.search(r"LLM cleanup: 1 of 4 chunks, [\d.]+ a minute", text)
+    assert "LLM cleanup: 4 of 4 chunks" in text
+    with ScriptedLLM(script()) as server:
+        piped = draft(cues_memo, server, "--no-cache")
+    assert "LLM cleanup" not in piped.stderr
