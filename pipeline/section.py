@@ -112,16 +112,24 @@ def draft_by_llm(
     count = sum(len(b.paragraphs) for b in blocks)
     messages = prompt.render(paragraphs=_numbered_preview(blocks), count=str(count))
     answer = _sectioning_answer(client, messages, count)
+    instructions = _heading_key(messages[0]["content"])
+
+    def line(text: str, limit: int) -> str:
+        """The model's text as one plain line; "" where it only copied the prompt's example
+        ("a short heading", as SmolLM2 answers)."""
+        text = plain_line(text, limit)
+        return "" if _heading_key(text) and _heading_key(text) in instructions else text
+
     sections, first = [], 1
+    proposed = [{**s, "heading": line(s["heading"], HEADING_CHARS)} for s in answer["sections"]]
     for block in blocks:
-        sections += _split_block(block, first, answer["sections"])
+        sections += _split_block(block, first, proposed)
         first += len(block.paragraphs)
-    title = spoken_title or plain_line(answer["title"], TITLE_CHARS) or title_from_opening(blocks)
-    tags = [plain_line(t, TAG_CHARS).lower() for t in answer.get("tags", [])]
+    tags = [line(t, TAG_CHARS).lower() for t in answer.get("tags", [])]
     return Draft(
-        title=title,
+        title=spoken_title or line(answer["title"], TITLE_CHARS) or title_from_opening(blocks),
         sections=name_untitled(without_repeated_headings(sections)),
-        summary=plain_line(answer.get("summary", ""), SUMMARY_CHARS),
+        summary=line(answer.get("summary", ""), SUMMARY_CHARS),
         tags=list(dict.fromkeys(t for t in tags if t))[:MAX_TAGS],
     )
 
@@ -190,11 +198,7 @@ def _split_block(block: CleanBlock, first: int, proposed: list[dict]) -> list[Se
     if block.heading:  # the speaker named it: no heading of the model's goes inside
         return [Section(block.heading, block.paragraphs, spoken=True, level=block.level)]
     last = first + len(block.paragraphs) - 1
-    cuts = {
-        s["start"]: plain_line(s["heading"], HEADING_CHARS) or None
-        for s in proposed
-        if first <= s["start"] <= last
-    }
+    cuts = {s["start"]: s["heading"] or None for s in proposed if first <= s["start"] <= last}
     bounds = sorted({first, *cuts}) + [last + 1]
     return [
         Section(cuts.get(start), block.paragraphs[start - first : end - first])

@@ -294,3 +294,21 @@ def test_a_terminal_sees_the_llm_work_through_the_chunks(cues_memo):
     with ScriptedLLM(script()) as server:
         piped = draft(cues_memo, server, "--no-cache")
     assert "LLM cleanup" not in piped.stderr
+
+
+def test_a_model_that_answers_with_the_prompts_own_example_adds_nothing(cues_memo):
+    # What SmolLM2-135M did: the sectioning prompt's JSON example, filled in as given.
+    example = json.dumps(
+        {
+            "title": "a short, specific title in the speaker's own terms",
+            "summary": "one or two sentences saying what the post covers, using only what it says",
+            "tags": ["two to five lowercase topic tags"],
+            "sections": [{"heading": "a short heading", "start": 1}],
+        }
+    )
+    with ScriptedLLM(script(on_sections=lambda: example)) as server:
+        result = draft(cues_memo, server)
+    markdown = markdown_of(result)
+    assert "a short" not in markdown.lower() and "topic tags" not in markdown
+    front = yaml.safe_load(markdown.split("---\n")[1])
+    assert front["title"] and "summary" not in front and "tags" not in front
