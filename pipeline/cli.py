@@ -191,17 +191,15 @@ _DRAFTING_OPTIONS = [
         "--jobs",
         type=click.IntRange(min=1),
         envvar="VOICEBLOG_JOBS",
-        default=8,
-        show_default=True,
-        help="LLM requests in flight at once.",
+        help="LLM requests in flight at once (default: 8; 1 for a model served on this "
+        "machine, which answers one at a time).",
     ),
     click.option(
         "--timeout",
         type=click.FloatRange(min=1),
         envvar="VOICEBLOG_TIMEOUT",
-        default=60.0,
-        show_default=True,
-        help="Seconds one LLM request may take.",
+        help="Seconds one LLM request may take (default: 60; 600 for a model served on this "
+        "machine, which takes minutes on a CPU).",
     ),
     click.option(
         "--chunk-tokens",
@@ -374,6 +372,10 @@ def config(ctx: click.Context, **settings) -> None:
         if source == "environment":
             source = f"environment {param.envvar}"
         value = settings[param.name]
+        if value is None and param.name in ("jobs", "timeout"):  # by where the model runs
+            from pipeline.llm import local_defaults
+
+            value = local_defaults(settings.get("llm") or "", settings.get("api_base"))[param.name]
         name = param.opts[0].lstrip("-")
         click.echo(f"{name:<14} = {'' if value is None else value!s:<24} ({source})")
 
@@ -396,15 +398,14 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
     """DraftOptions from the command line, checked before any slow work starts."""
     from pipeline.export import ensure_drafts_dir
     from pipeline.flow import DraftOptions
-    from pipeline.llm import LLMSettings
+    from pipeline.llm import LLMSettings, local_defaults
 
     try:
         llm = s["llm"] and LLMSettings(
             model=s["llm"],
             api_base=s["api_base"] or None,
             style=s["style"],
-            jobs=s["jobs"],
-            timeout=s["timeout"],
+            **local_defaults(s["llm"], s["api_base"], jobs=s["jobs"], timeout=s["timeout"]),
             chunk_tokens=s["chunk_tokens"],
             use_cache=not s["no_cache"],
         )

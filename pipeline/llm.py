@@ -41,6 +41,27 @@ class LLMSettings:
         return f"{self.model} at {self.api_base}" if self.api_base else self.model
 
 
+def is_local(model: str, api_base: str | None) -> bool:
+    """A model served on this machine: Ollama's default, or a server on a loopback address."""
+    from urllib.parse import urlparse
+
+    if api_base is None:
+        return model.startswith(("ollama/", "ollama_chat/"))
+    host = urlparse(api_base).hostname or ""
+    return host in ("localhost", "::1", "0.0.0.0") or host.startswith("127.")
+
+
+def local_defaults(model: str, api_base: str | None, jobs=None, timeout=None) -> dict:
+    """jobs and timeout as given, else what suits where the model runs. A local server on a
+    CPU answers one request at a time and needs a minute or more per chunk: eight requests at
+    once would time out in its queue."""
+    local = is_local(model, api_base)
+    return {
+        "jobs": jobs or (1 if local else 8),
+        "timeout": timeout or (600.0 if local else 60.0),
+    }
+
+
 @dataclass
 class Usage:
     """What one memo's LLM work cost."""

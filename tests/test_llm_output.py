@@ -312,3 +312,30 @@ def test_a_model_that_answers_with_the_prompts_own_example_adds_nothing(cues_mem
     assert "a short" not in markdown.lower() and "topic tags" not in markdown
     front = yaml.safe_load(markdown.split("---\n")[1])
     assert front["title"] and "summary" not in front and "tags" not in front
+
+
+@pytest.mark.parametrize(
+    "model, api_base, local",
+    [
+        ("openai/qwen-0.5b", "http://127.0.0.1:8080/v1", True),
+        ("openai/llama3.1", "http://localhost:11434/v1", True),
+        ("ollama/llama3.1", None, True),
+        ("gpt-4o-mini", None, False),
+        ("openai/x", "https://api.example.com/v1", False),
+    ],
+)
+def test_a_model_on_this_machine_gets_one_request_at_a_time_and_time_to_answer(
+    model, api_base, local
+):
+    from pipeline.llm import local_defaults
+
+    assert local_defaults(model, api_base) == (
+        {"jobs": 1, "timeout": 600.0} if local else {"jobs": 8, "timeout": 60.0}
+    )
+    assert local_defaults(model, api_base, jobs=3, timeout=5.0) == {"jobs": 3, "timeout": 5.0}
+
+
+def test_a_local_server_is_asked_one_chunk_at_a_time(cues_memo):
+    with ScriptedLLM(script(), latency=0.2) as server:
+        assert draft(cues_memo, server).exit_code == 0
+    assert server.max_in_flight == 1
