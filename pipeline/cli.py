@@ -35,6 +35,11 @@ def _setup_logging(verbose: bool) -> None:
 @click.pass_context
 def main(ctx: click.Context, verbose: bool) -> None:
     """Turn dictated voice memos into titled, sectioned blog drafts."""
+    import signal
+
+    # Ctrl-C always stops voiceblog, even when it was started by a process that ignores SIGINT
+    # (Python then keeps the inherited "ignore", and watch would never stop).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     _setup_logging(verbose)
     workspace = Workspace(Path.cwd())
     try:

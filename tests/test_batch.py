@@ -214,7 +214,10 @@ def test_watch_drafts_a_memo_once_it_has_finished_syncing(workspace):
         time.sleep(0.2)
     time.sleep(0.5)
     watcher.send_signal(signal.SIGINT)
-    out, err = watcher.communicate(timeout=30)
+    try:
+        out, err = watcher.communicate(timeout=30)
+    finally:
+        watcher.kill()  # never leave a watcher running past its test
     assert watcher.returncode == 0, err
     assert "stopped watching recordings" in err
     (row,) = out.splitlines()
