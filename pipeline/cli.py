@@ -36,10 +36,12 @@ def _setup_logging(verbose: bool) -> None:
 def main(ctx: click.Context, verbose: bool) -> None:
     """Turn dictated voice memos into titled, sectioned blog drafts."""
     import signal
+    import threading
 
     # Ctrl-C always stops voiceblog, even when it was started by a process that ignores SIGINT
     # (Python then keeps the inherited "ignore", and watch would never stop).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     _setup_logging(verbose)
     workspace = Workspace(Path.cwd())
     try:
