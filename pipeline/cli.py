@@ -252,6 +252,11 @@ _DRAFTING_OPTIONS = [
         help="Append the timed transcript (Markdown: a folded block; Word: an appendix).",
     ),
     click.option(
+        "--review",
+        is_flag=True,
+        help="Also write <draft>.review.html: each paragraph beside what was said, playable.",
+    ),
+    click.option(
         "--author",
         envvar="VOICEBLOG_AUTHOR",
         default="",
@@ -284,6 +289,30 @@ def draft(workspace: Workspace, recordings: tuple[Path, ...], into: str | None, 
         _for_each_recording([recordings], merge)
     else:
         _for_each_recording(recordings, lambda path: draft_recording(path, options, workspace))
+
+
+@main.command()
+@click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser.")
+@drafting_options
+@click.pass_obj
+def review(workspace: Workspace, target: Path, open_page: bool, **settings) -> None:
+    """Write TARGET's review page: each paragraph of the draft beside the recording.
+
+    TARGET is a recording, or a Markdown draft voiceblog wrote (its recording is found from
+    the draft's front matter or voiceblog's records). Prints the page's path.
+    """
+    from pipeline.flow import recording_of, review_recording
+
+    options = _draft_options(workspace, **settings)
+    try:
+        draft_path, recording = recording_of(target, workspace)
+        page = review_recording(recording, draft_path, options, workspace)
+    except VoiceblogError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(str(_relative(page)))
+    if open_page:
+        click.launch(str(page))
 
 
 @main.command()
@@ -387,6 +416,14 @@ def config(ctx: click.Context, **settings) -> None:
         click.echo(f"{name:<14} = {'' if value is None else value!s:<24} ({source})")
 
 
+def _relative(path: Path) -> Path:
+    """The path as the user would write it from here, where it is under here."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def _print_batch_rows(outcomes) -> None:
     for o in outcomes:
         files = ", ".join(str(f) for f in o.files)
@@ -435,6 +472,7 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
         timestamps=s["timestamps"],
         author=s["author"],
         transcript=s["transcript"],
+        review=s["review"],
     )
 
 

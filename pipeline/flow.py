@@ -19,9 +19,10 @@ from pipeline.clean import (
 )
 from pipeline.cues import Block, Dictation, apply_spoken_cues, merge_dictations
 from pipeline.errors import LLMError, NoSpeechError, VoiceblogError
-from pipeline.export import DraftInfo, clock, export
+from pipeline.export import DraftInfo, clock, export, slugify
 from pipeline.fidelity import build_report, limits_for, summary_line
 from pipeline.llm import LLMClient, LLMSettings, missing_key
+from pipeline.review import ReviewSource, write_review
 from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
 from pipeline.templates import load_prompt, load_style
 from pipeline.transcribe import ProgressCallback, cached_transcript, transcribe
@@ -46,6 +47,7 @@ class DraftOptions:
     timestamps: bool = False  # each Markdown paragraph followed by its audio span
     author: str = ""  # the user's name, for Word's author and the front matter
     transcript: bool = False  # append the timed transcript to each draft
+    review: bool = False  # also write <draft>.review.html: each paragraph against the audio
 
     def fingerprint(self) -> str:
         """What a finished draft depends on: change any of it and the memo is drafted again."""
@@ -150,7 +152,69 @@ def draft_transcript(
         author=options.author,
         segments=transcript.segments,
     )
-    return _export(draft, info, report, audio_hash, options, workspace)
+    written = _export(draft, info, report, audio_hash, options, workspace)
+    if options.review:
+        source = ReviewSource(spoken_sentences(dictation), path, report)
+        written.append(write_review(written[0], draft, source))
+    return written
+
+
+def review_recording(
+    path: Path, draft_path: Path | None, options: DraftOptions, workspace: Workspace
+) -> Path:
+    """<draft>.review.html for a memo, beside its draft: the draft made again from the cached
+    transcript and LLM answers (nothing is exported), laid against what was said."""
+    check_readable(path)
+    audio_hash = sha256_file(path)
+    transcript = transcribe_recording(path, audio_hash, options, workspace)
+    dictation = apply_spoken_cues(transcript)
+    draft, report = make_draft(dictation, options.llm, workspace, path.name)
+    if draft_path is None:
+        draft_path = workspace.manifest.draft_of(audio_hash)
+    if draft_path is None:
+        stem = f"{recorded_at(path):%Y-%m-%d}-{slugify(draft.title)}"
+        draft_path = options.drafts / f"{stem}.md"
+        options.drafts.mkdir(parents=True, exist_ok=True)
+    source = ReviewSource(spoken_sentences(dictation), path, report)
+    return write_review(draft_path, draft, source)
+
+
+def recording_of(target: Path, workspace: Workspace) -> tuple[Path | None, Path]:
+    """(the draft, its recording) for a review of target, a recording or a Markdown draft."""
+    if target.suffix.lower() != ".md":
+        return None, target
+    if not target.is_file():
+        raise VoiceblogError(f"{target}: no such draft")
+    source = _front_matter_source(target)
+    for folder in (workspace.root / "recordings", target.parent.parent / "recordings"):
+        if source and (folder / source).is_file():
+            return target, folder / source
+    entry = workspace.manifest.entry(target)
+    for candidate in sorted((workspace.root / "recordings").glob("*")) if entry else ():
+        if candidate.is_file() and sha256_file(candidate) == entry["source"]:
+            return target, candidate
+    raise VoiceblogError(
+        f"{target}: cannot find the recording it was drafted from; pass the recording instead"
+    )
+
+
+def _front_matter_source(draft: Path) -> str | None:
+    import yaml
+
+    text = draft.read_text(encoding="utf-8", errors="replace")
+    if not text.startswith("---\n"):
+        return None
+    try:
+        front = yaml.safe_load(text.split("---\n", 2)[1])
+    except yaml.YAMLError:
+        return None
+    source = front.get("source") if isinstance(front, dict) else None
+    return Path(source).name if isinstance(source, str) else None
+
+
+def spoken_sentences(dictation: Dictation) -> list:
+    """Every sentence of speech the draft was made from, in order."""
+    return [s for block in dictation.blocks for s in block.sentences]
 
 
 def _export(draft, info, report, source_hash: str, options: DraftOptions, workspace) -> list[Path]:

@@ -112,6 +112,13 @@ class Manifest:
     def entry(self, draft_path: Path) -> dict | None:
         return self._load().get(str(draft_path.resolve()))
 
+    def draft_of(self, source_hash: str) -> Path | None:
+        """The latest draft voiceblog wrote of this memo that still exists, Markdown first."""
+        paths = [Path(p) for p, e in self._load().items() if e.get("source") == source_hash]
+        existing = sorted((p for p in paths if p.exists()), key=lambda p: p.stat().st_mtime)
+        markdown = [p for p in existing if p.suffix == ".md"]
+        return (markdown or existing or [None])[-1]
+
     def record(self, draft_path: Path, content_hash: str, source_hash: str) -> None:
         entries = self._load()
         entries[str(draft_path.resolve())] = {"sha256": content_hash, "source": source_hash}
