@@ -111,7 +111,7 @@ def _outline(draft: Draft) -> str:
                 f'<li class="level-{section.level}"><a href="#s{number}">'
                 f'{html.escape(section.heading)}</a> <span class="time">{clock(start)}</span></li>'
             )
-    return f'<nav class="outline"><h2>Outline</h2><ol>{"".join(entries)}</ol></nav>'
+XX
 
 
 def _sections(draft: Draft, source: ReviewSource) -> list[str]:
