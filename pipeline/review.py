@@ -111,7 +111,9 @@ def _outline(draft: Draft) -> str:
                 f'<li class="level-{section.level}"><a href="#s{number}">'
                 f'{html.escape(section.heading)}</a> <span class="time">{clock(start)}</span></li>'
             )
-XX
+    if not entries:
+        return ""  # one untitled section: nothing to outline
+    return f'<nav class="outline"><h2>Outline</h2><ol>{"".join(entries)}</ol></nav>'
 
 
 def _sections(draft: Draft, source: ReviewSource) -> list[str]:
