@@ -17,7 +17,7 @@ from pathlib import Path
 from pipeline.audio import check_readable
 from pipeline.errors import VoiceblogError
 from pipeline.flow import DraftOptions, draft_transcript, transcribe_recording
-from pipeline.workspace import Workspace, atomic_write, sha256_file
+from pipeline.workspace import Workspace, atomic_write, read_records, records_lock, sha256_file
 
 log = logging.getLogger("voiceblog")
 
@@ -74,10 +74,7 @@ class State:
     def __init__(self, path: Path):
         self.path = path
         self._lock = threading.Lock()
-        try:
-            self.entries: dict[str, dict] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.entries = {}  # none yet, or unreadable: everything counts as new
+        self.entries: dict[str, dict] = read_records(path, _valid_entry)
 
     def finished(self, audio_hash: str, fingerprint: str) -> dict | None:
         entry = self.entries.get(audio_hash)
@@ -87,10 +84,14 @@ class State:
         return None
 
     def record(self, audio_hash: str, recording: Path, **fields) -> None:
-        with self._lock:
+        with self._lock, records_lock(self.path):  # other runs' entries are kept, not overwritten
+            self.entries = {**read_records(self.path, _valid_entry), **self.entries}
             self.entries[audio_hash] = {"recording": recording.name, **fields}
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(self.path, json.dumps(self.entries, indent=1, sort_keys=True).encode())
+
+
+def _valid_entry(entry) -> bool:
+    return isinstance(entry, dict) and {"status", "recording"} <= entry.keys()
 
 
 def run_batch(recordings: list[Path], options: DraftOptions, workspace: Workspace) -> list[Outcome]:

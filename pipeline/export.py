@@ -254,7 +254,7 @@ def export(
     rendered = [(writer.extension, _render(writer, draft, info)) for writer in writers]
     written = []
     for extension, data in rendered:
-        path = _free_path(drafts, stem, extension, manifest, source_hash, force)
+        path = _free_path(drafts, stem, extension, manifest, source_hash, force, data)
         try:
             atomic_write(path, data)
         except OSError as e:
@@ -285,18 +285,28 @@ def _write_report(draft_path: Path, info: DraftInfo, report: dict) -> Path:
 
 
 def _free_path(
-    drafts: Path, stem: str, extension: str, manifest: Manifest, source: str, force: bool
+    drafts: Path,
+    stem: str,
+    extension: str,
+    manifest: Manifest,
+    source: str,
+    force: bool,
+    data: bytes,
 ) -> Path:
-    """The first of stem.ext, stem-2.ext, … that is new, or that holds our own unedited draft
-    of this memo (or, with force, our own draft of this memo, edited or not)."""
+    """The first of stem.ext, stem-2.ext, … that is new, that holds exactly what we are about to
+    write, or that holds our own unedited draft of this memo (with force, edited or not)."""
+    content = sha256_bytes(data)
     for number in range(1, 1000):
         name = f"{stem}.{extension}" if number == 1 else f"{stem}-{number}.{extension}"
         path = drafts / name
         if not path.exists():
             return path
+        on_disk = sha256_file(path)
         entry = manifest.entry(path)
+        if entry is None and on_disk == content:
+            return path  # the same draft again, and the manifest lost it: no copy
         if entry and entry["source"] == source:
-            if force or sha256_file(path) == entry["sha256"]:
+            if force or on_disk == entry["sha256"]:
                 return path  # our own earlier draft of this memo: replace it
             log.warning("%s was edited since voiceblog wrote it; keeping it as it is", path)
     raise ExportError(f"too many drafts named {stem}.{extension} in {drafts}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from pipeline.audio import check_readable, recorded_at
@@ -50,12 +50,26 @@ class DraftOptions:
     review: bool = False  # also write <draft>.review.html: each paragraph against the audio
 
     def fingerprint(self) -> str:
-        """What a finished draft depends on: change any of it and the memo is drafted again."""
-        llm = self.llm and (self.llm.model, self.llm.style, self.llm.chunk_tokens)
-        t = self.transcription
-        output = [str(self.drafts), self.fmt, self.front_matter, self.timestamps, self.transcript]
-        parts = [*output, t.engine, t.model, t.vocabulary, t.beam_size, llm]
-        return sha256_bytes(json.dumps(parts, default=str).encode())
+        """What a finished draft depends on: change any of it and the memo is drafted again.
+
+        Every option counts except those that cannot change the output, so an option added
+        later is in the fingerprint without anyone remembering to put it there.
+        """
+        options = asdict(self)
+        for name in NOT_IN_OUTPUT:
+            options.pop(name, None)
+        for name in TRANSCRIPTION_NOT_IN_OUTPUT:
+            options["transcription"].pop(name, None)
+        for name in LLM_NOT_IN_OUTPUT:
+            if options["llm"]:
+                options["llm"].pop(name, None)
+        return sha256_bytes(json.dumps(options, sort_keys=True, default=str).encode())
+
+
+# Options that change how a draft is made, not what it says.
+NOT_IN_OUTPUT = ("on_progress", "on_llm_progress", "force")
+TRANSCRIPTION_NOT_IN_OUTPUT = ("threads",)
+LLM_NOT_IN_OUTPUT = ("api_base", "timeout", "retries", "jobs", "use_cache")
 
 
 def draft_recording(path: Path, options: DraftOptions, workspace: Workspace) -> list[Path]:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 CACHE_DIRNAME = ".voiceblog"
+LOCK_WAIT_SECONDS = 60  # another voiceblog writing the same record finishes well within this
+
+log = logging.getLogger("voiceblog")
 
 
 def sha256_file(path: Path) -> str:
@@ -45,6 +51,46 @@ def _file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def read_records(path: Path, valid=lambda entry: isinstance(entry, dict)) -> dict[str, dict]:
+    """The JSON object of records in path; {} when there is none yet.
+
+    A damaged file, or one of the wrong shape, is set aside as <name>.corrupt-<time>.json with a
+    warning naming it: never a traceback, never silently thrown away.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as e:
+        return _set_aside(path, f"unreadable: {e}")
+    if not isinstance(data, dict) or not all(valid(v) for v in data.values()):
+        return _set_aside(path, "not the records voiceblog writes")
+    return data
+
+
+def _set_aside(path: Path, reason: str) -> dict:
+    aside = path.with_name(f"{path.stem}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}.json")
+    with contextlib.suppress(OSError):
+        os.replace(path, aside)
+    log.warning("%s was damaged (%s); set aside as %s, starting afresh", path, reason, aside.name)
+    return {}
+
+
+@contextlib.contextmanager
+def records_lock(path: Path):
+    """An OS file lock beside path: concurrent voiceblog runs read, change and write a record
+    file one at a time, so none loses another's entries."""
+    from filelock import FileLock, Timeout
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path.with_name(path.name + ".lock")))
+    try:
+        with lock.acquire(timeout=LOCK_WAIT_SECONDS):
+            yield
+    except Timeout as e:
+        raise OSError(f"{path} is locked by another voiceblog for over a minute") from e
 
 
 @dataclass(frozen=True)
@@ -94,33 +140,43 @@ class Workspace:
 
 
 class Manifest:
-    """Remembers what voiceblog last wrote at each draft path, to tell the user's edits apart."""
+    """Remembers what voiceblog last wrote at each draft path, to tell the user's edits apart.
+
+    Paths are kept relative to the workspace, so a workspace moved or renamed keeps its records.
+    """
 
     def __init__(self, path: Path):
         self.path = path
+        self.root = path.parent.parent  # <workspace>/.voiceblog/manifest.json
 
     def _load(self) -> dict[str, dict]:
+        # A damaged manifest must not lose drafts: with no record, an existing draft voiceblog
+        # did not just write again byte for byte counts as the user's and is left alone.
+        return read_records(self.path, lambda e: isinstance(e, dict) and "sha256" in e)
+
+    def _key(self, draft_path: Path) -> str:
+        resolved = draft_path.resolve()
         try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError):
-            # A damaged manifest must not lose drafts: with no record, every existing draft
-            # counts as the user's and is left alone.
-            return {}
+            return resolved.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(resolved)  # drafts outside the workspace (--drafts elsewhere)
+
+    def _path(self, key: str) -> Path:
+        return Path(key) if Path(key).is_absolute() else self.root / key
 
     def entry(self, draft_path: Path) -> dict | None:
-        return self._load().get(str(draft_path.resolve()))
+        return self._load().get(self._key(draft_path))
 
     def draft_of(self, source_hash: str) -> Path | None:
         """The latest draft voiceblog wrote of this memo that still exists, Markdown first."""
-        paths = [Path(p) for p, e in self._load().items() if e.get("source") == source_hash]
+        entries = self._load().items()
+        paths = [self._path(key) for key, e in entries if e.get("source") == source_hash]
         existing = sorted((p for p in paths if p.exists()), key=lambda p: p.stat().st_mtime)
         markdown = [p for p in existing if p.suffix == ".md"]
         return (markdown or existing or [None])[-1]
 
     def record(self, draft_path: Path, content_hash: str, source_hash: str) -> None:
-        entries = self._load()
-        entries[str(draft_path.resolve())] = {"sha256": content_hash, "source": source_hash}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path, json.dumps(entries, indent=1, sort_keys=True).encode())
+        with records_lock(self.path):  # read, change, write: one voiceblog at a time
+            entries = self._load()
+            entries[self._key(draft_path)] = {"sha256": content_hash, "source": source_hash}
+            atomic_write(self.path, json.dumps(entries, indent=1, sort_keys=True).encode())
