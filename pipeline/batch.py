@@ -38,7 +38,7 @@ class Discovery:
 @dataclass
 class Outcome:
     recording: Path
-    status: str  # "drafted", "skipped" or "failed"
+    status: str  # "drafted", "skipped", "failed", or "stopped" by Ctrl-C
     detail: str = ""  # the reason it failed or was skipped
     files: list[Path] = field(default_factory=list)
 
@@ -94,18 +94,46 @@ def _valid_entry(entry) -> bool:
     return isinstance(entry, dict) and {"status", "recording"} <= entry.keys()
 
 
+class Interrupted(Exception):
+    """Ctrl-C during a batch, carrying the outcome of every recording as far as it got."""
+
+    def __init__(self, outcomes: list[Outcome]):
+        super().__init__("interrupted")
+        self.outcomes = outcomes
+
+
 def run_batch(recordings: list[Path], options: DraftOptions, workspace: Workspace) -> list[Outcome]:
-    """Draft every recording, transcribing one while the LLM stage of the last is in flight."""
+    """Draft every recording, transcribing one while the LLM stage of the last is in flight.
+
+    Ctrl-C raises Interrupted at once: pending work is cancelled, the stage in flight is not
+    waited for (every file is written atomically, so nothing half-written is left).
+    """
     state = State(workspace.cache / "state.json")
     fingerprint = options.fingerprint()
     outcomes: list[Outcome | Future] = []
     seen: dict[str, str] = {}  # audio hash → the name it was first met under in this run
-    with ThreadPoolExecutor(max_workers=1) as drafting:  # one LLM stage at a time, in order
+    drafting = ThreadPoolExecutor(max_workers=1)  # one LLM stage at a time, in order
+    try:
         for number, path in enumerate(recordings, start=1):
             log.info("[%d/%d] %s", number, len(recordings), path.name)
             start = _start(path, options, workspace, state, fingerprint, drafting, seen)
             outcomes.append(start)
         return [o.result() if isinstance(o, Future) else o for o in outcomes]
+    except KeyboardInterrupt:
+        drafting.shutdown(wait=False, cancel_futures=True)
+        raise Interrupted(_as_far_as_it_got(recordings, outcomes)) from None
+    finally:
+        drafting.shutdown(wait=False)
+
+
+def _as_far_as_it_got(recordings: list[Path], outcomes: list) -> list[Outcome]:
+    done = []
+    for path, outcome in zip(recordings, outcomes + [None] * len(recordings), strict=False):
+        if isinstance(outcome, Future):
+            finished = outcome.done() and not outcome.cancelled()
+            outcome = outcome.result() if finished else None
+        done.append(outcome or Outcome(path, "stopped", "interrupted before it was drafted"))
+    return done
 
 
 def _start(path, options, workspace, state, fingerprint, drafting, seen) -> Outcome | Future:

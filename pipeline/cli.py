@@ -321,14 +321,18 @@ def review(workspace: Workspace, target: Path, open_page: bool, **settings) -> N
 @click.pass_obj
 def batch(workspace: Workspace, folder: Path | None, **settings) -> None:
     """Draft every new or changed memo in FOLDER (default: recordings/); skip finished ones."""
-    from pipeline.batch import discover, run_batch
+    from pipeline.batch import Interrupted, discover, run_batch
 
     folder = folder or Path("recordings")  # relative, so messages name files as the user sees them
     if not folder.is_dir():
         raise click.ClickException(f"{folder}: no such folder")
     options = _draft_options(workspace, **settings)
     found = discover(folder)
-    outcomes = run_batch(found.recordings, options, workspace)
+    try:
+        outcomes = run_batch(found.recordings, options, workspace)
+    except Interrupted as stop:
+        _print_batch_summary(stop.outcomes, found)
+        _exit_interrupted()
     _print_batch_summary(outcomes, found)
     failed = sum(o.status == "failed" for o in outcomes)
     if failed:
@@ -416,6 +420,17 @@ def config(ctx: click.Context, **settings) -> None:
         click.echo(f"{name:<14} = {'' if value is None else value!s:<24} ({source})")
 
 
+def _exit_interrupted() -> None:
+    """Exit 130 (Ctrl-C) now: an LLM request in flight is abandoned, not waited for."""
+    import os
+    import sys
+
+    click.echo("Interrupted: the memos above marked stopped were not drafted.", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
+
+
 def _relative(path: Path) -> Path:
     """The path as the user would write it from here, where it is under here."""
     try:
@@ -433,7 +448,10 @@ def _print_batch_rows(outcomes) -> None:
 def _print_batch_summary(outcomes, found) -> None:
     """A table on stdout: one row per recording, then the counts."""
     _print_batch_rows(outcomes)
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("drafted", "skipped", "failed")}
+    statuses = ("drafted", "skipped", "failed", "stopped")
+    counts = {s: sum(o.status == s for o in outcomes) for s in statuses}
+    if not counts["stopped"]:
+        del counts["stopped"]
     ignored = f"; ignored {found.hidden} hidden and {found.not_audio} non-audio files"
     click.echo(", ".join(f"{n} {s}" for s, n in counts.items()) + ignored)
 

@@ -88,3 +88,48 @@ def test_concurrent_drafts_of_different_memos_keep_every_manifest_entry(workspac
     manifest = json.loads((workspace / ".voiceblog" / "manifest.json").read_text())
     written = [p for p in (workspace / "drafts").iterdir() if p.suffix in (".md", ".docx")]
     assert len(manifest) == len(written) == 8
+
+
+def test_ctrl_c_during_the_llm_stage_stops_at_once_with_the_summary(workspace):
+    """3. Ctrl-C: batch ignored it for 84 s while the LLM worked, then printed no summary."""
+    import signal
+    import time
+
+    from llm_server import ScriptedLLM
+
+    memo_folder(workspace, "jfk.flac", "cues-memo.m4a")
+    sections = '{"title": "T", "summary": "", "tags": [], "sections": []}'
+
+    def slow(messages):
+        return messages[-1]["content"].split("<transcript>")[-1].split("</transcript>")[0]
+
+    with ScriptedLLM(
+        lambda m: slow(m) if "<transcript>" in m[-1]["content"] else sections, latency=30
+    ) as server:
+        command = [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "batch",
+            "--llm",
+            "openai/slow",
+            "--api-base",
+            server.url,
+        ]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        batch = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+        deadline = time.monotonic() + 120
+        while not server.requests and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert server.requests, "the LLM stage never started"
+        batch.send_signal(signal.SIGINT)
+        stopped_at = time.monotonic()
+        out, err = batch.communicate(timeout=30)
+        took = time.monotonic() - stopped_at
+    assert batch.returncode == 130, err
+    assert took < 20, took  # it did not wait out the 30 s the request in flight takes
+    assert "stopped" in out.splitlines()[-1] and "Interrupted" in err
+    leftovers = [p for p in workspace.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
