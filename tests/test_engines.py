@@ -133,8 +133,10 @@ def test_the_vocabulary_reaches_a_late_window(workspace, engine):
         return transcribe_samples(samples, options, Workspace(workspace)).segments
 
     assert "Dettmers" not in " ".join(s.text for s in heard(None))
-    (late,) = [s for s in heard("QLoRA, Dettmers, Kimi") if "Dettmers" in s.text]
-    assert late.start >= 29.0
+    # openai-whisper's temperature fallback samples, so now and then it writes the name in two
+    # segments of that window; what matters is that the name is heard, and only late.
+    late = [s for s in heard("QLoRA, Dettmers, Kimi") if "Dettmers" in s.text]
+    assert late and all(s.start >= 29.0 for s in late), late
 
 
 def test_vocabulary_txt_in_the_workspace_is_used(workspace):
