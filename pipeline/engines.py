@@ -195,7 +195,9 @@ def _cue_timed_pipeline(model, cue_timings: bool):
     from faster_whisper import BatchedInferencePipeline
 
     class CueTimedPipeline(BatchedInferencePipeline):
-        timed: dict[float, tuple[Word, ...]] = {}  # a window's start (to 0.1 s) → its words
+        def __init__(self, model):
+            super().__init__(model)
+            self.timed: dict[float, tuple[Word, ...]] = {}  # window start (to 0.1 s) → words
 
         def generate_segment_batched(self, features, tokenizer, options):
             self.encoded, outputs = super().generate_segment_batched(features, tokenizer, options)
@@ -223,16 +225,9 @@ def _cue_timed_pipeline(model, cue_timings: bool):
         def with_words(self, segment: Segment, samples: np.ndarray) -> Segment:
             """The segment with the word timings its window got, snapped to the pauses."""
             words = self.timed.pop(round(segment.start, 1), None)
-            if not words:
-                return segment
-            audio = samples[int(segment.start * SAMPLE_RATE) : int(segment.end * SAMPLE_RATE)]
-            return replace(
-                segment, words=tuple(_snapped_to_pauses(list(words), audio, segment.start))
-            )
+            return _snapped(replace(segment, words=words), samples) if words else segment
 
-    pipeline = CueTimedPipeline(model)
-    pipeline.timed = {}
-    return pipeline
+    return CueTimedPipeline(model)
 
 
 def _open_cue(window: list[dict]) -> bool:
@@ -290,10 +285,14 @@ def _with_snapped_cues(segment: Segment, samples: np.ndarray) -> Segment:
     """openai-whisper times every word; where a cue needs them, they move into the pauses."""
     if not segment.words or not needs_pauses(segment.text):
         return segment
+    return _snapped(segment, samples)
+
+
+def _snapped(segment: Segment, samples: np.ndarray) -> Segment:
+    """The segment with its word boundaries moved into the pauses heard in its audio."""
     audio = samples[int(segment.start * SAMPLE_RATE) : int(segment.end * SAMPLE_RATE)]
-    return replace(
-        segment, words=tuple(_snapped_to_pauses(list(segment.words), audio, segment.start))
-    )
+    words = _snapped_to_pauses(list(segment.words), audio, segment.start)
+    return replace(segment, words=tuple(words))
 
 
 def _clip_string(clips: list[dict[str, float]]) -> str:

@@ -222,6 +222,11 @@ def slugify(title: str) -> str:
     return slug[:SLUG_CHARS].rstrip("-") or "memo"
 
 
+def draft_stem(draft: Draft, recorded: datetime) -> str:
+    """A draft's file name without its extension: the recording's date and the title's slug."""
+    return f"{recorded:%Y-%m-%d}-{slugify(draft.title)}"
+
+
 def ensure_drafts_dir(drafts: Path) -> None:
     """Create the drafts folder and prove it is writable, before any slow work starts."""
     try:
@@ -247,7 +252,7 @@ def export(
     transcript: bool = False,
 ) -> list[Path]:
     """Write the draft in each format, and its faithfulness report; returns the paths written."""
-    stem = f"{info.recorded:%Y-%m-%d}-{slugify(draft.title)}"
+    stem = draft_stem(draft, info.recorded)
     writers = writers_for(fmt, flavour, timestamps, transcript)
     # Every format is rendered before any is written: a draft that cannot be rendered leaves
     # nothing behind, never an .md without its .docx.

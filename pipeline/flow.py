@@ -19,7 +19,7 @@ from pipeline.clean import (
 )
 from pipeline.cues import Block, Dictation, apply_spoken_cues, merge_dictations
 from pipeline.errors import LLMError, NoSpeechError, VoiceblogError
-from pipeline.export import DraftInfo, clock, export, slugify
+from pipeline.export import DraftInfo, clock, draft_stem, export
 from pipeline.fidelity import build_report, limits_for, summary_line
 from pipeline.llm import LLMClient, LLMSettings, missing_key
 from pipeline.review import ReviewSource, write_review
@@ -186,8 +186,7 @@ def review_recording(
     if draft_path is None:
         draft_path = workspace.manifest.draft_of(audio_hash)
     if draft_path is None:
-        stem = f"{recorded_at(path):%Y-%m-%d}-{slugify(draft.title)}"
-        draft_path = options.drafts / f"{stem}.md"
+        draft_path = options.drafts / f"{draft_stem(draft, recorded_at(path))}.md"
         options.drafts.mkdir(parents=True, exist_ok=True)
     source = ReviewSource(spoken_sentences(dictation), path, report)
     return write_review(draft_path, draft, source)
@@ -200,11 +199,11 @@ def recording_of(target: Path, workspace: Workspace) -> tuple[Path | None, Path]
     if not target.is_file():
         raise VoiceblogError(f"{target}: no such draft")
     source = _front_matter_source(target)
-    for folder in (workspace.root / "recordings", target.parent.parent / "recordings"):
+    for folder in (workspace.recordings, target.parent.parent / "recordings"):
         if source and (folder / source).is_file():
             return target, folder / source
     entry = workspace.manifest.entry(target)
-    for candidate in sorted((workspace.root / "recordings").glob("*")) if entry else ():
+    for candidate in sorted(workspace.recordings.glob("*")) if entry else ():
         if candidate.is_file() and sha256_file(candidate) == entry["source"]:
             return target, candidate
     raise VoiceblogError(
