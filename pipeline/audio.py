@@ -6,6 +6,7 @@ PyAV carries its own FFmpeg libraries, so no system ffmpeg is needed.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -28,8 +29,25 @@ def check_readable(path: Path) -> None:
         raise AudioError(f"{path}: empty file")
 
 
+@dataclass(frozen=True)
+class Recording:
+    """A decoded recording, and why it ends early if it does."""
+
+    samples: np.ndarray  # 16 kHz mono float32 in [-1, 1]: everything that could be read
+    ends_early: str = ""  # how much could be read, in words (no path); "" when complete
+
+
 def decode(path: Path) -> np.ndarray:
     """Return the recording's first audio track as 16 kHz mono float32 samples in [-1, 1]."""
+    return read_recording(path).samples
+
+
+def read_recording(path: Path) -> Recording:
+    """Decode the first audio track to its end, noticing a file that stops short of it.
+
+    A memo still being copied by a phone's sync, or cut off by a full disk, opens fine and
+    decodes for a while: the recording says so instead of passing for a shorter memo.
+    """
     import av  # imported here so `voiceblog --help` stays instant
 
     check_readable(path)
@@ -37,27 +55,74 @@ def decode(path: Path) -> np.ndarray:
         with av.open(str(path), metadata_errors="ignore") as container:
             if not container.streams.audio:
                 raise AudioError(f"{path}: has no audio track")
-            return _resample_stream(container)
+            samples, stopped_by = _resample_stream(container)
+            expected = _declared_seconds(container)
+            exact_length = container.format.name.split(",")[0] in EXACT_LENGTH_FORMATS
     except AudioError:
         raise
     except (av.FFmpegError, OSError, ValueError) as e:
         raise AudioError(f"{path}: not an audio file ({_reason(e)})") from e
+    read = duration_seconds(samples)
+    if stopped_by is not None and not len(samples):
+        raise AudioError(f"{path}: not an audio file ({_reason(stopped_by)})")
+    return Recording(samples, _ends_early(path, read, expected, exact_length, stopped_by))
 
 
-def _resample_stream(container) -> np.ndarray:
+# Containers whose header states the exact length (WAV, FLAC, MP4/M4A, Matroska/WebM): a file
+# that decodes to less is cut short. Elsewhere (MP3 without a Xing header, ADTS) FFmpeg
+# estimates the length from the bitrate, so only a large shortfall counts.
+EXACT_LENGTH_FORMATS = {"wav", "flac", "mov", "matroska", "aiff", "caf"}
+SHORTFALL_SECONDS = 0.5  # decoders pad or trim a few frames at either end
+ESTIMATE_SHORTFALL = 0.05  # of the estimated length
+
+
+def _ends_early(path, read: float, expected, exact_length: bool, stopped_by) -> str:
+    if stopped_by is not None:
+        return (
+            f"damaged or still being copied: decoding stopped after {read:.1f} s "
+            f"({_reason(stopped_by)})"
+        )
+    if expected and read < expected - max(
+        SHORTFALL_SECONDS, 0 if exact_length else ESTIMATE_SHORTFALL * expected
+    ):
+        return f"ends early: only {read:.1f} of {expected:.1f} s could be read"
+    if path.suffix.lower() in (".ogg", ".oga", ".opus") and not _ogg_has_end_mark(path):
+        return f"ends early: no end-of-stream mark after {read:.1f} s"
+    return ""
+
+
+def _declared_seconds(container) -> float | None:
+    return container.duration / 1_000_000 if container.duration else None
+
+
+def _ogg_has_end_mark(path: Path) -> bool:
+    """An Ogg file's last page carries the end-of-stream flag; a cut-off copy's does not.
+    (Ogg states no length up front: FFmpeg takes it from the last page there is.)"""
+    with open(path, "rb") as f:
+        f.seek(max(0, path.stat().st_size - 65_536))  # a page is at most 65,307 bytes
+        tail = f.read()
+    page = tail.rfind(b"OggS")
+    return page >= 0 and len(tail) > page + 5 and bool(tail[page + 5] & 0x04)
+
+
+def _resample_stream(container) -> tuple[np.ndarray, Exception | None]:
+    """All the samples that decode, and the error that stopped decoding early, if one did."""
     import av
 
     resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
     pieces = []
-    stream = container.streams.audio[0]
-    for frame in container.decode(stream):
-        for out in resampler.resample(frame):
-            pieces.append(out.to_ndarray().reshape(-1))
+    stopped_by = None
+    try:
+        for frame in container.decode(container.streams.audio[0]):
+            for out in resampler.resample(frame):
+                pieces.append(out.to_ndarray().reshape(-1))
+    except (av.FFmpegError, OSError, ValueError) as e:
+        stopped_by = e
     for out in resampler.resample(None):  # flush the resampler's buffered tail
         pieces.append(out.to_ndarray().reshape(-1))
     if not pieces:
-        return np.zeros(0, dtype=np.float32)
-    return np.concatenate(pieces).astype(np.float32, copy=False)
+        return np.zeros(0, dtype=np.float32), stopped_by
+    return np.concatenate(pieces).astype(np.float32, copy=False), stopped_by
 
 
 def _reason(error: Exception) -> str:

@@ -1,23 +1,26 @@
 """A folder of memos: find them, draft the new and changed, skip the finished, keep going.
 
-Transcription (CPU) of the next memo overlaps the LLM stage (network) of the one before. What
-is finished is remembered in .voiceblog/state.json, written atomically after every memo, so a
-run killed at any moment loses at most the memo in flight, and the next run redoes nothing.
+Transcription (CPU) of the next memo overlaps the LLM stage (network) of the one before. What is
+finished is remembered in .voiceblog/state.json (pipeline/state.py) after every memo, so a run
+killed at any moment loses at most the memo in flight, and the next run redoes nothing.
+Concurrent runs in one workspace share the work: each memo is drafted under its own OS lock.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
-import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.audio import check_readable
-from pipeline.errors import VoiceblogError
+from pipeline.audio import check_readable, read_recording
+from pipeline.errors import VoiceblogError, describe
 from pipeline.flow import DraftOptions, draft_transcript, transcribe_recording
-from pipeline.workspace import Workspace, atomic_write, read_records, records_lock, sha256_file
+from pipeline.state import State, verdict
+from pipeline.transcribe import cached_transcript
+from pipeline.workspace import Workspace, sha256_file
 
 log = logging.getLogger("voiceblog")
 
@@ -68,159 +71,211 @@ def _holds_audio(path: Path) -> bool:
         return False
 
 
-class State:
-    """Per recording (by content hash): what was drafted, with which options, or why it failed."""
+class Batch:
+    """Draft every recording, transcribing one while the LLM stage of the last is in flight.
 
-    def __init__(self, path: Path):
-        self.path = path
-        self._lock = threading.Lock()
-        self.entries: dict[str, dict] = read_records(path, _valid_entry)
+    A memo another voiceblog run is drafting (its lock is held) is put off to the end, then
+    waited for, and skipped if that run drafted it. Nothing here handles Ctrl-C: the command
+    line runs a batch in a worker thread and, on Ctrl-C, reports `so_far()` and exits at once
+    (every file is written atomically, so nothing half-written is left).
+    """
 
-    def finished(self, audio_hash: str, fingerprint: str) -> dict | None:
-        entry = self.entries.get(audio_hash)
-        if entry and entry["status"] == "drafted" and entry["fingerprint"] == fingerprint:
-            if all(Path(f).exists() for f in entry["files"]):
-                return entry
-        return None
+    def __init__(self, recordings: list[Path], options: DraftOptions, workspace: Workspace):
+        self.recordings = recordings
+        self.options = options
+        self.workspace = workspace
+        self.state = State(workspace)
+        self.fingerprint = options.fingerprint()
+        self._results: dict[Path, Outcome | Future] = {}
+        self._seen: dict[str, str] = {}  # audio hash → the name it was first met under
+        self._drafting = ThreadPoolExecutor(max_workers=1)  # one LLM stage at a time, in order
 
-    def record(self, audio_hash: str, recording: Path, **fields) -> None:
-        with self._lock, records_lock(self.path):  # other runs' entries are kept, not overwritten
-            self.entries = {**read_records(self.path, _valid_entry), **self.entries}
-            self.entries[audio_hash] = {"recording": recording.name, **fields}
-            atomic_write(self.path, json.dumps(self.entries, indent=1, sort_keys=True).encode())
+    def run(self) -> list[Outcome]:
+        try:
+            put_off = []
+            for number, path in enumerate(self.recordings, start=1):
+                log.info("[%d/%d] %s", number, len(self.recordings), path.name)
+                if (result := self._start(path, wait=False)) is None:
+                    put_off.append(path)
+                else:
+                    self._results[path] = result
+            for path in put_off:
+                self._results[path] = self._start(path, wait=True)
+            return [self._outcome(path, wait=True) for path in self.recordings]
+        finally:
+            self._drafting.shutdown(wait=False, cancel_futures=True)
 
+    def so_far(self) -> list[Outcome]:
+        """Every recording's outcome as far as the batch got; the unfinished ones "stopped"."""
+        return [self._outcome(path, wait=False) for path in self.recordings]
 
-def _valid_entry(entry) -> bool:
-    return isinstance(entry, dict) and {"status", "recording"} <= entry.keys()
+    def _outcome(self, path: Path, wait: bool) -> Outcome:
+        result = self._results.get(path)
+        if isinstance(result, Future):
+            finished = wait or (result.done() and not result.cancelled())
+            result = result.result() if finished else None
+        return result or Outcome(path, "stopped", "interrupted before it was drafted")
 
+    def _start(self, path: Path, wait: bool) -> Outcome | Future | None:
+        """Transcribe here and now and hand the rest to the drafting thread; None when another
+        run holds the memo and wait is False."""
+        audio_hash = lock = None
+        try:
+            check_readable(path)
+            audio_hash = sha256_file(path)
+            if self._seen.get(audio_hash, path.name) != path.name:
+                return Outcome(path, "skipped", f"same audio as {self._seen[audio_hash]}")
+            self._seen[audio_hash] = path.name
+            lock = self.workspace.memo_lock(audio_hash, path.name)
+            if not lock.try_acquire():
+                if not wait:
+                    log.info("%s: %s is drafting it; coming back to it", path.name, lock.holder())
+                    return None
+                lock.acquire()
+            if skipped := self._skip(path, audio_hash):
+                lock.release()
+                return skipped
+            transcript = transcribe_recording(path, audio_hash, self.options, self.workspace)
+        except (VoiceblogError, OSError) as e:
+            if lock:
+                lock.release()
+            return self._failed(path, audio_hash, e)
+        return self._drafting.submit(self._finish, path, audio_hash, transcript, lock)
 
-class Interrupted(Exception):
-    """Ctrl-C during a batch, carrying the outcome of every recording as far as it got."""
+    def _skip(self, path: Path, audio_hash: str) -> Outcome | None:
+        if self.options.force:
+            return None
+        self.state.reload()  # another run may have drafted it a moment ago
+        standing = verdict_of(audio_hash, self.options, self.state, self.workspace)
+        if not standing.finished:
+            return None
+        earlier = self.state.entries[audio_hash]["recording"]
+        same = "" if earlier == path.name else f" (same audio as {earlier})"
+        return Outcome(path, "skipped", f"already drafted{same}")
 
-    def __init__(self, outcomes: list[Outcome]):
-        super().__init__("interrupted")
-        self.outcomes = outcomes
+    def _finish(self, path, audio_hash, transcript, lock) -> Outcome:
+        try:
+            files = draft_transcript(path, audio_hash, transcript, self.options, self.workspace)
+            self.state.drafted(audio_hash, path, self.fingerprint, files, transcript.ends_early)
+        except (VoiceblogError, OSError) as e:
+            return self._failed(path, audio_hash, e)
+        finally:
+            lock.release()
+        return Outcome(path, "drafted", files=files)
+
+    def _failed(self, path: Path, audio_hash: str | None, error: Exception) -> Outcome:
+        reason = describe(error)
+        if audio_hash:
+            with contextlib.suppress(OSError):  # a full disk may refuse the record too
+                self.state.failed(audio_hash, path, reason)
+        return Outcome(path, "failed", reason)
 
 
 def run_batch(recordings: list[Path], options: DraftOptions, workspace: Workspace) -> list[Outcome]:
-    """Draft every recording, transcribing one while the LLM stage of the last is in flight.
-
-    Ctrl-C raises Interrupted at once: pending work is cancelled, the stage in flight is not
-    waited for (every file is written atomically, so nothing half-written is left).
-    """
-    state = State(workspace.cache / "state.json")
-    fingerprint = options.fingerprint()
-    outcomes: list[Outcome | Future] = []
-    seen: dict[str, str] = {}  # audio hash → the name it was first met under in this run
-    drafting = ThreadPoolExecutor(max_workers=1)  # one LLM stage at a time, in order
-    try:
-        for number, path in enumerate(recordings, start=1):
-            log.info("[%d/%d] %s", number, len(recordings), path.name)
-            start = _start(path, options, workspace, state, fingerprint, drafting, seen)
-            outcomes.append(start)
-        return [o.result() if isinstance(o, Future) else o for o in outcomes]
-    except KeyboardInterrupt:
-        drafting.shutdown(wait=False, cancel_futures=True)
-        raise Interrupted(_as_far_as_it_got(recordings, outcomes)) from None
-    finally:
-        drafting.shutdown(wait=False)
+    return Batch(recordings, options, workspace).run()
 
 
-def _as_far_as_it_got(recordings: list[Path], outcomes: list) -> list[Outcome]:
-    done = []
-    for path, outcome in zip(recordings, outcomes + [None] * len(recordings), strict=False):
-        if isinstance(outcome, Future):
-            finished = outcome.done() and not outcome.cancelled()
-            outcome = outcome.result() if finished else None
-        done.append(outcome or Outcome(path, "stopped", "interrupted before it was drafted"))
-    return done
+def verdict_of(audio_hash: str, options: DraftOptions, state: State, workspace: Workspace):
+    cached = cached_transcript(audio_hash, options.transcription, workspace)
+    return verdict(audio_hash, options.fingerprint(), cached is not None, state, workspace)
 
 
-def _start(path, options, workspace, state, fingerprint, drafting, seen) -> Outcome | Future:
-    """Transcribe here and now; hand the rest to the drafting thread."""
-    audio_hash = None
-    try:
-        check_readable(path)
-        audio_hash = sha256_file(path)
-        if audio_hash in seen:
-            return Outcome(path, "skipped", f"same audio as {seen[audio_hash]}")
-        seen[audio_hash] = path.name
-        if not options.force and (done := state.finished(audio_hash, fingerprint)):
-            same = "" if done["recording"] == path.name else f" (same audio as {done['recording']})"
-            return Outcome(path, "skipped", f"already drafted{same}")
-        transcript = transcribe_recording(path, audio_hash, options, workspace)
-    except VoiceblogError as e:
-        return _failed(path, state, e, audio_hash)
-    return drafting.submit(_finish, path, audio_hash, transcript, options, workspace, state)
-
-
-def _finish(path, audio_hash, transcript, options, workspace, state) -> Outcome:
-    try:
+def draft_one(
+    path: Path, options: DraftOptions, workspace: Workspace, from_cache: bool = False
+) -> list[Path]:
+    """`voiceblog draft` (or, from_cache, `redraft`) of one memo: waits for a run drafting the
+    same memo, and records the result where `status` and `batch` look for it."""
+    check_readable(path)
+    audio_hash = sha256_file(path)
+    with workspace.memo_lock(audio_hash, path.name):
+        if from_cache:
+            transcript = cached_transcript(audio_hash, options.transcription, workspace)
+            if transcript is None:
+                raise VoiceblogError(f"{path}: not transcribed yet (run voiceblog draft first)")
+        else:
+            transcript = transcribe_recording(path, audio_hash, options, workspace)
         files = draft_transcript(path, audio_hash, transcript, options, workspace)
-    except VoiceblogError as e:
-        return _failed(path, state, e, audio_hash)
-    state.record(
-        audio_hash,
-        path,
-        status="drafted",
-        fingerprint=options.fingerprint(),
-        files=[str(f) for f in files],
-        error=None,
-    )
-    return Outcome(path, "drafted", files=files)
-
-
-def _failed(path: Path, state: State, error: VoiceblogError, audio_hash: str | None) -> Outcome:
-    if audio_hash:
-        state.record(audio_hash, path, status="failed", fingerprint="", files=[], error=str(error))
-    return Outcome(path, "failed", str(error))
+        State(workspace).drafted(
+            audio_hash, path, options.fingerprint(), files, transcript.ends_early
+        )
+    return files
 
 
 def recording_status(path: Path, options: DraftOptions, workspace: Workspace) -> str:
-    """new, transcribed, drafted, edited by you, or failed and why."""
+    """The memo's verdict, in the words `status` prints."""
     try:
         check_readable(path)
+        audio_hash = sha256_file(path)
+    except (VoiceblogError, OSError) as e:
+        return f"failed: {describe(e)}"
+    standing = verdict_of(audio_hash, options, State(workspace), workspace)
+    if standing.kind == "new" and (problem := arrival_problem(path)):
+        return f"still arriving or damaged: {problem}"
+    cached = cached_transcript(audio_hash, options.transcription, workspace)
+    if cached and cached.ends_early and standing.kind == "transcribed":
+        return f"transcribed from an incomplete recording ({cached.ends_early})"
+    return str(standing)
+
+
+def arrival_problem(path: Path) -> str:
+    """Why the file is not a whole recording yet ("" when it decodes to its end)."""
+    try:
+        return read_recording(path).ends_early
     except VoiceblogError as e:
-        return f"failed: {e}"
-    audio_hash = sha256_file(path)
-    entry = State(workspace.cache / "state.json").entries.get(audio_hash)
-    if entry and entry["status"] == "failed":
-        return f"failed: {entry['error']}"
-    if entry and entry["status"] == "drafted":
-        edited = [f for f in entry["files"] if _edited(Path(f), workspace)]
-        return f"edited by you: {', '.join(edited)}" if edited else "drafted"
-    key = options.transcription.cache_key(audio_hash)
-    cached = (workspace.cache / "transcripts" / f"{key}.json").exists()
-    return "transcribed" if cached else "new"
+        return str(e).removeprefix(f"{path}: ")
 
 
-def _edited(path: Path, workspace: Workspace) -> bool:
-    entry = workspace.manifest.entry(path)
-    return bool(entry) and path.exists() and sha256_file(path) != entry["sha256"]
+class Watcher:
+    """Drafts each memo that appears in a folder once it is complete; runs until interrupted.
 
+    Complete means: size and modification time unchanged for settle seconds, and the file
+    decodes to its end. One that does not (a sync still copying, an m4a whose index is not
+    written yet) is "still arriving or damaged": said once, looked at again when it changes,
+    never drafted.
+    """
 
-def watch_folder(folder: Path, options: DraftOptions, workspace: Workspace, settle: float, report):
-    """Draft each memo once it has stopped growing for settle seconds; runs until interrupted."""
-    import time
+    def __init__(self, folder, options, workspace, settle: float, report):
+        self.folder, self.options, self.workspace = folder, options, workspace
+        self.settle, self.report = settle, report
+        self.batch: Batch | None = None  # the one in progress, for a summary on Ctrl-C
+        self._sizes: dict[Path, tuple[int, float, float]] = {}  # size, mtime, when first seen
+        self._looked_at: dict[Path, tuple[int, float]] = {}  # (size, mtime) when last judged
 
-    sizes: dict[Path, tuple[int, float]] = {}  # path → (size, when that size was first seen)
-    handled: dict[Path, tuple[int, float]] = {}  # path → (size, mtime) when it was drafted
-    while True:
+    def run(self) -> None:
+        while True:
+            if ready := self._complete(self._settled()):
+                self.batch = Batch(ready, self.options, self.workspace)
+                self.report(self.batch.run())
+                self.batch = None
+            time.sleep(min(1.0, self.settle / 3))
+
+    def _settled(self) -> list[Path]:
+        """The files unchanged for settle seconds and not judged in this state before."""
         now = time.monotonic()
-        ready = []
-        for path in discover(folder).recordings:
+        settled = []
+        for path in discover(self.folder).recordings:
             try:
                 stat = path.stat()
             except FileNotFoundError:  # gone again between the listing and now
                 continue
-            if handled.get(path) == (stat.st_size, stat.st_mtime):
+            seen = (stat.st_size, stat.st_mtime)
+            if self._looked_at.get(path) == seen:
                 continue
-            size, since = sizes.get(path, (-1, now))
-            if size != stat.st_size:
-                sizes[path] = (stat.st_size, now)
-            elif now - since >= settle:
-                ready.append(path)
-                handled[path] = (stat.st_size, stat.st_mtime)
-        if ready:
-            report(run_batch(ready, options, workspace))
-        time.sleep(min(1.0, settle / 3))
+            size, mtime, since = self._sizes.get(path, (-1, -1.0, now))
+            if (size, mtime) != seen:
+                self._sizes[path] = (*seen, now)
+            elif now - since >= self.settle:
+                settled.append(path)
+                self._looked_at[path] = seen
+        return settled
+
+    def _complete(self, paths: list[Path]) -> list[Path]:
+        complete = []
+        for path in paths:
+            if problem := arrival_problem(path):
+                log.warning(
+                    "%s: still arriving or damaged (%s); waiting for it to change", path, problem
+                )
+            else:
+                complete.append(path)
+        return complete

@@ -9,7 +9,7 @@ import click
 
 from pipeline import __version__
 from pipeline.config import load_settings
-from pipeline.errors import VoiceblogError
+from pipeline.errors import VoiceblogError, describe
 from pipeline.workspace import Workspace
 
 log = logging.getLogger("voiceblog")
@@ -29,7 +29,17 @@ def _setup_logging(verbose: bool) -> None:
     log.propagate = False
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; an OSError no stage turned into a message still gets one line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as e:
+            raise click.ClickException(describe(e)) from e
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="voiceblog")
 @click.option("-v", "--verbose", is_flag=True, help="Show debugging detail on stderr.")
 @click.pass_context
@@ -156,14 +166,17 @@ def transcribe(
     from pipeline.transcript_formats import render
     from pipeline.workspace import sha256_file
 
-    try:
+    def work():
         options = _transcribe_options(workspace, engine, model, vocab, threads, words)
         check_readable(recording)
-        transcript, _ = run_transcription(
+        return run_transcription(
             recording, sha256_file(recording), options, workspace, _progress_printer()
         )
-    except VoiceblogError as e:
-        raise click.ClickException(str(e)) from e
+
+    try:
+        transcript, _ = _interruptible(work, lambda: f"{recording} was not transcribed")
+    except (VoiceblogError, OSError) as e:
+        raise click.ClickException(describe(e)) from e
     click.echo(render(transcript, transcript_format, words), nl=False)
 
 
@@ -281,14 +294,15 @@ _DRAFTING_OPTIONS = [
 @click.pass_obj
 def draft(workspace: Workspace, recordings: tuple[Path, ...], into: str | None, **settings) -> None:
     """Draft each RECORDING; prints the path of every file written."""
-    from pipeline.flow import draft_merged, draft_recording
+    from pipeline.batch import draft_one
+    from pipeline.flow import draft_merged
 
     options = _draft_options(workspace, **settings)
     if into:
         merge = lambda parts: draft_merged(list(parts), into, options, workspace)  # noqa: E731
         _for_each_recording([recordings], merge)
     else:
-        _for_each_recording(recordings, lambda path: draft_recording(path, options, workspace))
+        _for_each_recording(recordings, lambda path: draft_one(path, options, workspace))
 
 
 @main.command()
@@ -305,11 +319,15 @@ def review(workspace: Workspace, target: Path, open_page: bool, **settings) -> N
     from pipeline.flow import recording_of, review_recording
 
     options = _draft_options(workspace, **settings)
-    try:
+
+    def work() -> Path:
         draft_path, recording = recording_of(target, workspace)
-        page = review_recording(recording, draft_path, options, workspace)
-    except VoiceblogError as e:
-        raise click.ClickException(str(e)) from e
+        return review_recording(recording, draft_path, options, workspace)
+
+    try:
+        page = _interruptible(work, lambda: "no review page written")
+    except (VoiceblogError, OSError) as e:
+        raise click.ClickException(describe(e)) from e
     click.echo(str(_relative(page)))
     if open_page:
         click.launch(str(page))
@@ -321,18 +339,20 @@ def review(workspace: Workspace, target: Path, open_page: bool, **settings) -> N
 @click.pass_obj
 def batch(workspace: Workspace, folder: Path | None, **settings) -> None:
     """Draft every new or changed memo in FOLDER (default: recordings/); skip finished ones."""
-    from pipeline.batch import Interrupted, discover, run_batch
+    from pipeline.batch import Batch, discover
 
     folder = folder or Path("recordings")  # relative, so messages name files as the user sees them
     if not folder.is_dir():
         raise click.ClickException(f"{folder}: no such folder")
     options = _draft_options(workspace, **settings)
     found = discover(folder)
-    try:
-        outcomes = run_batch(found.recordings, options, workspace)
-    except Interrupted as stop:
-        _print_batch_summary(stop.outcomes, found)
-        _exit_interrupted()
+    run = Batch(found.recordings, options, workspace)
+
+    def stopped() -> str:
+        _print_batch_summary(run.so_far(), found)
+        return "the memos above marked stopped were not drafted"
+
+    outcomes = _interruptible(run.run, stopped)
     _print_batch_summary(outcomes, found)
     failed = sum(o.status == "failed" for o in outcomes)
     if failed:
@@ -364,10 +384,11 @@ def redraft(workspace: Workspace, recordings: tuple[Path, ...], **settings) -> N
 
     For after editing a prompt, or to try another --llm or --style: nothing is transcribed.
     """
-    from pipeline.flow import redraft_recording
+    from pipeline.batch import draft_one
 
     options = _draft_options(workspace, **settings)
-    _for_each_recording(recordings, lambda path: redraft_recording(path, options, workspace))
+    redraft_one = lambda path: draft_one(path, options, workspace, from_cache=True)  # noqa: E731
+    _for_each_recording(recordings, redraft_one)
 
 
 @main.command()
@@ -383,17 +404,21 @@ def redraft(workspace: Workspace, recordings: tuple[Path, ...], **settings) -> N
 @click.pass_obj
 def watch(workspace: Workspace, folder: Path | None, settle: float, **settings) -> None:
     """Keep drafting each memo that appears in FOLDER (default: recordings/); Ctrl-C stops."""
-    from pipeline.batch import watch_folder
+    from pipeline.batch import Watcher
 
     folder = folder or Path("recordings")
     if not folder.is_dir():
         raise click.ClickException(f"{folder}: no such folder")
     options = _draft_options(workspace, **settings)
     log.info("watching %s for new memos (Ctrl-C stops)", folder)
-    try:
-        watch_folder(folder, options, workspace, settle, report=_print_batch_rows)
-    except KeyboardInterrupt:
-        log.info("stopped watching %s", folder)
+    watcher = Watcher(folder, options, workspace, settle, report=_print_batch_rows)
+
+    def stopped() -> str:
+        if watcher.batch:
+            _print_batch_rows([o for o in watcher.batch.so_far() if o.status != "skipped"])
+        return f"stopped watching {folder}"
+
+    _interruptible(watcher.run, stopped)
 
 
 @main.command()
@@ -420,12 +445,43 @@ def config(ctx: click.Context, **settings) -> None:
         click.echo(f"{name:<14} = {'' if value is None else value!s:<24} ({source})")
 
 
-def _exit_interrupted() -> None:
+def _interruptible(work, on_interrupt):
+    """Run work() in a worker thread and return what it returns; Ctrl-C exits 130 at once.
+
+    The main thread only waits, so Ctrl-C reaches it within a moment even while the worker is
+    inside Whisper's C++ or an LLM request. on_interrupt() then prints what finished and
+    returns the line that says what did not; the
+    work in flight is abandoned, not waited for: every file is written atomically (nothing
+    half-written is left) and the OS releases the memo locks.
+    """
+    import threading
+
+    outcome: dict = {}
+
+    def worker() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as e:  # handed to the main thread, which reports it
+            outcome["error"] = e
+
+    thread = threading.Thread(target=worker, name="voiceblog-work", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.1)
+    except KeyboardInterrupt:
+        _exit_interrupted(on_interrupt())
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def _exit_interrupted(message: str) -> None:
     """Exit 130 (Ctrl-C) now: an LLM request in flight is abandoned, not waited for."""
     import os
     import sys
 
-    click.echo("Interrupted: the memos above marked stopped were not drafted.", err=True)
+    click.echo(f"Interrupted: {message}.", err=True)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(130)
@@ -496,15 +552,24 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
 
 def _for_each_recording(recordings, work) -> None:
     """Run work on each recording, echo the files it wrote, say in one line why any failed."""
-    failed = 0
-    for path in recordings:
-        try:
-            for written in work(path):
-                click.echo(written)
-        except VoiceblogError as e:
-            click.echo(f"Error: {e}", err=True)
-            failed += 1
-    _exit_with_failures(failed, len(recordings))
+    done = {"failed": 0, "finished": 0}
+
+    def each() -> None:
+        for path in recordings:
+            try:
+                for written in work(path):
+                    click.echo(written)
+            except (VoiceblogError, OSError) as e:
+                click.echo(f"Error: {describe(e)}", err=True)
+                done["failed"] += 1
+            done["finished"] += 1
+
+    def stopped() -> str:
+        left = len(recordings) - done["finished"]
+        return f"{left} of {len(recordings)} not drafted; the files listed above were written"
+
+    _interruptible(each, stopped)
+    _exit_with_failures(done["failed"], len(recordings))
 
 
 def _exit_with_failures(failed: int, total: int) -> None:

@@ -35,3 +35,12 @@ class ExportError(VoiceblogError):
 
 class ConfigError(VoiceblogError):
     """An unreadable or invalid voiceblog.toml."""
+
+
+def describe(error: Exception) -> str:
+    """One line for the user: voiceblog's own message, or what the OS refused and where
+    ("drafts/x.md: No space left on device"), never a traceback."""
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror or error}"
+    return str(error)

@@ -25,7 +25,7 @@ from pipeline.llm import LLMClient, LLMSettings, missing_key
 from pipeline.review import ReviewSource, write_review
 from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
 from pipeline.templates import load_prompt, load_style
-from pipeline.transcribe import ProgressCallback, cached_transcript, transcribe
+from pipeline.transcribe import ProgressCallback, transcribe
 from pipeline.transcript import TranscribeOptions, Transcript
 from pipeline.workspace import Workspace, sha256_bytes, sha256_file
 
@@ -72,14 +72,6 @@ TRANSCRIPTION_NOT_IN_OUTPUT = ("threads",)
 LLM_NOT_IN_OUTPUT = ("api_base", "timeout", "retries", "jobs", "use_cache")
 
 
-def draft_recording(path: Path, options: DraftOptions, workspace: Workspace) -> list[Path]:
-    """Transcribe, clean, section and export one memo; returns the files written."""
-    check_readable(path)
-    audio_hash = sha256_file(path)
-    transcript = transcribe_recording(path, audio_hash, options, workspace)
-    return draft_transcript(path, audio_hash, transcript, options, workspace)
-
-
 def draft_merged(
     paths: list[Path], title: str, options: DraftOptions, workspace: Workspace
 ) -> list[Path]:
@@ -112,16 +104,6 @@ def draft_merged(
     return _export(draft, info, report, source_hash, options, workspace)
 
 
-def redraft_recording(path: Path, options: DraftOptions, workspace: Workspace) -> list[Path]:
-    """Clean, section and export again from the cached transcript; never transcribes."""
-    check_readable(path)
-    audio_hash = sha256_file(path)
-    transcript = cached_transcript(audio_hash, options.transcription, workspace)
-    if transcript is None:
-        raise VoiceblogError(f"{path}: not transcribed yet (run voiceblog draft first)")
-    return draft_transcript(path, audio_hash, transcript, options, workspace)
-
-
 def transcribe_recording(
     path: Path, audio_hash: str, options: DraftOptions, workspace: Workspace
 ) -> Transcript:
@@ -131,6 +113,13 @@ def transcribe_recording(
     )
     if cached:
         log.info("%s: using the cached transcript", path.name)
+    if transcript.ends_early:
+        log.warning(
+            "%s: %s; drafting the %.1f s that could be read",
+            path,
+            transcript.ends_early,
+            transcript.duration,
+        )
     if transcript.duration < MIN_MEMO_SECONDS:
         raise NoSpeechError(
             f"{path}: only {transcript.duration:.1f} s of audio, too short to draft; "

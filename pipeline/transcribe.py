@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from pipeline.audio import decode, duration_seconds
+from pipeline.audio import duration_seconds, read_recording
 from pipeline.transcript import Segment, TranscribeOptions, Transcript
 from pipeline.workspace import Workspace, atomic_write
 
@@ -37,7 +38,8 @@ def transcribe(
     if (cached := cached_transcript(audio_hash, options, workspace)) is not None:
         return cached, True
     cache_file = workspace.cache_dir("transcripts") / f"{options.cache_key(audio_hash)}.json"
-    samples = decode(path)
+    recording = read_recording(path)
+    samples = recording.samples
     log.info(
         "%s: transcribing %.0f s of audio with %s %s",
         path.name,
@@ -46,6 +48,7 @@ def transcribe(
         options.model,
     )
     transcript = transcribe_samples(samples, options, workspace, on_progress)
+    transcript = replace(transcript, ends_early=recording.ends_early)
     atomic_write(cache_file, transcript.to_json().encode())
     return transcript, False
 

@@ -37,6 +37,9 @@ class Transcript:
     language: str
     engine: str
     model: str
+    # Why the recording ends before its stated length ("" when read to its end): a memo still
+    # syncing or damaged, transcribed as far as it goes. Old cache entries lack it: "".
+    ends_early: str = ""
 
     @property
     def text(self) -> str:

@@ -32,7 +32,18 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write data to path so that readers see the old file or the new one, never half of one."""
+    """Write data to path so that readers see the old file or the new one, never half of one.
+
+    An OSError (a full disk, a folder that cannot be written) names path, not the temporary
+    file, so the one line the user sees says which file could not be written.
+    """
+    try:
+        _write_then_replace(path, data)
+    except OSError as e:
+        raise OSError(e.errno, f"cannot write it: {e.strerror or e}", str(path)) from e
+
+
+def _write_then_replace(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -93,6 +104,71 @@ def records_lock(path: Path):
         raise OSError(f"{path} is locked by another voiceblog for over a minute") from e
 
 
+class MemoLock:
+    """An OS file lock on one memo's work (by its audio hash), held from transcription to the
+    recorded result, so two voiceblog runs in one workspace never draft the same memo at once.
+
+    The OS releases it when the holder dies, even by SIGKILL. Who holds it is written beside
+    it, so a run that has to wait can say for whom.
+    """
+
+    def __init__(self, cache: Path, audio_hash: str, recording: str):
+        from filelock import FileLock
+
+        folder = cache / "locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        # thread_local=False: batch takes it while transcribing and releases it in the
+        # drafting thread once the draft is written.
+        self._lock = FileLock(str(folder / f"{audio_hash}.lock"), thread_local=False)
+        self._holder = folder / f"{audio_hash}.holder"
+        self.recording = recording
+
+    def try_acquire(self) -> bool:
+        from filelock import Timeout
+
+        try:
+            self._lock.acquire(blocking=False)
+        except Timeout:
+            return False
+        self._say_who_holds_it()
+        return True
+
+    def acquire(self) -> None:
+        """Wait for the lock; say once whom we wait for."""
+        if not self.try_acquire():
+            log.info("%s: waiting for %s, which is drafting it", self.recording, self.holder())
+            self._lock.acquire()
+            self._say_who_holds_it()
+
+    def release(self) -> None:
+        if self._lock.is_locked:
+            self._lock.release()
+
+    def holder(self) -> str:
+        """Who holds the lock, in words: "voiceblog process 4242 (batch, since 20:41:07)"."""
+        try:
+            return self._holder.read_text(encoding="utf-8").strip()
+        except OSError:
+            return "another voiceblog run"
+
+    def _say_who_holds_it(self) -> None:
+        import sys
+
+        command = next((a for a in sys.argv[1:] if not a.startswith("-")), "voiceblog")
+        since = time.strftime("%H:%M:%S")
+        with contextlib.suppress(OSError):  # only ever read to word a message
+            atomic_write(
+                self._holder, f"voiceblog process {os.getpid()} ({command}, since {since})".encode()
+            )
+
+    def __enter__(self) -> MemoLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
 @dataclass(frozen=True)
 class Workspace:
     """Where a user keeps memos and drafts; by default the current directory."""
@@ -133,6 +209,9 @@ class Workspace:
         path = self.cache / kind
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def memo_lock(self, audio_hash: str, recording: str) -> MemoLock:
+        return MemoLock(self.cache, audio_hash, recording)
 
     @property
     def manifest(self) -> Manifest:

@@ -1,0 +1,103 @@
+"""What voiceblog has done with each memo, and one verdict on where a memo stands.
+
+`status`, `batch`, `watch` and `draft` all decide through `verdict()`, so what `status` says is
+what `batch` will do. The records live in .voiceblog/state.json, keyed by the audio's content
+hash (a renamed memo is the same memo), and are merged under a file lock so concurrent runs
+keep each other's entries.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.workspace import Workspace, atomic_write, read_records, records_lock, sha256_file
+
+# Verdicts on which batch leaves a memo alone (unless --force).
+FINISHED = ("drafted", "edited by you")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str  # new, transcribed, drafted, edited by you, options changed, draft missing, failed
+    detail: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.kind in FINISHED
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.detail}" if self.detail else self.kind
+
+
+class State:
+    """Per recording (by content hash): what was drafted, with which options, or why it failed."""
+
+    def __init__(self, workspace: Workspace):
+        self.path = workspace.cache / "state.json"
+        self._lock = threading.Lock()
+        self.entries: dict[str, dict] = read_records(self.path, _valid_entry)
+
+    def reload(self) -> None:
+        """Take in what other voiceblog runs recorded since this one started."""
+        with self._lock:
+            self.entries = {**self.entries, **read_records(self.path, _valid_entry)}
+
+    def record(self, audio_hash: str, recording: Path, **fields) -> None:
+        with self._lock, records_lock(self.path):  # other runs' entries are kept, not overwritten
+            self.entries = {**self.entries, **read_records(self.path, _valid_entry)}
+            self.entries[audio_hash] = {"recording": recording.name, **fields}
+            atomic_write(self.path, json.dumps(self.entries, indent=1, sort_keys=True).encode())
+
+    def drafted(self, audio_hash, recording, fingerprint, files, ends_early="") -> None:
+        self.record(
+            audio_hash,
+            recording,
+            status="drafted",
+            fingerprint=fingerprint,
+            files=[str(f) for f in files],
+            ends_early=ends_early,
+            error=None,
+        )
+
+    def failed(self, audio_hash: str, recording: Path, error: str) -> None:
+        self.record(audio_hash, recording, status="failed", fingerprint="", files=[], error=error)
+
+
+def _valid_entry(entry) -> bool:
+    return isinstance(entry, dict) and {"status", "recording"} <= entry.keys()
+
+
+def verdict(audio_hash: str, fingerprint: str, transcribed: bool, state, workspace) -> Verdict:
+    """Where the memo with this audio stands for a run with options of this fingerprint.
+
+    transcribed: whether its transcript with these options is cached.
+    """
+    entry = state.entries.get(audio_hash)
+    if entry and entry["status"] == "drafted":
+        return _drafted_verdict(entry, fingerprint, workspace)
+    if entry and entry["status"] == "failed":
+        return Verdict("failed", entry.get("error") or "")
+    return Verdict("transcribed" if transcribed else "new")
+
+
+def _drafted_verdict(entry: dict, fingerprint: str, workspace: Workspace) -> Verdict:
+    if entry.get("fingerprint") != fingerprint:
+        return Verdict("options changed", "drafted with other settings; batch drafts it again")
+    missing = [f for f in entry["files"] if not Path(f).exists()]
+    if missing:
+        return Verdict("draft missing", f"{missing[0]} is gone; batch drafts it again")
+    incomplete = (
+        f"from an incomplete recording ({ends})" if (ends := entry.get("ends_early")) else ""
+    )
+    edited = [f for f in entry["files"] if _edited(Path(f), workspace)]
+    if edited:
+        return Verdict("edited by you", "; ".join(filter(None, [", ".join(edited), incomplete])))
+    return Verdict("drafted", incomplete)
+
+
+def _edited(path: Path, workspace: Workspace) -> bool:
+    entry = workspace.manifest.entry(path)
+    return bool(entry) and sha256_file(path) != entry["sha256"]
