@@ -56,7 +56,7 @@ def read_recording(path: Path) -> Recording:
             if not container.streams.audio:
                 raise AudioError(f"{path}: has no audio track")
             samples, stopped_by = _resample_stream(container)
-            expected = _declared_seconds(container)
+            expected = _declared_seconds(path, container)
             exact_length = container.format.name.split(",")[0] in EXACT_LENGTH_FORMATS
     except AudioError:
         raise
@@ -91,8 +91,32 @@ def _ends_early(path, read: float, expected, exact_length: bool, stopped_by) -> 
     return ""
 
 
-def _declared_seconds(container) -> float | None:
+def _declared_seconds(path: Path, container) -> float | None:
+    if container.format.name == "wav":  # FFmpeg takes a cut-off WAV's length from its size
+        return _wav_data_seconds(path)
     return container.duration / 1_000_000 if container.duration else None
+
+
+def _wav_data_seconds(path: Path) -> float | None:
+    """The length a WAV's header states: its data chunk's size over its byte rate. None when
+    the writer left the size open (0 or 0xFFFFFFFF, as recorders streaming to disk do)."""
+    import struct
+
+    with open(path, "rb") as f:
+        header = f.read(4096)
+    byte_rate = None
+    position = 12  # after "RIFF", the size, "WAVE"
+    while position + 8 <= len(header):
+        chunk, size = (
+            header[position : position + 4],
+            struct.unpack_from("<I", header, position + 4)[0],
+        )
+        if chunk == b"fmt " and position + 16 <= len(header):
+            byte_rate = struct.unpack_from("<I", header, position + 16)[0]
+        if chunk == b"data":
+            return size / byte_rate if byte_rate and 0 < size < 0xFFFFFFFF else None
+        position += 8 + size + (size & 1)  # chunks are padded to an even length
+    return None
 
 
 def _ogg_has_end_mark(path: Path) -> bool:
