@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import click
 
 from pipeline import __version__
-from pipeline.config import load_settings
+from pipeline import settings as settings_table
 from pipeline.errors import VoiceblogError, describe
 from pipeline.workspace import Workspace
 
@@ -55,49 +56,49 @@ def main(ctx: click.Context, verbose: bool) -> None:
     _setup_logging(verbose)
     workspace = Workspace(Path.cwd())
     try:
-        settings = load_settings(workspace.config_file)
+        loaded = settings_table.load(workspace.config_file, os.environ)
     except VoiceblogError as e:
         raise click.ClickException(str(e)) from e
-    # voiceblog.toml sits under flags and VOICEBLOG_* variables: click's default_map layer.
-    ctx.default_map = {name: settings for name in main.commands}
+    # voiceblog.toml and VOICEBLOG_* sit under flags: click's default_map layer.
+    ctx.default_map = {name: loaded.values for name in main.commands}
+    ctx.meta["setting_sources"] = loaded.sources
     ctx.obj = workspace
 
 
-def transcription_options(command):
-    """The options every command that transcribes takes."""
-    options = [
-        click.option(
-            "--engine",
-            type=click.Choice(["faster-whisper", "openai-whisper"]),
-            envvar="VOICEBLOG_ENGINE",
-            default="faster-whisper",
-            show_default=True,
-            help="Whisper implementation.",
-        ),
-        click.option(
-            "--model",
-            envvar="VOICEBLOG_MODEL",
-            default="tiny.en",
-            show_default=True,
-            help="Whisper model name, or a folder of CTranslate2 weights.",
-        ),
-        click.option(
-            "--vocab",
-            envvar="VOICEBLOG_VOCAB",
-            help='Names and jargon to listen for, e.g. "QLoRA, Dettmers, Kimi". '
-            "Default: the workspace's vocabulary.txt.",
-        ),
-        click.option(
-            "--threads",
-            type=click.IntRange(min=0),
-            envvar="VOICEBLOG_THREADS",
-            default=0,
-            help="CPU threads for transcription (0: all cores).",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+def click_option(setting: settings_table.Setting):
+    """The command-line option of a setting in pipeline/settings.py."""
+    if setting.kind == "flag":
+        return click.option(setting.flag, setting.python_name, is_flag=True, help=setting.help)
+    types = {
+        "text": str,
+        "path": click.Path(path_type=Path, file_okay=False),
+        "int": click.IntRange(min=setting.minimum),
+        "float": click.FloatRange(min=setting.minimum),
+        "choice": click.Choice(setting.choices),
+    }
+    return click.option(
+        setting.flag,
+        setting.python_name,
+        type=types[setting.kind],
+        default=setting.default,
+        show_default=setting.default not in (None, "", 0),
+        help=setting.help,
+    )
+
+
+def with_settings(settings):
+    """A decorator adding the options of these settings, in order."""
+
+    def add(command):
+        for setting in reversed(settings):
+            command = click_option(setting)(command)
+        return command
+
+    return add
+
+
+transcription_options = with_settings(settings_table.TRANSCRIPTION)
+drafting_options = with_settings(settings_table.DRAFTING)
 
 
 def _transcribe_options(workspace: Workspace, engine, model, vocab, threads, words=False):
@@ -178,109 +179,6 @@ def transcribe(
     except (VoiceblogError, OSError) as e:
         raise click.ClickException(describe(e)) from e
     click.echo(render(transcript, transcript_format, words), nl=False)
-
-
-def drafting_options(command):
-    """The options of every command that drafts: LLM, transcription, output."""
-    for option in reversed(_DRAFTING_OPTIONS):
-        command = option(command)
-    return command
-
-
-_DRAFTING_OPTIONS = [
-    click.option(
-        "--llm",
-        envvar="VOICEBLOG_LLM",
-        help="litellm model for cleanup and sectioning, e.g. gpt-4o-mini, ollama/llama3.1. "
-        "Without it, drafts are made offline by rules.",
-    ),
-    click.option(
-        "--api-base",
-        envvar="VOICEBLOG_API_BASE",
-        help="Base URL of an OpenAI-compatible server (Ollama, vLLM, LM Studio).",
-    ),
-    click.option(
-        "--style",
-        envvar="VOICEBLOG_STYLE",
-        default="light",
-        show_default=True,
-        help="Cleanup style with --llm: light keeps the spoken voice, polished tightens "
-        "sentences (prompts/style-<name>.md).",
-    ),
-    click.option(
-        "--jobs",
-        type=click.IntRange(min=1),
-        envvar="VOICEBLOG_JOBS",
-        help="LLM requests in flight at once (default: 8; 1 for a model served on this "
-        "machine, which answers one at a time).",
-    ),
-    click.option(
-        "--timeout",
-        type=click.FloatRange(min=1),
-        envvar="VOICEBLOG_TIMEOUT",
-        help="Seconds one LLM request may take (default: 60; 600 for a model served on this "
-        "machine, which takes minutes on a CPU).",
-    ),
-    click.option(
-        "--chunk-tokens",
-        type=click.IntRange(min=50),
-        envvar="VOICEBLOG_CHUNK_TOKENS",
-        help="Transcript tokens per LLM request (default: from the model's context size).",
-    ),
-    click.option("--no-cache", is_flag=True, help="Ask the LLM again even for unchanged input."),
-    transcription_options,
-    click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["md", "docx", "all"]),
-        envvar="VOICEBLOG_FORMAT",
-        default="all",
-        show_default=True,
-        help="Which files to write.",
-    ),
-    click.option(
-        "--drafts",
-        type=click.Path(path_type=Path, file_okay=False),
-        envvar="VOICEBLOG_DRAFTS",
-        default=Path("drafts"),
-        show_default=True,
-        help="Folder to write drafts to.",
-    ),
-    click.option(
-        "--front-matter",
-        type=click.Choice(["voiceblog", "hugo", "jekyll", "obsidian", "none"]),
-        envvar="VOICEBLOG_FRONT_MATTER",
-        default="voiceblog",
-        show_default=True,
-        help="Markdown front matter for your site or notes app.",
-    ),
-    click.option(
-        "--timestamps",
-        is_flag=True,
-        help="Follow each Markdown paragraph with its audio span (an invisible HTML comment).",
-    ),
-    click.option(
-        "--transcript",
-        is_flag=True,
-        help="Append the timed transcript (Markdown: a folded block; Word: an appendix).",
-    ),
-    click.option(
-        "--review",
-        is_flag=True,
-        help="Also write <draft>.review.html: each paragraph beside what was said, playable.",
-    ),
-    click.option(
-        "--author",
-        envvar="VOICEBLOG_AUTHOR",
-        default="",
-        help="Your name, for the Word document's author and the front matter.",
-    ),
-    click.option(
-        "--force",
-        is_flag=True,
-        help="Replace earlier drafts of these memos even where you edited them.",
-    ),
-]
 
 
 @main.command()
@@ -426,16 +324,15 @@ def watch(workspace: Workspace, folder: Path | None, settle: float, **settings) 
 @click.pass_context
 def config(ctx: click.Context, **settings) -> None:
     """Show the settings in effect and where each comes from."""
-    sources = {
-        click.core.ParameterSource.COMMANDLINE: "flag",
-        click.core.ParameterSource.ENVIRONMENT: "environment",
-        click.core.ParameterSource.DEFAULT_MAP: "voiceblog.toml",
-        click.core.ParameterSource.DEFAULT: "default",
-    }
+    layers = ctx.find_root().meta["setting_sources"]  # voiceblog.toml or which variable
     for param in ctx.command.params:
-        source = sources.get(ctx.get_parameter_source(param.name), "default")
-        if source == "environment":
-            source = f"environment {param.envvar}"
+        source = ctx.get_parameter_source(param.name)
+        if source == click.core.ParameterSource.COMMANDLINE:
+            source = "flag"
+        elif source == click.core.ParameterSource.DEFAULT_MAP:
+            source = layers[param.name]
+        else:
+            source = "default"
         value = settings[param.name]
         if value is None and param.name in ("jobs", "timeout"):  # by where the model runs
             from pipeline.llm import local_defaults
