@@ -1,13 +1,19 @@
 """Ten memos, a local LLM server with a fixed latency: `batch` with transcription of the next memo
 overlapping the LLM stage of the last, against the two stages run one after the other, and an
-unchanged re-run.
+unchanged re-run. With --soak: concurrent runs in one workspace, one of them killed.
 
     python benchmarks/batch.py
+    python benchmarks/batch.py --soak
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import logging
+import os
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,16 +50,14 @@ class Counter(logging.Handler):
         self.transcriptions += "transcribing" in record.getMessage()
 
 
-def make_memos(folder: Path) -> list[Path]:
-    """Ten different minutes of the benchmark speech."""
+def make_memos(folder: Path, count: int = MEMOS, seconds: int = MEMO_SECONDS) -> list[Path]:
+    """count different stretches of the benchmark speech, seconds long each."""
     samples, _ = memos.spoken_memo()
     folder.mkdir(parents=True)
-    step = (len(samples) - MEMO_SECONDS * 16_000) // MEMOS
+    step = (len(samples) - seconds * 16_000) // count
     return [
-        write_wav(
-            folder / f"memo-{i:02d}.wav", samples[i * step : i * step + MEMO_SECONDS * 16_000]
-        )
-        for i in range(MEMOS)
+        write_wav(folder / f"memo-{i:02d}.wav", samples[i * step : i * step + seconds * 16_000])
+        for i in range(count)
     ]
 
 
@@ -114,5 +118,105 @@ def main() -> None:
     )
 
 
+SOAK_MEMOS = 20
+SOAK_SECONDS = 20
+SOAK_LATENCY = 0.5
+
+
+def soak() -> None:
+    """3 `batch` and 2 `draft` processes at once on 20 memos in one workspace; one batch is
+    killed with SIGKILL once half the memos are drafted; then one clean `batch`."""
+    with ScriptedLLM(answer, latency=SOAK_LATENCY) as server, tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "workspace"
+        recordings = make_memos(root / "recordings", SOAK_MEMOS, SOAK_SECONDS)
+        llm = ["--llm", "openai/soak", "--api-base", server.url, "--jobs", "2"]
+        names = [str(p.relative_to(root)) for p in recordings]
+        commands = [["batch", *llm]] * 3 + [
+            ["draft", *llm, *names],  # every memo, in order
+            ["draft", *llm, *reversed(names)],  # every memo, from the other end
+        ]
+        started = time.perf_counter()
+        runs = [
+            _voiceblog(root, command, Path(tmp) / f"run-{i}.err")
+            for i, command in enumerate(commands)
+        ]
+        _wait_until(
+            lambda: _drafted(root) >= SOAK_MEMOS // 2 or all(r.poll() is not None for r in runs)
+        )
+        runs[0].send_signal(signal.SIGKILL)
+        killed_at = _drafted(root)
+        codes = [r.wait() for r in runs]
+        concurrent = time.perf_counter() - started
+        requests_before_clean = len(server.requests)
+        clean = _voiceblog(root, ["batch", *llm], Path(tmp) / "clean.err")
+        clean_out, _ = clean.communicate()
+        logs = [(Path(tmp) / f"run-{i}.err").read_text() for i in range(len(commands))]
+        clean_log = (Path(tmp) / "clean.err").read_text()
+        report = _soak_report(root, server, logs, clean_log, clean_out, requests_before_clean)
+    print(
+        f"{SOAK_MEMOS} memos of {SOAK_SECONDS} s, tiny.en, scripted LLM {SOAK_LATENCY:g} s a "
+        f"call; 3 batch + 2 draft processes at once, batch #1 killed (SIGKILL) when "
+        f"{killed_at} memos were drafted; exit codes {codes}; {concurrent:.0f} s\n"
+    )
+    print("| measure | value |")
+    print("|---|---|")
+    for label, value in report.items():
+        print(f"| {label} | {value} |")
+
+
+def _voiceblog(root: Path, command: list[str], log: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1"}
+    with open(log, "w") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "pipeline", *command, "--format", "all"],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            env=env,
+        )
+
+
+def _wait_until(condition) -> None:
+    while not condition():
+        time.sleep(0.2)
+
+
+def _drafted(root: Path) -> int:
+    try:
+        entries = json.loads((root / ".voiceblog" / "state.json").read_text()).values()
+    except (FileNotFoundError, ValueError):
+        return 0
+    return sum(e.get("status") == "drafted" for e in entries)
+
+
+def _soak_report(root, server, logs, clean_log, clean_out, requests_before_clean) -> dict:
+    manifest = json.loads((root / ".voiceblog" / "manifest.json").read_text())
+    written = [p for p in (root / "drafts").iterdir() if p.suffix in (".md", ".docx")]
+    sources = {entry["source"] for entry in manifest.values()}
+    markdown = [p for p in written if p.suffix == ".md"]
+    bodies = [json.dumps(r["messages"], sort_keys=True) for r in server.requests]
+    transcriptions = sum(log.count(": transcribing ") for log in logs)
+    last_rows = clean_out.strip().splitlines()[-1] if clean_out.strip() else ""
+    return {
+        "memos drafted (state.json)": _drafted(root),
+        "distinct memos in the manifest": len(sources),
+        "Markdown drafts": len(markdown),
+        "duplicates (-2 copies, or more drafts than memos)": len(markdown) - len(sources),
+        "manifest entries": len(manifest),
+        "draft files written (.md + .docx)": len(written),
+        "transcriptions, concurrent runs (minimum 20)": transcriptions,
+        "LLM requests, all runs": len(server.requests),
+        "LLM requests asked twice (same messages)": len(bodies) - len(set(bodies)),
+        "waits for another run's memo": sum(log.count("waiting for voiceblog") for log in logs),
+        "memos put off (another run had them)": sum(log.count("coming back to it") for log in logs),
+        "clean batch: transcriptions (work redone)": clean_log.count(": transcribing "),
+        "clean batch: LLM requests (work redone)": len(server.requests) - requests_before_clean,
+        "clean batch: summary": last_rows,
+    }
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--soak", action="store_true", help="concurrent runs, one killed")
+    soak() if parser.parse_args().soak else main()

@@ -5,6 +5,7 @@ litellm talks to it exactly as it would to OpenAI, vLLM or Ollama's OpenAI endpo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -60,11 +61,12 @@ class ScriptedLLM:
                 else:
                     status, payload = 200, _chat(answer, body.get("max_tokens"))
                 data = payload.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                with contextlib.suppress(ConnectionError):  # the client stopped or was killed
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
 
             def log_message(self, *args) -> None:
                 pass  # keep pytest's output for the tests
