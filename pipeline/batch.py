@@ -136,7 +136,7 @@ class Batch:
                 lock.release()
                 return skipped
             transcript = transcribe_recording(path, audio_hash, self.options, self.workspace)
-        except (VoiceblogError, OSError) as e:
+        except Exception as e:  # noqa: BLE001 (one memo's failure never stops the others)
             if lock:
                 lock.release()
             return self._failed(path, audio_hash, e)
@@ -157,7 +157,7 @@ class Batch:
         try:
             files = draft_transcript(path, audio_hash, transcript, self.options, self.workspace)
             self.state.drafted(audio_hash, path, self.fingerprint, files, transcript.ends_early)
-        except (VoiceblogError, OSError) as e:
+        except Exception as e:  # noqa: BLE001 (one memo's failure never stops the others)
             return self._failed(path, audio_hash, e)
         finally:
             lock.release()
@@ -270,8 +270,17 @@ class Watcher:
         return settled
 
     def _complete(self, paths: list[Path]) -> list[Path]:
+        """The settled files to draft: not already drafted, and whole."""
+        state = State(self.workspace)
         complete = []
         for path in paths:
+            try:
+                audio_hash = sha256_file(path)
+            except OSError:  # gone or unreadable: judged again when it changes
+                continue
+            standing = verdict_of(audio_hash, self.options, state, self.workspace)
+            if standing.finished and not self.options.force:
+                continue  # drafted before watch started: no need to decode it
             if problem := arrival_problem(path):
                 log.warning(
                     "%s: still arriving or damaged (%s); waiting for it to change", path, problem

@@ -456,7 +456,7 @@ def _for_each_recording(recordings, work) -> None:
             try:
                 for written in work(path):
                     click.echo(written)
-            except (VoiceblogError, OSError) as e:
+            except Exception as e:  # noqa: BLE001 (one memo's failure never stops the others)
                 click.echo(f"Error: {describe(e)}", err=True)
                 done["failed"] += 1
             done["finished"] += 1

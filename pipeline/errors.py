@@ -39,8 +39,14 @@ class ConfigError(VoiceblogError):
 
 def describe(error: Exception) -> str:
     """One line for the user: voiceblog's own message, or what the OS refused and where
-    ("drafts/x.md: No space left on device"), never a traceback."""
+    ("drafts/x.md: No space left on device"), never a traceback. Anything else is a bug in
+    voiceblog: named as one (the traceback is logged with -v)."""
+    if isinstance(error, VoiceblogError):
+        return str(error)
     if isinstance(error, OSError):
         where = f"{error.filename}: " if error.filename else ""
         return f"{where}{error.strerror or error}"
-    return str(error)
+    import logging
+
+    logging.getLogger("voiceblog").debug("unexpected error", exc_info=error)
+    return f"unexpected error (a bug in voiceblog; -v shows where): {type(error).__name__}: {error}"

@@ -87,8 +87,8 @@ def test_concurrent_drafts_of_different_memos_keep_every_manifest_entry(workspac
         for memo in sorted(folder.iterdir())
     ]
     for process in runs:
-        process.communicate(timeout=300)
-        assert process.returncode == 0
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err.decode()
     manifest = json.loads((workspace / ".voiceblog" / "manifest.json").read_text())
     written = [p for p in (workspace / "drafts").iterdir() if p.suffix in (".md", ".docx")]
     assert len(manifest) == len(written) == 8
