@@ -202,7 +202,7 @@ def draft_one(
 
 
 def recording_status(path: Path, options: DraftOptions, workspace: Workspace) -> str:
-    """The memo's verdict, in the words `status` prints."""
+    """The memo's verdict, in the words `status` prints, and its language once transcribed."""
     try:
         check_readable(path)
         audio_hash = sha256_file(path)
@@ -212,9 +212,11 @@ def recording_status(path: Path, options: DraftOptions, workspace: Workspace) ->
     if standing.kind == "new" and (problem := arrival_problem(path)):
         return f"still arriving or damaged: {problem}"
     cached = cached_transcript(audio_hash, options.transcription, workspace)
-    if cached and cached.ends_early and standing.kind == "transcribed":
-        return f"transcribed from an incomplete recording ({cached.ends_early})"
-    return str(standing)
+    if cached is None:
+        return str(standing)
+    if cached.ends_early and standing.kind == "transcribed":
+        return f"transcribed from an incomplete recording ({cached.ends_early}) [{cached.language}]"
+    return f"{standing} [{cached.language}]"
 
 
 def arrival_problem(path: Path) -> str:

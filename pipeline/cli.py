@@ -101,12 +101,17 @@ transcription_options = with_settings(settings_table.TRANSCRIPTION)
 drafting_options = with_settings(settings_table.DRAFTING)
 
 
-def _transcribe_options(workspace: Workspace, engine, model, vocab, threads, words=False):
+def _transcribe_options(workspace: Workspace, s: dict, words: bool = False):
     from pipeline.transcript import TranscribeOptions
 
-    vocabulary = vocab if vocab is not None else workspace.vocabulary()
+    vocabulary = s["vocab"] if s["vocab"] is not None else workspace.vocabulary()
     return TranscribeOptions(
-        engine=engine, model=model, vocabulary=vocabulary or None, threads=threads, words=words
+        engine=s["engine"],
+        model=s["model"],
+        vocabulary=vocabulary or None,
+        threads=s["threads"],
+        words=words,
+        language=None if s["language"] == "auto" else s["language"],
     )
 
 
@@ -158,9 +163,7 @@ def _chunk_progress_printer():
 )
 @click.option("--words", is_flag=True, help="Word-level timestamps (in json).")
 @click.pass_obj
-def transcribe(
-    workspace: Workspace, recording: Path, engine, model, vocab, threads, transcript_format, words
-) -> None:
+def transcribe(workspace: Workspace, recording: Path, transcript_format, words, **settings) -> None:
     """Print the transcript of RECORDING on stdout."""
     from pipeline.audio import check_readable
     from pipeline.transcribe import transcribe as run_transcription
@@ -168,7 +171,7 @@ def transcribe(
     from pipeline.workspace import sha256_file
 
     def work():
-        options = _transcribe_options(workspace, engine, model, vocab, threads, words)
+        options = _transcribe_options(workspace, settings, words)
         check_readable(recording)
         return run_transcription(
             recording, sha256_file(recording), options, workspace, _progress_printer()
@@ -424,9 +427,7 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
             chunk_tokens=s["chunk_tokens"],
             use_cache=not s["no_cache"],
         )
-        transcription = _transcribe_options(
-            workspace, s["engine"], s["model"], s["vocab"], s["threads"]
-        )
+        transcription = _transcribe_options(workspace, s)
         if check_drafts:  # commands that write drafts; not status
             ensure_drafts_dir(s["drafts"])
     except VoiceblogError as e:

@@ -1,4 +1,5 @@
-"""The Whisper engines. Each turns 16 kHz mono samples into (language, Segments)."""
+"""The Whisper engines. Each turns 16 kHz mono samples into (language, how sure the model is
+of it, Segments); the probability is None when the language was given, not detected."""
 
 from __future__ import annotations
 
@@ -15,7 +16,11 @@ from pipeline.audio import SAMPLE_RATE
 from pipeline.cues import PAUSE_SECONDS, needs_pauses
 from pipeline.errors import ModelError
 from pipeline.transcript import Segment, TranscribeOptions, Word
-from pipeline.whisper_models import ct2_model_dir, openai_whisper_checkpoint
+from pipeline.whisper_models import (
+    MULTILINGUAL_HINT,
+    ct2_model_dir,
+    openai_whisper_checkpoint,
+)
 from pipeline.workspace import Workspace
 
 WINDOW_SECONDS = 30  # Whisper's input window
@@ -49,7 +54,7 @@ def speech_clips(samples: np.ndarray) -> list[dict[str, float]]:
 
 def faster_whisper(
     samples: np.ndarray, options: TranscribeOptions, workspace: Workspace
-) -> tuple[str, Iterator[Segment]]:
+) -> tuple[str, float | None, Iterator[Segment]]:
     model = _faster_whisper_model(options.model, options.cpu_threads)
     common = {
         "language": options.language_or_default,
@@ -69,7 +74,11 @@ def faster_whisper(
     segments = _segments(raw)
     if options.cue_timings and not options.words:
         segments = _with_cue_timings(model, samples, segments, info.language)
-    return info.language, segments
+    return info.language, _detected(options, info), segments
+
+
+def _detected(options: TranscribeOptions, info) -> float | None:
+    return None if options.language_or_default else round(info.language_probability, 2)
 
 
 def _with_cue_timings(model, samples, segments: Iterable[Segment], language: str):
@@ -163,10 +172,10 @@ def _span(segment: Segment) -> dict[str, float]:
     return {"start": segment.start, "end": segment.end}
 
 
-def _faster_whisper_batched(model, samples, options, common) -> tuple[str, Iterator[Segment]]:
+def _faster_whisper_batched(model, samples, options, common):
     clips = speech_clips(samples)
     if not clips:
-        return options.language_or_default or "en", iter(())
+        return options.language_or_default or "en", None, iter(())
     pipeline = _cue_timed_pipeline(model, cue_timings=options.cue_timings and not options.words)
     groups = [clips[i : i + WINDOWS_PER_CALL] for i in range(0, len(clips), WINDOWS_PER_CALL)]
 
@@ -184,7 +193,8 @@ def _faster_whisper_batched(model, samples, options, common) -> tuple[str, Itera
             yield from run(group, detected)[0]
 
     segments = _segments(all_segments())
-    return info.language, (pipeline.with_words(s, samples) for s in segments)
+    probability = _detected(options, info)
+    return info.language, probability, (pipeline.with_words(s, samples) for s in segments)
 
 
 def _cue_timed_pipeline(model, cue_timings: bool):
@@ -245,7 +255,8 @@ def _faster_whisper_model(name: str, threads: int):
     except Exception as e:  # hub errors, missing files, bad weights: all one message to the user
         raise ModelError(
             f"cannot load Whisper model {name!r}: {str(e).splitlines()[0]} "
-            "(offline, only tiny.en is available; or pass a directory of CTranslate2 weights)"
+            f"(offline: tiny.en, or base after {MULTILINGUAL_HINT}; or a directory of "
+            "CTranslate2 weights)"
         ) from e
 
 
@@ -254,17 +265,20 @@ def _faster_whisper_model(name: str, threads: int):
 
 def openai_whisper(
     samples: np.ndarray, options: TranscribeOptions, workspace: Workspace
-) -> tuple[str, Iterator[Segment]]:
+) -> tuple[str, float | None, Iterator[Segment]]:
     import torch
 
     torch.set_num_threads(options.cpu_threads)
     model = _openai_whisper_model(options.model, workspace.cache_dir("models"))
     clips = speech_clips(samples) if options.vad else None
     if clips == []:
-        return options.language_or_default or "en", iter(())
+        return options.language_or_default or "en", None, iter(())
+    language, probability = options.language_or_default, None
+    if language is None:
+        language, probability = _openai_whisper_language(model, samples, clips)
     result = model.transcribe(
         samples,
-        language=options.language_or_default,
+        language=language,
         beam_size=options.beam_size,
         best_of=options.beam_size,
         fp16=False,  # CPU
@@ -278,7 +292,19 @@ def openai_whisper(
         verbose=None,
     )
     segments = _segments(result["segments"])
-    return result["language"], (_with_snapped_cues(s, samples) for s in segments)
+    return result["language"], probability, (_with_snapped_cues(s, samples) for s in segments)
+
+
+def _openai_whisper_language(model, samples, clips) -> tuple[str, float]:
+    """The language of the first 30 s of speech, as openai-whisper detects it, and how sure."""
+    import whisper
+
+    start = int((clips[0]["start"] if clips else 0) * SAMPLE_RATE)
+    audio = whisper.pad_or_trim(samples[start:])
+    mel = whisper.log_mel_spectrogram(audio, model.dims.n_mels).to(model.device)
+    _, probabilities = model.detect_language(mel)
+    language = max(probabilities, key=probabilities.get)
+    return language, round(float(probabilities[language]), 2)
 
 
 def _with_snapped_cues(segment: Segment, samples: np.ndarray) -> Segment:

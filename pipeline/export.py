@@ -55,6 +55,7 @@ class DraftInfo:
     llm: str | None  # None: drafted offline by the rules
     author: str = ""  # the user's name, from settings
     segments: tuple = ()  # the timed transcript, for --transcript
+    language: str = ""  # the memo's language, as Whisper's code: "en", "de", …
 
 
 # Front matter by the tool that reads it: what it expects, and whether it shows the title itself.
@@ -70,6 +71,7 @@ def front_matter(flavour: str, draft: Draft, info: DraftInfo) -> dict | None:
         "voiceblog": {
             "title": draft.title,
             "date": when.date(),
+            "lang": info.language or None,
             "tags": tags,
             "summary": summary,
             "source": info.source,
@@ -92,6 +94,7 @@ def front_matter(flavour: str, draft: Draft, info: DraftInfo) -> dict | None:
             "title": draft.title,
             "date": when.strftime("%Y-%m-%d %H:%M:%S %z"),
             "published": False,
+            "lang": info.language or None,
             "tags": tags,
             "excerpt": summary,
             "author": author,
@@ -202,6 +205,22 @@ class DocxWriter:
         # Without an author python-docx would sign every draft "python-docx".
         properties.author = shortened(info.author, limit)
         properties.last_modified_by = ""
+        if info.language:  # the document's language, and the spelling checker's
+            properties.language = info.language
+            _set_proofing_language(document, info.language)
+
+
+def _set_proofing_language(document, language: str) -> None:
+    """Word checks spelling in the language of the Normal style's run properties."""
+    from docx.oxml.ns import qn
+    from docx.oxml.shared import OxmlElement
+
+    run_properties = document.styles["Normal"].element.get_or_add_rPr()
+    lang = run_properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        run_properties.append(lang)
+    lang.set(qn("w:val"), language)
 
 
 def writers_for(

@@ -94,6 +94,7 @@ def draft_merged(
         model=transcripts[0].model,
         llm=options.llm.model if options.llm else None,
         author=options.author,
+        language=transcripts[0].language,
         segments=tuple(
             replace(s, start=s.start + offset, end=s.end + offset)
             for t, offset in zip(transcripts, offsets, strict=True)
@@ -154,6 +155,7 @@ def draft_transcript(
         llm=options.llm.model if options.llm else None,
         author=options.author,
         segments=transcript.segments,
+        language=transcript.language,
     )
     written = _export(draft, info, report, audio_hash, options, workspace)
     if options.review:

@@ -51,7 +51,20 @@ TRANSCRIPTION = (
         "faster-whisper",
         choices=("faster-whisper", "openai-whisper"),
     ),
-    Setting("model", "text", "Whisper model name, or a folder of CTranslate2 weights.", "tiny.en"),
+    Setting(
+        "model",
+        "text",
+        "Whisper model name (tiny.en: English; base: any language, with "
+        "voiceblog[multilingual]), or a folder of CTranslate2 weights.",
+        "tiny.en",
+    ),
+    Setting(
+        "language",
+        "text",
+        "The memos' language (en, de, fr, es, …), or auto to detect it per memo "
+        "(multilingual models).",
+        "auto",
+    ),
     Setting(
         "vocab",
         "text",

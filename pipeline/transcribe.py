@@ -49,6 +49,13 @@ def transcribe(
     )
     transcript = transcribe_samples(samples, options, workspace, on_progress)
     transcript = replace(transcript, ends_early=recording.ends_early)
+    if transcript.language_probability is not None:
+        log.info(
+            "%s: language %s (%.2f), detected",
+            path.name,
+            transcript.language,
+            transcript.language_probability,
+        )
     atomic_write(cache_file, transcript.to_json().encode())
     return transcript, False
 
@@ -78,12 +85,13 @@ def transcribe_samples(
 
     duration = duration_seconds(samples)
     run = engines.faster_whisper if options.engine == "faster-whisper" else engines.openai_whisper
-    language, raw_segments = run(samples, options, workspace)
+    language, probability, raw_segments = run(samples, options, workspace)
     segments = tuple(_report(raw_segments, duration, on_progress))
     return Transcript(
         segments=tuple(s for s in segments if s.text),
         duration=round(duration, 2),
         language=language,
+        language_probability=probability,
         engine=options.engine,
         model=options.model,
     )

@@ -40,6 +40,7 @@ class Transcript:
     # Why the recording ends before its stated length ("" when read to its end): a memo still
     # syncing or damaged, transcribed as far as it goes. Old cache entries lack it: "".
     ends_early: str = ""
+    language_probability: float | None = None  # how sure detection was; None when given
 
     @property
     def text(self) -> str:
@@ -81,6 +82,8 @@ class TranscribeOptions:
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise ModelError(f"unknown engine {self.engine!r} (choose {' or '.join(ENGINES)})")
+        if self.language is not None:
+            _check_language(self.language, self.model)
 
     def cache_key(self, audio_hash: str) -> str:
         options = asdict(self)
@@ -95,3 +98,18 @@ class TranscribeOptions:
     @property
     def language_or_default(self) -> str | None:
         return self.language or ("en" if self.model.endswith(".en") else None)
+
+
+def _check_language(language: str, model: str) -> None:
+    from faster_whisper.tokenizer import _LANGUAGE_CODES  # Whisper's own list
+
+    if language not in _LANGUAGE_CODES:
+        raise ModelError(
+            f"unknown language {language!r}: use auto or a code Whisper knows "
+            f"({', '.join(sorted(_LANGUAGE_CODES))})"
+        )
+    if model.endswith(".en") and language != "en":
+        raise ModelError(
+            f"{model} understands English only; for {language!r} use --model base "
+            "(pip install 'voiceblog[multilingual]') or another multilingual model"
+        )

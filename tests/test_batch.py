@@ -105,9 +105,9 @@ def test_an_unchanged_rerun_skips_everything_and_the_same_audio_is_done_once(wor
     assert set(rows(second).values()) == {"skipped"}
     status = run("status")
     assert status.stdout.splitlines() == [
-        "cues-memo.m4a: drafted",
-        "jfk again.flac: drafted",
-        "jfk.flac: drafted",
+        "cues-memo.m4a: drafted [en]",
+        "jfk again.flac: drafted [en]",
+        "jfk.flac: drafted [en]",
     ]
 
 

@@ -210,7 +210,7 @@ def test_unknown_setting_in_voiceblog_toml(workspace):
     assert result.stderr == (
         f"Error: {workspace / 'voiceblog.toml'}: unknown setting 'colour' "
         "(known: api_base, author, chunk_tokens, drafts, engine, format, front_matter, jobs, "
-        "llm, model, review, style, threads, timeout, timestamps, transcript, vocab)\n"
+        "language, llm, model, review, style, threads, timeout, timestamps, transcript, vocab)\n"
     )
 
 

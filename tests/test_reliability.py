@@ -210,6 +210,7 @@ def test_batch_drafts_a_truncated_recording_with_a_warning_and_status_shows_it(w
     assert "drafting the 6." in result.stderr
     status = run("status", "--format", "md").stdout  # as batch was run
     assert status.startswith("cut.ogg: drafted: from an incomplete recording (ends early")
+    assert status.endswith("[en]\n")
 
 
 def test_ctrl_c_while_transcribing_a_long_memo_exits_at_once(workspace, tmp_path):
@@ -279,7 +280,7 @@ def test_status_batch_and_draft_agree(workspace):
     memo = memo_folder(workspace, "jfk.flac") / "jfk.flac"
     assert run("status").stdout == "jfk.flac: new\n"
     assert run("draft", memo, "--format", "md").exit_code == 0
-    assert run("status", "--format", "md").stdout == "jfk.flac: drafted\n"
+    assert run("status", "--format", "md").stdout == "jfk.flac: drafted [en]\n"
     assert "1 skipped" in run("batch", "--format", "md").stdout  # batch agrees
     other = run("status", "--format", "md", "--author", "Ada").stdout
     assert other.startswith("jfk.flac: options changed")
