@@ -11,21 +11,16 @@ import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cache
 from itertools import accumulate
 
 from pipeline.cues import Block, Sentence
 from pipeline.errors import LLMError, LLMOutputError
 from pipeline.fidelity import Comparison, Limits, compare
+from pipeline.languages import ENGLISH, Language
 from pipeline.llm import LLMClient, context_tokens
 from pipeline.templates import Prompt
 
-# Vocal fillers only. "like", "you know" and "I mean" carry meaning too often to drop blindly.
-FILLER_WORD = r"(?<![\w'-])(?:u+m+|u+h+m*|e+r+m*|h+m+|m+h?m+)(?![\w'-])"
-# Whisper sets a filler off with commas it would not write otherwise: "it was, uh, fine".
-FILLER_IN_COMMAS = re.compile(rf",\s*{FILLER_WORD}\s*,", re.I)
-FILLER = re.compile(rf"{FILLER_WORD},?", re.I)
-# Repeats that speakers mean: "very, very", "had had", "that that".
-INTENDED_REPEATS = {"very", "really", "so", "much", "many", "no", "yes", "had", "that", "far"}
 PAUSE_FOR_PARAGRAPH = 1.5  # seconds of silence between sentences that start a new paragraph
 PARAGRAPH_WORDS = 120  # past this, the next sentence starts a new paragraph
 MIN_PARAGRAPH_WORDS = 40  # ... but never leave a paragraph shorter than this
@@ -43,11 +38,24 @@ def _bare(word: str) -> str:
     return re.sub(r"[^\w']", "", word).lower()
 
 
-def remove_fillers(text: str) -> str:
-    return FILLER.sub("", FILLER_IN_COMMAS.sub(" ", text))
+@cache
+def _fillers(lang: Language) -> tuple[re.Pattern, re.Pattern] | None:
+    """The language's vocal fillers (its file's cleanup.filler), alone and set off by commas:
+    Whisper writes "it was, uh, fine" with commas it would not write otherwise."""
+    if not (filler := lang.text("cleanup", "filler")):
+        return None
+    word = rf"(?<![\w'-])(?:{filler})(?![\w'-])"
+    return re.compile(rf",\s*{word}\s*,", re.I), re.compile(rf"{word},?", re.I)
 
 
-def remove_repeats(text: str) -> str:
+def remove_fillers(text: str, lang: Language = ENGLISH) -> str:
+    if (fillers := _fillers(lang)) is None:
+        return text  # a language voiceblog has no filler list for: nothing is removed
+    in_commas, alone = fillers
+    return alone.sub("", in_commas.sub(" ", text))
+
+
+def remove_repeats(text: str, lang: Language = ENGLISH) -> str:
     """Drop the first copy of an immediately repeated word or phrase (up to three words)."""
     words = text.split()
     i = 0
@@ -55,7 +63,7 @@ def remove_repeats(text: str) -> str:
         for n in (3, 2, 1):
             first, second = words[i : i + n], words[i + n : i + 2 * n]
             if len(second) == n and [_bare(w) for w in first] == [_bare(w) for w in second]:
-                if n == 1 and _bare(first[0]) in INTENDED_REPEATS:
+                if n == 1 and _bare(first[0]) in lang.words("cleanup", "intended_repeats"):
                     continue
                 del words[i : i + n]
                 i = max(0, i - 3)  # "I I I think": look again at what is now adjacent
@@ -77,25 +85,26 @@ def tidy_punctuation(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def clean_sentence(text: str) -> str:
+def clean_sentence(text: str, lang: Language = ENGLISH) -> str:
     """The sentence without fillers and repeats; "" when nothing but fillers was said."""
-    cleaned = tidy_punctuation(remove_repeats(tidy_punctuation(remove_fillers(text))))
+    without_fillers = tidy_punctuation(remove_fillers(text, lang))
+    cleaned = tidy_punctuation(remove_repeats(without_fillers, lang))
     return cleaned if re.search(r"\w", cleaned) else ""
 
 
-def clean_heading(heading: str | None) -> str | None:
+def clean_heading(heading: str | None, lang: Language = ENGLISH) -> str | None:
     """A spoken title or heading without fillers ("Um, what it costs" → "What it costs")."""
     if heading is None:
         return None
-    return clean_sentence(heading).rstrip(".,;:") or heading
+    return clean_sentence(heading, lang).rstrip(".,;:") or heading
 
 
-def paragraphs_by_rules(sentences: list[Sentence]) -> list[Paragraph]:
+def paragraphs_by_rules(sentences: list[Sentence], lang: Language = ENGLISH) -> list[Paragraph]:
     """Clean each sentence and group them into paragraphs at long pauses and by length."""
     groups: list[list[Sentence]] = []
     words = 0
     for sentence in sentences:
-        text = clean_sentence(sentence.text)
+        text = clean_sentence(sentence.text, lang)
         if not text:
             continue
         cleaned = Sentence(text, sentence.start, sentence.end)
@@ -118,9 +127,9 @@ def _join(sentences: list[Sentence]) -> Paragraph:
     return Paragraph(" ".join(s.text for s in sentences), sentences[0].start, sentences[-1].end)
 
 
-def clean_block_by_rules(block: Block) -> list[Paragraph]:
+def clean_block_by_rules(block: Block, lang: Language = ENGLISH) -> list[Paragraph]:
     """A block's paragraphs: the speaker's own breaks, refined by pauses and length."""
-    return [p for spoken in block.paragraphs for p in paragraphs_by_rules(spoken)]
+    return [p for spoken in block.paragraphs for p in paragraphs_by_rules(spoken, lang)]
 
 
 # LLM cleanup -----------------------------------------------------------------------------
@@ -138,6 +147,7 @@ class Chunk:
     block: int  # index of the dictated block it belongs to
     sentences: tuple[Sentence, ...]
     text: str  # the sentences, the speaker's paragraph breaks kept as blank lines
+    lang: Language = ENGLISH  # the memo's language: its fillers, its stop words
 
     @property
     def span(self) -> tuple[float, float]:
@@ -161,13 +171,13 @@ def default_chunk_tokens(model: str) -> int:
     return 1000 if context is None else max(300, min(2000, context // 8))
 
 
-def chunk_blocks(blocks: list[Block], chunk_tokens: int) -> list[Chunk]:
+def chunk_blocks(blocks: list[Block], chunk_tokens: int, lang: Language = ENGLISH) -> list[Chunk]:
     """Every block split on sentence boundaries into chunks of about chunk_tokens."""
     chunks = []
     for index, block in enumerate(blocks):
         for sentences in _split_sentences(block, chunk_tokens * CHARS_PER_TOKEN):
-            number = len(chunks) + 1
-            chunks.append(Chunk(number, index, sentences, _chunk_text(block, sentences)))
+            text = _chunk_text(block, sentences, lang)
+            chunks.append(Chunk(len(chunks) + 1, index, sentences, text, lang))
     return chunks
 
 
@@ -195,11 +205,13 @@ def _split_sentences(block: Block, chunk_chars: int) -> list[tuple[Sentence, ...
     return groups
 
 
-def _chunk_text(block: Block, sentences: tuple[Sentence, ...]) -> str:
+def _chunk_text(block: Block, sentences: tuple[Sentence, ...], lang: Language) -> str:
     """The sentences as the LLM gets them: the rules' filler cleanup done first (fewer tokens,
     and small models leave "um" in), the speaker's paragraph breaks as blank lines."""
     wanted = set(map(id, sentences))
-    paragraphs = [[clean_sentence(s.text) for s in p if id(s) in wanted] for p in block.paragraphs]
+    paragraphs = [
+        [clean_sentence(s.text, lang) for s in p if id(s) in wanted] for p in block.paragraphs
+    ]
     return "\n\n".join(" ".join(t for t in p if t) for p in paragraphs if any(p))
 
 
@@ -259,7 +271,8 @@ def clean_chunk(
         return _by_rules(chunk, str(e), error=e)
     reply = without_markup(reply)
     instructions = "\n".join(m["content"] for m in messages if m["role"] == "system")
-    comparison = compare(chunk.text, reply, context=f"{before}\n{after}", prompt=instructions)
+    context = f"{before}\n{after}"
+    comparison = compare(chunk.text, reply, context, instructions, chunk.lang)
     if problem := comparison.problem(limits):
         return _by_rules(chunk, problem, comparison)
     texts = reply_paragraphs(reply)
@@ -285,7 +298,8 @@ def without_markup(reply: str) -> str:
 
 
 def _by_rules(chunk: Chunk, problem: str, comparison=None, error=None) -> ChunkResult:
-    paragraphs = [replace(p, flag=problem) for p in paragraphs_by_rules(list(chunk.sentences))]
+    by_rules = paragraphs_by_rules(list(chunk.sentences), chunk.lang)
+    paragraphs = [replace(p, flag=problem) for p in by_rules]
     return ChunkResult(chunk, paragraphs, "rules", problem, comparison, error)
 
 

@@ -11,8 +11,10 @@ trail was steep", "the hardest") makes the sentence prose again.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 
+from pipeline.languages import ENGLISH, Language, language
 from pipeline.transcript import Transcript
 
 # A gap between two words this long is the speaker's pause. Whisper's word timings absorb part
@@ -31,140 +33,63 @@ TYPICAL_NAME_WORDS = 6
 # between pauses with a name this short.
 SHORT_NAME_WORDS = 4
 
-LEAD = (  # quotes, and the words people start a cue with: "Okay, so, new section: …"
-    r"[\"'“”‘’(\[]*"
-    r"(?:(?:so|okay|ok|and|alright|all\s+right|now|right|well|then|um+|uh+)[,.]?\s+)*"
-)
-ORDINAL = (
-    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|next|last|final|"
-    r"new|opening|closing|following|concluding|another)"
-)
-NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-COPULA = (  # longest first: "is going to be" before "is"
-    r"(?:is\s+going\s+to\s+be|'s\s+going\s+to\s+be|is\s+gonna\s+be|will\s+be|would\s+be|"
-    r"should\s+be|shall\s+be|must\s+be|can\s+be|could\s+be|'ll\s+be|is|'s)"
-)
-NAMING = r"(?:called|titled|entitled|named|about|on)"
-WHICH_IS = rf"(?:,?\s*which\s+is(?:\s+{NAMING})?)"
-SECTION = r"(?:section|chapter)"
-SUBSECTION = r"(?:sub-?\s?section|sub-?\s?heading|heading)"
-# How Whisper mishears a quick "new section" now and then.
-MISHEARD = r"(?:news\s+action|new\s+session|next\s+session)"
-POST = r"(?:blog\s+)?(?:post|piece|draft|article|memo|essay|entry|note|one)"
-
 
 @dataclass(frozen=True)
 class Head:
-    """A phrase that announces a cue."""
+    """A phrase that announces a cue (pipeline/languages/<code>.toml, [[cues.head]])."""
 
     kind: str  # "title", "section", "subsection", "paragraph" or "scratch"
     pattern: str
-    strong: bool  # may follow a comma mid-sentence; weak heads start a sentence or follow a pause
+    strong: bool = False  # may follow a comma mid-sentence; weak heads start a sentence or
+    # follow a pause
     needs_separator: bool = False  # only a cue when punctuation or a pause follows the head
     # ... or when the whole cue is said between pauses. Not for heads that are everyday words
     # ("Heading home." / "Title fights are rare."), only for unusual ones ("Section 4 …").
     alone_ok: bool = False
 
 
-HEADS = [
-    # "New section: pricing." / "(The) next section why prices rise" / "Another section, …"
-    Head(
-        "section",
-        rf"(?:(?:the\s+)?(?:new|next|another)\s+{SECTION}|{MISHEARD})(?:\s+{COPULA})?"
-        rf"(?:\s+{NAMING})?{WHICH_IS}?",
-        True,
-    ),
-    # "The first section should be why walking works." / "The next part is what comes next."
-    Head("section", rf"(?:the\s+)?{ORDINAL}\s+(?:{SECTION}|part)\s+{COPULA}(?:\s+{NAMING})?", True),
-    # "Moving on to the next section, which is about the results."
-    Head(
-        "section",
-        rf"(?:moving\s+on|let's\s+move\s+on|let\s+us\s+move\s+on|move\s+on|moving|on|now|"
-        rf"turning|let's\s+turn|let's\s+go|going|time)\s+to\s+(?:the\s+|a\s+)?{ORDINAL}\s+"
-        rf"(?:{SECTION}|part){WHICH_IS}?(?:\s+{NAMING})?",
-        True,
-    ),
-    # "Let's start a new section called costs."
-    Head(
-        "section",
-        rf"(?:let's\s+|let\s+us\s+|I'll\s+|we'll\s+)?(?:start|begin|open)\s+(?:a\s+|the\s+)?"
-        rf"(?:new|next)\s+{SECTION}(?:\s+{NAMING})?",
-        True,
-    ),
-    # "The section heading is …"
-    Head("section", rf"(?:the\s+)?(?:section|part)\s+(?:heading|title|name)\s+{COPULA}", False),
-    # "Section three, the results." / "Part two: the results." (no separator: "part two of …")
-    Head("section", rf"(?:{SECTION}|part)\s+{NUMBER}", False, needs_separator=True, alone_ok=True),
-    # "Next heading: …" / "New subsection, …" / "The next heading is …"
-    Head("subsection", rf"(?:new|next|another)\s+{SUBSECTION}(?:\s+{NAMING})?", True),
-    Head("subsection", rf"(?:the\s+)?{ORDINAL}\s+{SUBSECTION}\s+{COPULA}(?:\s+{NAMING})?", True),
-    # "Subsection, …" / "Heading: the results." ("Heading north, we …" is no cue)
-    Head("subsection", r"sub-?\s?section|sub-?\s?heading", False, True, alone_ok=True),
-    Head("subsection", "heading", False, needs_separator=True),
-    # "Title: …" / "Working title, …"
-    Head("title", r"(?:the\s+)?(?:working\s+)?title", False, needs_separator=True),
-    # "The title should be …" / "The title of this post is going to be …"
-    Head(
-        "title",
-        rf"(?:the\s+)?(?:working\s+)?title(?:\s+of\s+(?:this|the|my)\s+{POST})?\s+{COPULA}"
-        rf"(?:\s+{NAMING})?",
-        False,
-    ),
-    # "Let's call it …" / "Call this post …" / "I'm calling this one …" / "This post is called …"
-    Head(
-        "title",
-        r"(?:let's|let\s+us|I'll|I\s+will|we'll|I'm\s+going\s+to|I\s+want\s+to|I'd\s+like\s+to)"
-        rf"\s+call\s+(?:it|this(?:\s+{POST})?)",
-        False,
-    ),
-    Head("title", rf"(?:call|title|name)\s+(?:this|the)\s+{POST}", False),
-    Head(
-        "title", rf"(?:I'm|I\s+am)\s+(?:calling|titling|naming)\s+(?:it|this(?:\s+{POST})?)", False
-    ),
-    Head(
-        "title",
-        rf"(?:this|the)\s+{POST}\s+(?:is|will\s+be|should\s+be)\s+(?:called|titled|named)",
-        False,
-    ),
-    Head("paragraph", r"(?:new|next)\s+paragraph", True),
-    Head(
-        "scratch",
-        r"(?:scratch|strike|delete)\s+(?:that|the\s+last\s+sentence)(?:\s+last\s+(?:sentence|bit|part))?",
-        True,
-        needs_separator=True,
-    ),
-]
 NAMED_KINDS = ("title", "section", "subsection")
 
-# A name starting with one of these is the rest of an ordinary sentence: "the next section of
-# the trail was steep", "part two was hard".
-NOT_A_NAME_START = set(
-    "of was were is are has had have will would could can should did does do went got took "
-    "in at from with by into than and but or isn't wasn't looks looked seems seemed".split()
-)
-# "The last section is the hardest", "the title is long", "the first section should be easy for
-# hikers": a judgement of the section, not its name.
-PREDICATE_WORDS = set(
-    "easy hard difficult short long steep boring fun great good bad better worse best worst "
-    "harder easier shorter longer important interesting done finished ready over fine okay ok "
-    "tough tricky simple clear obvious optional necessary missing wrong right true false "
-    "very too quite really pretty so more less much a_bit".split()
-)
-PREDICATE_FOLLOWERS = set("for to of in at on than enough because but and or".split())
-# Idioms that look like a title cue: "let's call it a day".
-NOT_A_TITLE = {"a day", "a night", "quits", "even", "done", "a wrap", "a draw"}
-# Words that start a new clause: where a name with nothing else to end it is cut.
-CLAUSE_OPENERS = set(
-    "i i'm i've i'd i'll we we're we've you he she they it it's there's there so and but because "
-    "then today yesterday this that's my our".split()
-)
-QUESTION_WORDS = set("why what how when where who which whether if".split())
 
-# Abbreviations whose period does not end a sentence.
-ABBREVIATIONS = set(
-    "vs. v. e.g. i.e. dr. mr. mrs. ms. prof. st. mt. approx. cf. ca. fig. vol. jr. sr. "
-    "no. nos. dept. est. min. max. incl.".split()
-)
+@dataclass(frozen=True)
+class Grammar:
+    """One language's cue grammar, compiled from its file in pipeline/languages/."""
+
+    heads: tuple[tuple[Head, re.Pattern], ...]
+    not_a_name_start: frozenset[str]  # "the next section of the trail": rest of a sentence
+    predicate_words: frozenset[str]  # "the last section is long": a judgement, not a name
+    predicate_followers: frozenset[str]
+    superlative: re.Pattern | None  # "the hardest"
+    not_a_title: frozenset[str]  # "let's call it a day"
+    clause_openers: frozenset[str]  # where a name with nothing else to end it is cut
+    question_words: frozenset[str]
+    abbreviations: frozenset[str]  # whose period does not end a sentence
+    may_end_sentence: frozenset[str]  # ... unless the next word starts with a capital
+
+
+@cache
+def grammar(lang: Language = ENGLISH) -> Grammar:
+    lead = lang.text("cues", "lead")
+    heads = tuple(
+        (head, re.compile(rf"{lead}(?:{head.pattern})(?![\w'-])", re.IGNORECASE))
+        for head in (Head(**h) for h in lang.cue_heads)
+    )
+    prose = lang.data.get("cues", {}).get("prose", {})
+    superlative = prose.get("superlative")
+    return Grammar(
+        heads=heads,
+        not_a_name_start=frozenset(prose.get("not_a_name_start", ())),
+        predicate_words=frozenset(prose.get("predicate_words", ())),
+        predicate_followers=frozenset(prose.get("predicate_followers", ())),
+        superlative=re.compile(superlative, re.IGNORECASE) if superlative else None,
+        not_a_title=frozenset(prose.get("not_a_title", ())),
+        clause_openers=frozenset(prose.get("clause_openers", ())),
+        question_words=frozenset(prose.get("question_words", ())),
+        abbreviations=lang.words("sentences", "abbreviations"),
+        may_end_sentence=lang.words("sentences", "may_end_sentence"),
+    )
+
+
 INITIALISM = re.compile(r"^(?:[a-z]\.){2,}$", re.I)  # U.S., a.m.
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 CLAUSE_END = re.compile(r"[,;:\u2014\u2013][\"'”’)\]]*$|^[\u2014\u2013-]+$")
@@ -212,13 +137,7 @@ class Block:
 class Dictation:
     title: str | None  # a spoken title, else None
     blocks: list[Block]
-
-
-def _compile(head: Head) -> re.Pattern:
-    return re.compile(rf"{LEAD}{head.pattern}(?![\w'-])", re.IGNORECASE)
-
-
-_HEADS = [(head, _compile(head)) for head in HEADS]
+    language: str = "en"  # Whisper's code for the memo's language
 
 
 # Words and sentences -----------------------------------------------------------------------
@@ -258,7 +177,7 @@ def _interpolated(text: str, start: float, end: float) -> list[TimedWord]:
     ]
 
 
-def ends_sentence(word: str, following: str | None) -> bool:
+def ends_sentence(word: str, following: str | None, g: Grammar) -> bool:
     """The word closes a sentence: a stop that is not an abbreviation's or a number's."""
     if not SENTENCE_END.search(word):
         return False
@@ -266,19 +185,19 @@ def ends_sentence(word: str, following: str | None) -> bool:
     if following is None or not word.endswith("."):
         return True
     starts_lower = following[:1].islower() or following[:1].isdigit()
-    if bare in ABBREVIATIONS:
-        return bare in ("no.", "est.", "min.", "max.", "incl.") and not starts_lower
+    if bare in g.abbreviations:
+        return bare in g.may_end_sentence and not starts_lower
     if INITIALISM.match(bare):
         return not starts_lower
     return True
 
 
-def sentences_of(words: list[TimedWord]) -> list[list[TimedWord]]:
+def sentences_of(words: list[TimedWord], g: Grammar) -> list[list[TimedWord]]:
     sentences, current = [], []
     for i, word in enumerate(words):
         current.append(word)
         following = words[i + 1].text if i + 1 < len(words) else None
-        if ends_sentence(word.text, following):
+        if ends_sentence(word.text, following, g):
             sentences.append(current)
             current = []
     return sentences + ([current] if current else [])
@@ -291,29 +210,31 @@ def _text(words: list[TimedWord]) -> str:
 # Cues --------------------------------------------------------------------------------------
 
 
-def find_cue(words: list[TimedWord], i: int, weak_allowed: bool) -> tuple[Cue, int] | None:
+def find_cue(
+    words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar
+) -> tuple[Cue, int] | None:
     """The cue that starts at words[i], with the index after its name, or None."""
-    for head, last, separated in _heads_at(words, i, weak_allowed):
+    for head, last, separated in _heads_at(words, i, weak_allowed, g):
         label = tidy_name(_text(words[i : last + 1])) if head.alone_ok else ""
         if head.kind not in NAMED_KINDS:
             return Cue(head.kind, "", words[i].start, words[last].end), last + 1
-        if (span := _name_span(words, last + 1)) is None:
+        if (span := _name_span(words, last + 1, g)) is None:
             continue
         name_start, name_end = span
         name = tidy_name(_text(words[name_start:name_end]))
-        if not separated and _is_prose(head.kind, name):
+        if not separated and _is_prose(head.kind, name, g):
             continue
         end = words[max(last, name_end - 1)].end
         return Cue(head.kind, name, words[i].start, end, label), name_end
     return None
 
 
-def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool, strict: bool = True):
+def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar, strict=True):
     """Each head said at words[i]: (head, index of its last word, whether punctuation or a
     pause sets it off from what follows). strict: only heads set off as they must be."""
     text = _text(words[i:]).replace("\u2019", "'")  # Whisper writes "let’s" now and then
     starts = _word_starts(words[i:])
-    for head, pattern in _HEADS:
+    for head, pattern in g.heads:
         if not (head.strong or weak_allowed) or not (m := pattern.match(text)):
             continue
         last = i + _word_index(starts, m.end() - 1)  # the word the head ends in
@@ -355,7 +276,7 @@ def _word_index(starts: list[int], char: int) -> int:
     return max(k for k, start in enumerate(starts) if start <= char)
 
 
-def _name_span(words: list[TimedWord], first: int) -> tuple[int, int] | None:
+def _name_span(words: list[TimedWord], first: int, g: Grammar) -> tuple[int, int] | None:
     """Where the name that starts at words[first] lies: up to a punctuation mark or a pause.
 
     None when there is no end within MAX_NAME_WORDS: a long clause with no pause is prose.
@@ -363,28 +284,28 @@ def _name_span(words: list[TimedWord], first: int) -> tuple[int, int] | None:
     while first < len(words) and re.fullmatch(r"[\W_]+", words[first].text):
         first += 1  # a lone dash or colon after the head
     for k in range(first, min(len(words), first + MAX_NAME_WORDS)):
-        if _closes_name(words, k):
+        if _closes_name(words, k, g):
             paused = words[k].pause_after and k + 1 < len(words)  # mid-sentence: a real pause
-            return first, k + 1 if paused else _cut_at_clause(words, first, k + 1)
+            return first, k + 1 if paused else _cut_at_clause(words, first, k + 1, g)
     return None if len(words) > first else (first, first)
 
 
-def _closes_name(words: list[TimedWord], k: int) -> bool:
+def _closes_name(words: list[TimedWord], k: int, g: Grammar) -> bool:
     if k + 1 == len(words) or words[k].pause_after:
         return True
     if CLAUSE_END.search(words[k].text):
         return True
-    return ends_sentence(words[k].text, words[k + 1].text)
+    return ends_sentence(words[k].text, words[k + 1].text, g)
 
 
-def _cut_at_clause(words: list[TimedWord], first: int, end: int) -> int:
+def _cut_at_clause(words: list[TimedWord], first: int, end: int, g: Grammar) -> int:
     """A long name that only punctuation closed ends where a new clause starts: Whisper drops
     the stop in "New section Part 3 I walked to the station"."""
     if end - first <= TYPICAL_NAME_WORDS:
         return end
     for k in range(first + 1, end):
         word = _bare(words[k].text)
-        if word in CLAUSE_OPENERS and _bare(words[k - 1].text) not in QUESTION_WORDS:
+        if word in g.clause_openers and _bare(words[k - 1].text) not in g.question_words:
             return k
     return end
 
@@ -393,19 +314,19 @@ def _bare(word: str) -> str:
     return re.sub(r"[^\w']", "", word).lower()
 
 
-def _is_prose(kind: str, name: str) -> bool:
+def _is_prose(kind: str, name: str, g: Grammar) -> bool:
     """The "name" reads as the rest of an ordinary sentence, not as a heading."""
     words = [_bare(w) for w in name.split()]
     if not words:
         return False
-    if words[0] in NOT_A_NAME_START:
+    if words[0] in g.not_a_name_start:
         return True
-    if kind == "title" and name.lower() in NOT_A_TITLE:
+    if kind == "title" and name.lower() in g.not_a_title:
         return True
-    if words[0] == "the" and len(words) == 2 and words[1].endswith("est"):
+    if g.superlative and g.superlative.fullmatch(" ".join(words)):
         return True  # "the hardest"
-    if words[0] in PREDICATE_WORDS:
-        return len(words) == 1 or words[1] in PREDICATE_FOLLOWERS | PREDICATE_WORDS
+    if words[0] in g.predicate_words:
+        return len(words) == 1 or words[1] in g.predicate_followers | g.predicate_words
     return False
 
 
@@ -427,13 +348,13 @@ def _cue_positions(words: list[TimedWord]) -> list[tuple[int, bool]]:
     return positions
 
 
-def split_sentence(words: list[TimedWord]) -> list[Sentence | Cue]:
+def split_sentence(words: list[TimedWord], g: Grammar) -> list[Sentence | Cue]:
     """A sentence as the speech and the cues in it, in order."""
     pieces: list[Sentence | Cue] = []
     text_from = 0
     skip_to = 0
     for i, weak_allowed in _cue_positions(words):
-        if i < skip_to or not (found := find_cue(words, i, weak_allowed)):
+        if i < skip_to or not (found := find_cue(words, i, weak_allowed, g)):
             continue
         cue, after = found
         if i > text_from:
@@ -462,44 +383,46 @@ def _with_stop(text: str) -> str:
     return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
-def split_sentences(transcript: Transcript) -> list[Sentence | Cue]:
+def split_sentences(transcript: Transcript, g: Grammar) -> list[Sentence | Cue]:
     """The transcript as timed sentences of speech and the cues between them."""
     return [
         piece
-        for sentence in sentences_of(timed_words(transcript))
-        for piece in split_sentence(sentence)
+        for sentence in sentences_of(timed_words(transcript), g)
+        for piece in split_sentence(sentence, g)
     ]
 
 
-def match_cue(text: str) -> Cue | None:
+def match_cue(text: str, lang: Language = ENGLISH) -> Cue | None:
     """The cue a sentence, said on its own, makes: for tests and the corpus."""
-    for sentence in sentences_of(_interpolated(text, 0.0, 1.0)):
-        for piece in split_sentence(sentence):
+    g = grammar(lang)
+    for sentence in sentences_of(_interpolated(text, 0.0, 1.0), g):
+        for piece in split_sentence(sentence, g):
             if isinstance(piece, Cue):
                 return piece
     return None
 
 
-def needs_pauses(text: str) -> bool:
+def needs_pauses(text: str, lang: Language = ENGLISH) -> bool:
     """Whisper's punctuation alone leaves a cue's extent open: a cue head in the text has no
     punctuation before it, or none after its name. Then word timings are worth their cost."""
-    for sentence in sentences_of(_interpolated(text, 0.0, 1.0)):
+    g = grammar(lang)
+    for sentence in sentences_of(_interpolated(text, 0.0, 1.0), g):
         i = 0
         while i < len(sentence):
-            heads = list(_heads_at(sentence, i, weak_allowed=True, strict=False))
-            if any(_left_open(sentence, i, last, separated) for _, last, separated in heads):
+            heads = list(_heads_at(sentence, i, True, g, strict=False))
+            if any(_left_open(sentence, i, last, separated, g) for _, last, separated in heads):
                 return True
             i = max([last for _, last, _ in heads], default=i) + 1  # not inside a head
     return False
 
 
-def _left_open(sentence: list[TimedWord], i: int, last: int, separated: bool) -> bool:
+def _left_open(sentence: list[TimedWord], i: int, last: int, separated: bool, g) -> bool:
     after = sentence[last + 1 : last + 2 + TYPICAL_NAME_WORDS]
-    if after and _bare(after[0].text) in NOT_A_NAME_START:
+    if after and _bare(after[0].text) in g.not_a_name_start:
         return False  # "the next section of the trail": prose, punctuated or not
     before = i == 0 or CLAUSE_END.search(sentence[i - 1].text)
     named = separated or any(
-        _closes_name(sentence, k) for k in range(last + 1, last + 1 + len(after))
+        _closes_name(sentence, k, g) for k in range(last + 1, last + 1 + len(after))
     )
     return not (before and named)
 
@@ -584,11 +507,12 @@ class _Builder:
 
 
 def apply_spoken_cues(transcript: Transcript) -> Dictation:
-    """Turn the speaker's dictated structure into a title and blocks of paragraphs."""
+    """Turn the speaker's dictated structure, in the memo's language, into a title and blocks
+    of paragraphs."""
     builder = _Builder()
-    for piece in split_sentences(transcript):
+    for piece in split_sentences(transcript, grammar(language(transcript.language))):
         builder.feed(piece)
-    return builder.result()
+    return replace(builder.result(), language=transcript.language)
 
 
 def merge_dictations(parts: list[Dictation], offsets: list[float]) -> Dictation:
@@ -608,7 +532,8 @@ def merge_dictations(parts: list[Dictation], offsets: list[float]) -> Dictation:
             else:
                 blocks.append(shifted)
     titles = [d.title for d in parts if d.title]
-    return Dictation(title=titles[0] if titles else None, blocks=blocks)
+    language = parts[0].language if parts else "en"
+    return Dictation(title=titles[0] if titles else None, blocks=blocks, language=language)
 
 
 def _shift(paragraph: list[Sentence], offset: float) -> list[Sentence]:

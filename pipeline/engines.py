@@ -15,6 +15,7 @@ import numpy as np
 from pipeline.audio import SAMPLE_RATE
 from pipeline.cues import PAUSE_SECONDS, needs_pauses
 from pipeline.errors import ModelError
+from pipeline.languages import language as rules_for
 from pipeline.transcript import Segment, TranscribeOptions, Word
 from pipeline.whisper_models import (
     MULTILINGUAL_HINT,
@@ -85,7 +86,7 @@ def _with_cue_timings(model, samples, segments: Iterable[Segment], language: str
     """Word timings for the segments whose spoken cues only the speaker's pauses can delimit,
     aligned afterwards (the unbatched path keeps no encoder output to reuse)."""
     for segment in segments:
-        if needs_pauses(segment.text):
+        if needs_pauses(segment.text, rules_for(language)):
             segment = replace(segment, words=_aligned_words(model, samples, segment, language))
         yield segment
 
@@ -215,7 +216,8 @@ def _cue_timed_pipeline(model, cue_timings: bool):
 
         def forward(self, features, tokenizer, chunks_metadata, options):
             windows = super().forward(features, tokenizer, chunks_metadata, options)
-            rows = [i for i, w in enumerate(windows) if cue_timings and _open_cue(w)]
+            code = tokenizer.language_code
+            rows = [i for i, w in enumerate(windows) if cue_timings and _open_cue(w, code)]
             if rows:
                 self._time_words(windows, chunks_metadata, rows, tokenizer, options)
             return windows
@@ -240,8 +242,9 @@ def _cue_timed_pipeline(model, cue_timings: bool):
     return CueTimedPipeline(model)
 
 
-def _open_cue(window: list[dict]) -> bool:
-    return bool(window) and needs_pauses(" ".join(piece["text"] for piece in window))
+def _open_cue(window: list[dict], language: str) -> bool:
+    text = " ".join(piece["text"] for piece in window)
+    return bool(window) and needs_pauses(text, rules_for(language))
 
 
 @lru_cache(maxsize=2)
@@ -292,7 +295,12 @@ def openai_whisper(
         verbose=None,
     )
     segments = _segments(result["segments"])
-    return result["language"], probability, (_with_snapped_cues(s, samples) for s in segments)
+    rules = rules_for(result["language"])
+    return (
+        result["language"],
+        probability,
+        (_with_snapped_cues(s, samples, rules) for s in segments),
+    )
 
 
 def _openai_whisper_language(model, samples, clips) -> tuple[str, float]:
@@ -307,9 +315,9 @@ def _openai_whisper_language(model, samples, clips) -> tuple[str, float]:
     return language, round(float(probabilities[language]), 2)
 
 
-def _with_snapped_cues(segment: Segment, samples: np.ndarray) -> Segment:
+def _with_snapped_cues(segment: Segment, samples: np.ndarray, rules) -> Segment:
     """openai-whisper times every word; where a cue needs them, they move into the pauses."""
-    if not segment.words or not needs_pauses(segment.text):
+    if not segment.words or not needs_pauses(segment.text, rules):
         return segment
     return _snapped(segment, samples)
 

@@ -12,18 +12,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-STOP_WORDS = set(
-    """a about above after again against all am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself yourselves
-    also really actually like well okay ok yeah oh um uh er erm hmm mm ah s t d ll m re ve
-    i'm it's that's don't didn't can't isn't wasn't i've i'll i'd you're we're they're there's
-    let's get got going go gonna kind sort thing things lot""".split()
-)
+from pipeline.languages import ENGLISH, Language
+
 UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen \
 fifteen sixteen seventeen eighteen nineteen".split()
 TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
@@ -89,27 +79,36 @@ def number_word(n: int) -> str:
     return TENS[tens] + ("" if unit == 0 else f"-{UNITS[unit]}")
 
 
-def _fold(word: str) -> str:
-    """One form per word: 40 → forty, plans → plan, speaker's → speaker."""
-    if word.isdigit() and int(word) < 100:
+# A word in any alphabet ("größer", "café", "año"), with inner apostrophes and hyphens.
+WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
+
+
+def _fold(word: str, lang: Language) -> str:
+    """One form per word: 40 → forty, plans → plan, speaker's → speaker (English)."""
+    if word.isdigit() and int(word) < 100 and lang is ENGLISH:
         word = number_word(int(word))
     word = re.sub(r"'s$", "", word)
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
+    for ending in lang.items("fidelity", "plural_endings"):
+        if len(word) > len(ending) + 2 and word.endswith(ending) and not word.endswith("ss"):
+            return word[: -len(ending)]
     return word
 
 
-def content_words(text: str) -> list[str]:
-    words = re.findall(r"[a-z0-9]+(?:['-][a-z0-9]+)*", text.lower().replace("’", "'"))
+def content_words(text: str, lang: Language = ENGLISH) -> list[str]:
+    """The words that carry content, in one form each: the language's stop words left out."""
+    stop = lang.words("fidelity", "stop_words")
+    words = WORD.findall(text.lower().replace("’", "'"))
     parts = [part for word in words for part in word.split("-")]
-    return [_fold(w) for w in parts if w not in STOP_WORDS and _fold(w) not in STOP_WORDS]
+    return [_fold(w, lang) for w in parts if w not in stop and _fold(w, lang) not in stop]
 
 
-def compare(source: str, output: str, context: str = "", prompt: str = "") -> Comparison:
+def compare(
+    source: str, output: str, context: str = "", prompt: str = "", lang: Language = ENGLISH
+) -> Comparison:
     """How faithful output is to source. Words from the read-only context do not count as new,
     but a passage of it (or of the prompt) copied into the output does."""
-    said, written = content_words(source), content_words(output)
-    known = set(said) | set(content_words(context))
+    said, written = content_words(source, lang), content_words(output, lang)
+    known = set(said) | set(content_words(context, lang))
     dropped = tuple(dict.fromkeys(w for w in said if w not in set(written)))
     kept = 1 - len(dropped) / max(1, len(set(said)))
     invented = tuple(dict.fromkeys(w for w in written if w not in known))
@@ -128,7 +127,7 @@ def compare(source: str, output: str, context: str = "", prompt: str = "") -> Co
 
 def _passages(text: str) -> Counter:
     """Every run of PASSAGE_WORDS words, as plain lower-case words, with how often it occurs."""
-    words = re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))
+    words = re.findall(r"[^\W_][\w']*", text.lower().replace("’", "'"))
     n = PASSAGE_WORDS
     return Counter(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
 
@@ -155,7 +154,8 @@ def build_report(results: list, draft, usage, limits: Limits) -> dict:
     headings = {id(p): s.heading for s in draft.sections for p in s.paragraphs}
     said = " ".join(r.chunk.text for r in results)
     written = " ".join(p.text for r in results for p in r.paragraphs)
-    overall = compare(said, written)
+    lang = results[0].chunk.lang if results else ENGLISH
+    overall = compare(said, written, lang=lang)
     return {
         "limits": {"min_kept": limits.min_kept, "max_invented": limits.max_invented},
         "kept": overall.kept,
@@ -195,7 +195,8 @@ def _chunk_entry(result) -> dict:
 
 def _paragraph_entry(paragraph, result, heading: str | None) -> dict:
     spoken = [s.text for s in result.chunk.sentences if paragraph.start <= s.start < paragraph.end]
-    check = compare(" ".join(spoken) or result.chunk.text, paragraph.text, result.chunk.text)
+    said = " ".join(spoken) or result.chunk.text
+    check = compare(said, paragraph.text, result.chunk.text, lang=result.chunk.lang)
     return {
         "section": heading,
         "start": paragraph.start,

@@ -21,6 +21,7 @@ from pipeline.cues import Block, Dictation, apply_spoken_cues, merge_dictations
 from pipeline.errors import LLMError, NoSpeechError, VoiceblogError
 from pipeline.export import DraftInfo, clock, draft_stem, export
 from pipeline.fidelity import build_report, limits_for, summary_line
+from pipeline.languages import Language, language
 from pipeline.llm import LLMClient, LLMSettings, missing_key
 from pipeline.review import ReviewSource, write_review
 from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
@@ -248,16 +249,18 @@ def make_draft(
 
     Returns the draft and, for an LLM draft, the faithfulness report.
     """
-    title = clean_heading(dictation.title)
+    lang = language(dictation.language)
+    title = clean_heading(dictation.title, lang)
     if llm is None:
-        return draft_by_rules([_clean_by_rules(b) for b in dictation.blocks], title), None
+        blocks = [_clean_by_rules(b, lang) for b in dictation.blocks]
+        return draft_by_rules(blocks, title, lang), None
     if variable := missing_key(llm):
         raise LLMError(f"the LLM {llm.model} needs an API key: set {variable} in the environment")
     client = LLMClient(llm, workspace.cache_dir("llm"))
     results = _clean_by_llm(dictation, client, workspace, name, on_progress)
     blocks = [
         CleanBlock(
-            clean_heading(block.heading),
+            clean_heading(block.heading, lang),
             block.spoken,
             [p for r in results if r.chunk.block == index for p in r.paragraphs],
             block.level,
@@ -265,18 +268,19 @@ def make_draft(
         for index, block in enumerate(dictation.blocks)
     ]
     try:
-        draft = draft_by_llm(blocks, title, client, load_prompt("section", workspace.prompts))
+        prompt = load_prompt("section", workspace.prompts)
+        draft = draft_by_llm(blocks, title, client, prompt, lang)
     except LLMError as e:
         log.warning("%s: %s; using the spoken sections only", name, e)
-        draft = draft_by_rules(blocks, title)
+        draft = draft_by_rules(blocks, title, lang)
     report = build_report(results, draft, client.usage, limits_for(llm.style))
     log.info("%s: %s", name, summary_line(report, client.usage))
     return draft, report
 
 
-def _clean_by_rules(block: Block) -> CleanBlock:
-    heading = clean_heading(block.heading)
-    return CleanBlock(heading, block.spoken, clean_block_by_rules(block), block.level)
+def _clean_by_rules(block: Block, lang: Language) -> CleanBlock:
+    heading = clean_heading(block.heading, lang)
+    return CleanBlock(heading, block.spoken, clean_block_by_rules(block, lang), block.level)
 
 
 def _clean_by_llm(
@@ -291,7 +295,7 @@ def _clean_by_llm(
     prompt = load_prompt("cleanup", workspace.prompts)
     style = load_style(settings.style, workspace.prompts)
     chunk_tokens = settings.chunk_tokens or default_chunk_tokens(settings.model)
-    chunks = chunk_blocks(dictation.blocks, chunk_tokens)
+    chunks = chunk_blocks(dictation.blocks, chunk_tokens, language(dictation.language))
     limits = limits_for(settings.style)
     results = clean_chunks_with_llm(chunks, client, prompt, style, limits, on_progress)
     for result in results:

@@ -16,13 +16,13 @@ import jsonschema
 
 from pipeline.clean import Paragraph
 from pipeline.errors import LLMOutputError
+from pipeline.languages import ENGLISH, Language
 from pipeline.llm import LLMClient
 from pipeline.templates import Prompt
 from pipeline.title import offline_title
 
 log = logging.getLogger("voiceblog")
 
-OPENING_HEADING = "Introduction"  # an untitled opening, when the speaker named later sections
 # What a model may put in one line of the draft: plain text, this long at most.
 HEADING_CHARS, TITLE_CHARS, SUMMARY_CHARS, TAG_CHARS = 80, 120, 300, 40
 MAX_TAGS = 8
@@ -83,30 +83,40 @@ class CleanBlock:
     level: int = 1
 
 
-def draft_by_rules(blocks: list[CleanBlock], spoken_title: str | None) -> Draft:
+def draft_by_rules(
+    blocks: list[CleanBlock], spoken_title: str | None, lang: Language = ENGLISH
+) -> Draft:
     """Sections exactly as dictated; an unnamed opening becomes the introduction."""
     sections = [
         Section(b.heading, b.paragraphs, b.spoken and bool(b.heading), b.level) for b in blocks
     ]
-    return Draft(title=spoken_title or title_from_opening(blocks), sections=name_untitled(sections))
+    title = spoken_title or title_from_opening(blocks, lang)
+    return Draft(title=title, sections=name_untitled(sections, lang))
 
 
-def name_untitled(sections: list[Section]) -> list[Section]:
-    """Give every section a heading once there are several: "Introduction", then "Part N"."""
+def name_untitled(sections: list[Section], lang: Language = ENGLISH) -> list[Section]:
+    """Give every section a heading once there are several: "Introduction", then "Part N"
+    (in the memo's language)."""
+    opening = lang.text("title", "introduction", "Introduction")
+    part = lang.text("title", "part", "Part")
     if len(sections) > 1:
         for number, section in enumerate(sections, start=1):
             if section.heading is None:
-                section.heading = OPENING_HEADING if number == 1 else f"Part {number}"
+                section.heading = opening if number == 1 else f"{part} {number}"
     return sections
 
 
-def title_from_opening(blocks: list[CleanBlock]) -> str:
+def title_from_opening(blocks: list[CleanBlock], lang: Language = ENGLISH) -> str:
     """A working title from what the speaker said, when they dictated none."""
-    return offline_title([p.text for b in blocks for p in b.paragraphs])
+    return offline_title([p.text for b in blocks for p in b.paragraphs], lang)
 
 
 def draft_by_llm(
-    blocks: list[CleanBlock], spoken_title: str | None, client: LLMClient, prompt: Prompt
+    blocks: list[CleanBlock],
+    spoken_title: str | None,
+    client: LLMClient,
+    prompt: Prompt,
+    lang: Language = ENGLISH,
 ) -> Draft:
     """Title, summary, tags and inferred headings from the LLM around the fixed spoken ones."""
     count = sum(len(b.paragraphs) for b in blocks)
@@ -127,8 +137,10 @@ def draft_by_llm(
         first += len(block.paragraphs)
     tags = [line(t, TAG_CHARS).lower() for t in answer.get("tags", [])]
     return Draft(
-        title=spoken_title or line(answer["title"], TITLE_CHARS) or title_from_opening(blocks),
-        sections=name_untitled(without_repeated_headings(sections)),
+        title=spoken_title
+        or line(answer["title"], TITLE_CHARS)
+        or title_from_opening(blocks, lang),
+        sections=name_untitled(without_repeated_headings(sections), lang),
         summary=line(answer.get("summary", ""), SUMMARY_CHARS),
         tags=list(dict.fromkeys(t for t in tags if t))[:MAX_TAGS],
     )
