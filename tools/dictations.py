@@ -28,9 +28,11 @@ class Dictation:
     name: str  # file name under tests/data, without the suffix
     engine: str  # "flite" or "espeak-ng"
     voice: str
-    text: str  # the blog text the speech comes from (benchmarks/texts/)
-    script: list  # Cue, or int: about that many words of the text, in whole sentences
+    text: str  # the blog text the speech comes from (benchmarks/texts/); "" for none
+    script: list  # Cue; int: about that many words of the text, in whole sentences; or str:
+    # a line said as written
     skip: int = 0  # sentences of the text to leave out before the first
+    language: str = "en"  # Whisper's code for the language it is spoken in
 
 
 # Phrasings in the spirit of each speaker, none of them the example memo's.
@@ -136,7 +138,91 @@ DENSE = Dictation(
     "dense-cues-memo", "espeak-ng", "en-us", "opinion-notes.md", _dense_script(), skip=200
 )
 
-DICTATIONS = [SCALING, OPINIONS, ROBOTS, DENSE]
+# Memos in other languages, each in its own words (not translations of one another), with
+# fillers and cues phrased as a speaker of the language would.
+GERMAN = Dictation(
+    "german-memo",
+    "espeak-ng",
+    "de",
+    "",
+    [
+        Cue("Titel: Warum ich morgens laufe.", "title", "Warum ich morgens laufe"),
+        "Also, äh, seit zwei Jahren laufe ich jeden Morgen vor der Arbeit.",
+        "Am Anfang war das sehr schwer, weil ich nie früh aufstehen wollte.",
+        "Heute kann ich mir einen Tag ohne Laufen kaum noch vorstellen.",
+        Cue("Neuer Abschnitt: der Anfang.", "section", "Der Anfang"),
+        "In der ersten Woche bin ich nur zehn Minuten gelaufen.",
+        "Danach war ich müde, aber auch ziemlich stolz auf mich.",
+        "Ich habe mir einen einfachen Plan gemacht und ihn an den Kühlschrank gehängt.",
+        Cue(
+            "Der nächste Abschnitt heißt: was sich verändert hat.",
+            "section",
+            "Was sich verändert hat",
+        ),
+        "Ich schlafe besser, und ich habe am Nachmittag mehr Energie.",
+        "Beim Laufen denke ich über meine Arbeit nach, ähm, ganz ohne Bildschirm.",
+        Cue("Letzter Abschnitt: Pläne für den Winter.", "section", "Pläne für den Winter"),
+        "Im Winter ist es morgens dunkel und kalt.",
+        "Ich möchte trotzdem weiterlaufen, vielleicht mit einer Stirnlampe.",
+    ],
+    language="de",
+)
+
+FRENCH = Dictation(
+    "french-memo",
+    "espeak-ng",
+    "fr-fr",
+    "",
+    [
+        Cue("Titre : pourquoi j'écris à la main.", "title", "Pourquoi j'écris à la main"),
+        "Euh, depuis un an, j'écris tous mes brouillons dans un carnet.",
+        "Je pensais que ce serait plus lent, mais c'est le contraire.",
+        "Les idées viennent plus facilement quand il n'y a pas d'écran.",
+        Cue("Nouvelle section : le carnet.", "section", "Le carnet"),
+        "J'utilise un petit carnet noir avec des pages blanches.",
+        "Je le garde toujours dans ma poche, même le week-end.",
+        Cue(
+            "La section suivante s'appelle ce que j'ai appris.",
+            "section",
+            "Ce que j'ai appris",
+        ),
+        "J'ai appris à écrire plus court et à couper les phrases inutiles.",
+        "Euh, j'ai aussi appris à relire le lendemain, avec un regard neuf.",
+        Cue("Dernière partie : la suite.", "section", "La suite"),
+        "L'année prochaine, je voudrais publier un texte par semaine.",
+        "Je taperai le texte sur l'ordinateur seulement à la fin.",
+    ],
+    language="fr",
+)
+
+SPANISH = Dictation(
+    "spanish-memo",
+    "espeak-ng",
+    "es",
+    "",
+    [
+        Cue(
+            "El título es lo que aprendí cocinando en casa.",
+            "title",
+            "Lo que aprendí cocinando en casa",
+        ),
+        "Eh, este año decidí cocinar en casa todos los días.",
+        "Antes comía fuera casi siempre, porque no tenía tiempo.",
+        "Ahora cocino por la noche y preparo la comida del día siguiente.",
+        Cue("Nueva sección: el mercado.", "section", "El mercado"),
+        "Los sábados voy al mercado del barrio con una lista corta.",
+        "Compro verduras de temporada y, eh, un poco de pescado.",
+        Cue("La siguiente sección se llama los errores.", "section", "Los errores"),
+        "Al principio quemé el arroz tres veces en una semana.",
+        "También compré demasiada comida y tuve que tirar una parte.",
+        Cue("Última sección: lo que viene.", "section", "Lo que viene"),
+        "El próximo mes quiero aprender a hacer pan.",
+        "Mi abuela me va a enseñar su receta.",
+    ],
+    language="es",
+)
+
+DICTATIONS = [SCALING, OPINIONS, ROBOTS, DENSE, GERMAN, FRENCH, SPANISH]
 
 
 def expected_structure(dictation: Dictation) -> dict:
@@ -149,6 +235,7 @@ def expected_structure(dictation: Dictation) -> dict:
     return {
         "opening": not isinstance(spoken[0], Cue),  # speech before the first section cue
         "voice": f"{dictation.engine} {dictation.voice}",
+        "language": dictation.language,
         "title": titles[0] if titles else None,
         "headings": [
             [2 if c.kind == "subsection" else 1, c.name] for c in cues if c.kind != "title"
@@ -169,11 +256,16 @@ def spoken_lines(dictation: Dictation) -> list[tuple[str, float]]:
     sys.path.insert(0, str(ROOT / "tools"))
     from speech_text import speech_text
 
-    text = speech_text((ROOT / "benchmarks" / "texts" / dictation.text).read_text("utf-8"))
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if re.search(r"[A-Za-z]{2}", s)]
+    sentences = []
+    if dictation.text:
+        text = speech_text((ROOT / "benchmarks" / "texts" / dictation.text).read_text("utf-8"))
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if re.search(r"[A-Za-z]{2}", s)]
     position = dictation.skip
     lines: list[tuple[str, float]] = []
     for line in dictation.script:
+        if isinstance(line, str):
+            lines.append((line, PAUSE_BETWEEN_SENTENCES))
+            continue
         if isinstance(line, Cue):
             if lines:
                 lines[-1] = (lines[-1][0], PAUSE_BEFORE_CUE)
