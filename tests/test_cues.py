@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cues import apply_spoken_cues, match_cue, needs_pauses
+from pipeline.languages import language
 from pipeline.transcript import Segment, Transcript, Word
 
 DATA = Path(__file__).parent / "data"
@@ -248,3 +249,32 @@ def test_a_bare_cue_then_a_numbered_one_is_one_section_named_by_the_number():
         ("Part 7", "My billion neural network is a lossy compression model."),
         ("Section eight", "It goes on for a long while after the number, as speech does."),
     ]
+
+
+def language_corpus(code: str) -> list[tuple[str, str, str]]:
+    """tests/data/cues-<code>.tsv: how speakers of that language dictate structure."""
+    lines = (DATA / f"cues-{code}.tsv").read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
+    assert rows[0] == ["sentence", "kind", "name"]
+    return [(code, *row) for row in rows[1:]]
+
+
+@pytest.mark.parametrize(
+    "code, sentence, kind, name",
+    [row for code in ("de", "fr", "es") for row in language_corpus(code)],
+)
+def test_corpus_in_other_languages(code, sentence, kind, name):
+    """Each language's cues from its own file; English ones mean nothing in German."""
+    cue = match_cue(sentence, language(code))
+    if kind == "none":
+        assert cue is None, f"{sentence!r} is prose, not a {cue and cue.kind} cue"
+    else:
+        assert cue is not None, f"{sentence!r} should be a {kind} cue"
+        assert (cue.kind, cue.name) == (kind, name)
+
+
+def test_a_language_without_a_file_gets_no_english_rules():
+    unknown = language("nl")
+    assert not unknown.known
+    assert match_cue("New section: the costs.", unknown) is None
+    assert match_cue("New section: the costs.") is not None  # English, by default
