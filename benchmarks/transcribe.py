@@ -7,6 +7,7 @@ memo of 60+ minutes to show memory stays flat with length.
 
     python benchmarks/transcribe.py            # prints the table
     python benchmarks/transcribe.py voiceblog voiceblog-words dense-no-timings dense dense-words
+    python benchmarks/transcribe.py --matrix   # engines × tiny.en/base × 5- and 25-min memos
 """
 
 from __future__ import annotations
@@ -40,10 +41,27 @@ CONFIGS = {
 DENSE_MEMO = memos.ROOT / "tests" / "data" / "dense-cues-memo.ogg"
 
 
-REPEATS = {"voiceblog-60min": 3}  # the memo read again with pauses: 3 × 25 min
+REPEATS = {"voiceblog-60min": 3}
+FIVE_MINUTE_MEMO = memos.ROOT / "tests" / "data" / "scaling-memo.ogg"  # flite awb, 5.2 min
+
+# --matrix: every engine on the same memos with the same weights.
+MATRIX_ENGINES = {
+    "openai-whisper": "openai-whisper (fp32, beam 5)",
+    "faster-whisper": "faster-whisper (plain defaults)",
+    "voiceblog-beam3": "voiceblog, beam 3 (the old default)",
+    "voiceblog": "voiceblog default (beam 1 + fallback)",
+}
+MATRIX_MODELS = ("tiny.en", "base")
+MATRIX_MEMOS = ("5-min", "25-min")  # the memo read again with pauses: 3 × 25 min
 
 
 def memo_for(config: str) -> np.ndarray:
+    if config.endswith("@5-min"):
+        from pipeline.audio import decode
+
+        return decode(FIVE_MINUTE_MEMO)
+    if config.endswith("@25-min"):
+        return memos.spoken_memo()[0]
     if config.startswith("dense"):
         from pipeline.audio import decode
 
@@ -54,6 +72,10 @@ def memo_for(config: str) -> np.ndarray:
 
 
 def reference_for(config: str) -> str:
+    if config.endswith("@5-min"):
+        return json.loads(FIVE_MINUTE_MEMO.with_suffix(".json").read_text())["said"]
+    if config.endswith("@25-min"):
+        return memos.reference_text()
     if config.startswith("dense"):
         return json.loads(DENSE_MEMO.with_suffix(".json").read_text())["said"]
     return "\n".join([memos.reference_text()] * REPEATS.get(config, 1))
@@ -62,6 +84,8 @@ def reference_for(config: str) -> str:
 def transcribe_text(config: str, samples: np.ndarray) -> str:
     from pipeline.whisper_models import ct2_model_dir
 
+    if "@" in config:
+        return matrix_text(*config.split("@")[:2], samples)
     if config == "openai-whisper":
         import torch
         import whisper
@@ -92,6 +116,68 @@ def transcribe_text(config: str, samples: np.ndarray) -> str:
     return transcribe_samples(samples, options, Workspace(memos.CACHE)).text
 
 
+def matrix_text(engine: str, model: str, samples: np.ndarray) -> str:
+    """One cell of the matrix: engine with model's weights, English given (as for tiny.en)."""
+    from pipeline.whisper_models import ct2_model_dir
+
+    if engine == "openai-whisper":
+        import torch
+        import whisper
+
+        from pipeline.whisper_models import openai_whisper_checkpoint
+
+        torch.set_num_threads(THREADS)
+        model_path = openai_whisper_checkpoint(model, memos.CACHE)
+        loaded = whisper.load_model(str(model_path), device="cpu")
+        result = loaded.transcribe(samples, language="en", fp16=False, beam_size=5, best_of=5)
+        return result["text"]
+    if engine == "faster-whisper":
+        from faster_whisper import WhisperModel
+
+        loaded = WhisperModel(str(ct2_model_dir(model)), device="cpu", cpu_threads=THREADS)
+        segments, _ = loaded.transcribe(samples, language="en")
+        return " ".join(s.text for s in segments)
+    from pipeline.transcribe import transcribe_samples
+    from pipeline.transcript import TranscribeOptions
+    from pipeline.workspace import Workspace
+
+    beams = {"beam_size": 3, "fallback_beam_size": 0} if engine == "voiceblog-beam3" else {}
+    options = TranscribeOptions(model=model, language="en", threads=THREADS, **beams)
+    return transcribe_samples(samples, options, Workspace(memos.CACHE)).text
+
+
+def matrix() -> None:
+    memos.spoken_memo()
+    rows = {}
+    for memo in MATRIX_MEMOS:
+        for model in MATRIX_MODELS:
+            for engine in MATRIX_ENGINES:
+                config = f"{engine}@{model}@{memo}"
+                print(f"running {config} …", file=sys.stderr, flush=True)
+                rows[config] = measured(config)
+    print(f"{THREADS} threads, flite speech with known text, English given to every engine\n")
+    header = "| memo | weights | engine | wall s | x real time | WER % | peak RSS MB | speed-up |"
+    print(header)
+    print("|---|---|---|---|---|---|---|---|")
+    for config, row in rows.items():
+        engine, model, memo = config.split("@")
+        reference = rows[f"openai-whisper@{model}@{memo}"]["seconds"]
+        print(
+            f"| {memo} | {model} | {MATRIX_ENGINES[engine]} | {row['seconds']:.1f} "
+            f"| {row['audio'] / row['seconds']:.1f} | {100 * row['wer']:.1f} "
+            f"| {row['rss_mb']:.0f} | {reference / row['seconds']:.1f}x faster |"
+        )
+
+
+def measured(config: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", config], check=True, capture_output=True, text=True
+    )
+    row = json.loads(out.stdout.strip().splitlines()[-1])
+    row["wer"] = word_error_rate(config, row.pop("text"))
+    return row
+
+
 def run_one(config: str) -> dict:
     """In a fresh process: transcribe, then report time, text and this process's peak RSS."""
     samples = memo_for(config)
@@ -119,11 +205,7 @@ def main(only: list[str]) -> None:
     rows = {}
     for config in only or CONFIGS:
         print(f"running {config} …", file=sys.stderr, flush=True)
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", config], check=True, capture_output=True, text=True
-        )
-        rows[config] = json.loads(out.stdout.strip().splitlines()[-1])
-        rows[config]["wer"] = word_error_rate(config, rows[config].pop("text"))
+        rows[config] = measured(config)
     print_table(rows)
 
 
@@ -162,5 +244,7 @@ def extra(rows: dict, config: str, baseline: str) -> str:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--one"]:
         print(json.dumps(run_one(sys.argv[2])))
+    elif sys.argv[1:2] == ["--matrix"]:
+        matrix()
     else:
         main(sys.argv[1:])  # configs to run, all by default

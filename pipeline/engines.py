@@ -177,7 +177,8 @@ def _faster_whisper_batched(model, samples, options, common):
     clips = speech_clips(samples)
     if not clips:
         return options.language_or_default or "en", None, iter(())
-    pipeline = _cue_timed_pipeline(model, cue_timings=options.cue_timings and not options.words)
+    cue_timings = options.cue_timings and not options.words
+    pipeline = _cue_timed_pipeline(model, cue_timings, options.fallback_beam_size)
     groups = [clips[i : i + WINDOWS_PER_CALL] for i in range(0, len(clips), WINDOWS_PER_CALL)]
 
     def run(group, language):
@@ -198,7 +199,20 @@ def _faster_whisper_batched(model, samples, options, common):
     return info.language, probability, (pipeline.with_words(s, samples) for s in segments)
 
 
-def _cue_timed_pipeline(model, cue_timings: bool):
+def _fails(output: dict, tokenizer, options) -> bool:
+    """openai-whisper's test for a window worth decoding again: its text compresses more than
+    2.4 to 1 (a loop, "M-M-M-M"), or its average log-probability is below -1 while the window
+    does hold speech."""
+    from faster_whisper.transcribe import get_compression_ratio
+
+    text = tokenizer.decode([t for t in output["tokens"] if t < tokenizer.eot])
+    if text and get_compression_ratio(text) > (options.compression_ratio_threshold or 2.4):
+        return True
+    silent = output["no_speech_prob"] > (options.no_speech_threshold or 0.6)
+    return output["avg_logprob"] < (options.log_prob_threshold or -1.0) and not silent
+
+
+def _cue_timed_pipeline(model, cue_timings: bool, fallback_beam: int = 0):
     """faster-whisper's batched pipeline; with cue_timings, the windows whose spoken cues only
     the speaker's pauses can delimit get word timings from the encoder output the batch already
     computed (timing them afterwards would encode each window again: +50% on the dense-cue
@@ -209,9 +223,21 @@ def _cue_timed_pipeline(model, cue_timings: bool):
         def __init__(self, model):
             super().__init__(model)
             self.timed: dict[float, tuple[Word, ...]] = {}  # window start (to 0.1 s) → words
+            self.fallbacks = 0  # windows decoded again with the fallback beam
 
         def generate_segment_batched(self, features, tokenizer, options):
+            """Greedy decoding first; the windows that fail openai-whisper's own quality
+            thresholds (a loop: text that compresses too well; or low confidence) are decoded
+            again with the fallback beam. faster-whisper's batched path has no fallback."""
             self.encoded, outputs = super().generate_segment_batched(features, tokenizer, options)
+            if fallback_beam > options.beam_size:
+                weak = [i for i, out in enumerate(outputs) if _fails(out, tokenizer, options)]
+                if weak:
+                    again = replace(options, beam_size=fallback_beam)
+                    _, better = super().generate_segment_batched(features[weak], tokenizer, again)
+                    for i, output in zip(weak, better, strict=True):
+                        outputs[i] = output
+                    self.fallbacks += len(weak)
             return self.encoded, outputs
 
         def forward(self, features, tokenizer, chunks_metadata, options):
