@@ -48,8 +48,8 @@ FIVE_MINUTE_MEMO = memos.ROOT / "tests" / "data" / "scaling-memo.ogg"  # flite a
 MATRIX_ENGINES = {
     "openai-whisper": "openai-whisper (fp32, beam 5)",
     "faster-whisper": "faster-whisper (plain defaults)",
-    "voiceblog-beam3": "voiceblog, beam 3 (the old default)",
-    "voiceblog": "voiceblog default (beam 1 + fallback)",
+    "voiceblog-greedy": "voiceblog, beam 1 + fallback beam 3",
+    "voiceblog": "voiceblog default (beam 3 + fallback beam 5)",
 }
 MATRIX_MODELS = ("tiny.en", "base")
 MATRIX_MEMOS = ("5-min", "25-min")  # the memo read again with pauses: 3 × 25 min
@@ -141,7 +141,7 @@ def matrix_text(engine: str, model: str, samples: np.ndarray) -> str:
     from pipeline.transcript import TranscribeOptions
     from pipeline.workspace import Workspace
 
-    beams = {"beam_size": 3, "fallback_beam_size": 0} if engine == "voiceblog-beam3" else {}
+    beams = {"beam_size": 1, "fallback_beam_size": 3} if engine == "voiceblog-greedy" else {}
     options = TranscribeOptions(model=model, language="en", threads=THREADS, **beams)
     return transcribe_samples(samples, options, Workspace(memos.CACHE)).text
 

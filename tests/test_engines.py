@@ -161,3 +161,29 @@ def test_word_timings_only_where_a_spoken_cue_needs_the_speakers_pauses(workspac
         assert all(
             segment.start - 0.5 <= w.start <= w.end <= segment.end + 0.5 for w in segment.words
         )
+
+
+def test_a_looping_or_unsure_window_is_decoded_again():
+    """openai-whisper's thresholds, which faster-whisper's batched path does not apply: text
+    that compresses more than 2.4 to 1 (a loop) or an average log-probability below -1 on a
+    window that holds speech."""
+    from types import SimpleNamespace
+
+    from faster_whisper.tokenizer import Tokenizer
+
+    from pipeline.engines import _fails, _faster_whisper_model
+
+    tokenizer = Tokenizer(_faster_whisper_model("tiny.en", 1).hf_tokenizer, False)
+    thresholds = SimpleNamespace(
+        compression_ratio_threshold=2.4, no_speech_threshold=0.6, log_prob_threshold=-1.0
+    )
+
+    def window(text: str, logprob: float = -0.2, no_speech: float = 0.01) -> dict:
+        tokens = tokenizer.encode(text)
+        return {"tokens": tokens, "avg_logprob": logprob, "no_speech_prob": no_speech}
+
+    sentence = "And so, my fellow Americans, ask not what your country can do for you."
+    assert not _fails(window(sentence), tokenizer, thresholds)
+    assert _fails(window("M-" * 120), tokenizer, thresholds)  # the loop seen on a real memo
+    assert _fails(window(sentence, logprob=-1.4), tokenizer, thresholds)
+    assert not _fails(window(sentence, logprob=-1.4, no_speech=0.9), tokenizer, thresholds)
