@@ -176,8 +176,13 @@ def run_batch(recordings: list[Path], options: DraftOptions, workspace: Workspac
 
 
 def verdict_of(audio_hash: str, options: DraftOptions, state: State, workspace: Workspace):
+    return standing_of(audio_hash, options, state, workspace)[0]
+
+
+def standing_of(audio_hash: str, options: DraftOptions, state: State, workspace: Workspace):
+    """(the memo's verdict, its cached transcript with these options or None)."""
     cached = cached_transcript(audio_hash, options.transcription, workspace)
-    return verdict(audio_hash, options.fingerprint(), cached is not None, state, workspace)
+    return verdict(audio_hash, options.fingerprint(), cached is not None, state, workspace), cached
 
 
 def draft_one(
@@ -208,10 +213,9 @@ def recording_status(path: Path, options: DraftOptions, workspace: Workspace) ->
         audio_hash = sha256_file(path)
     except (VoiceblogError, OSError) as e:
         return f"failed: {describe(e)}"
-    standing = verdict_of(audio_hash, options, State(workspace), workspace)
+    standing, cached = standing_of(audio_hash, options, State(workspace), workspace)
     if standing.kind == "new" and (problem := arrival_problem(path)):
         return f"still arriving or damaged: {problem}"
-    cached = cached_transcript(audio_hash, options.transcription, workspace)
     if cached is None:
         return str(standing)
     if cached.ends_early and standing.kind == "transcribed":

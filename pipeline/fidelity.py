@@ -99,7 +99,7 @@ def content_words(text: str, lang: Language = ENGLISH) -> list[str]:
     stop = lang.words("fidelity", "stop_words")
     words = WORD.findall(text.lower().replace("’", "'"))
     parts = [part for word in words for part in word.split("-")]
-    return [_fold(w, lang) for w in parts if w not in stop and _fold(w, lang) not in stop]
+    return [f for w in parts if w not in stop and (f := _fold(w, lang)) not in stop]
 
 
 def compare(

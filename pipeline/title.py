@@ -54,7 +54,7 @@ def rules(lang: Language = ENGLISH) -> TitleRules:
         boundary_words=boundary,
         dangling_words=boundary | lang.words("title", "dangling_words"),
         small_words=lang.words("title", "small_words"),
-        plural_endings=tuple(lang.items("title", "plural_endings")),
+        plural_endings=lang.items("title", "plural_endings"),
         leading_openers=pattern("openers", r"^(?:(?:{})\b[,.]?\s*)+"),
         introducers=tuple(
             re.compile(p + topic, re.IGNORECASE) for p in lang.items("title", "introducers")

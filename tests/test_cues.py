@@ -29,9 +29,9 @@ def structure(*segments: str) -> tuple[str | None, list[tuple[str | None, str]]]
     return dictation.title, blocks
 
 
-def corpus() -> list[tuple[str, str, str]]:
+def corpus(name: str = "cues.tsv") -> list[tuple[str, str, str]]:
     """tests/data/cues.tsv: how people say their structure, as Whisper writes it."""
-    lines = (DATA / "cues.tsv").read_text(encoding="utf-8").splitlines()
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
     rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
     assert rows[0] == ["sentence", "kind", "name"]
     return [tuple(row) for row in rows[1:]]
@@ -251,12 +251,9 @@ def test_a_bare_cue_then_a_numbered_one_is_one_section_named_by_the_number():
     ]
 
 
-def language_corpus(code: str) -> list[tuple[str, str, str]]:
+def language_corpus(code: str) -> list[tuple[str, str, str, str]]:
     """tests/data/cues-<code>.tsv: how speakers of that language dictate structure."""
-    lines = (DATA / f"cues-{code}.tsv").read_text(encoding="utf-8").splitlines()
-    rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
-    assert rows[0] == ["sentence", "kind", "name"]
-    return [(code, *row) for row in rows[1:]]
+    return [(code, *row) for row in corpus(f"cues-{code}.tsv")]
 
 
 @pytest.mark.parametrize(

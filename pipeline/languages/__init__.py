@@ -22,6 +22,7 @@ class Language:
     def __init__(self, code: str, data: dict):
         self.code = code
         self.data = data
+        self._built: dict[tuple, tuple | frozenset] = {}  # lists built once: read per word
 
     @property
     def known(self) -> bool:
@@ -35,10 +36,15 @@ class Language:
         return self.data.get(section, {}).get(key, default)
 
     def words(self, section: str, key: str) -> frozenset[str]:
-        return frozenset(self.data.get(section, {}).get(key, ()))
+        return self._build(frozenset, section, key)
 
-    def items(self, section: str, key: str) -> list:
-        return list(self.data.get(section, {}).get(key, ()))
+    def items(self, section: str, key: str) -> tuple:
+        return self._build(tuple, section, key)
+
+    def _build(self, kind, section: str, key: str):
+        if (kind, section, key) not in self._built:
+            self._built[kind, section, key] = kind(self.data.get(section, {}).get(key, ()))
+        return self._built[kind, section, key]
 
     @cached_property
     def cue_heads(self) -> list[dict]:
