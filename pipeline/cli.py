@@ -31,12 +31,15 @@ def _setup_logging(verbose: bool) -> None:
 
 
 class _Commands(click.Group):
-    """The command group; an OSError no stage turned into a message still gets one line."""
+    """The command group: an error no command turned into a message still gets one line
+    (an OSError says which file; anything else is named as a bug, its traceback under -v)."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except OSError as e:
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as e:  # noqa: BLE001 (no traceback reaches a user)
             raise click.ClickException(describe(e)) from e
 
 
