@@ -248,11 +248,13 @@ def draft_stem(draft: Draft, recorded: datetime) -> str:
 
 def ensure_drafts_dir(drafts: Path) -> None:
     """Create the drafts folder and prove it is writable, before any slow work starts."""
+    import tempfile
+
     try:
         drafts.mkdir(parents=True, exist_ok=True)
-        probe = drafts / ".voiceblog-write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        # A probe of its own: runs starting at once must not delete each other's.
+        with tempfile.TemporaryFile(dir=drafts, prefix=".voiceblog-write-test"):
+            pass
     except OSError as e:
         raise ExportError(f"cannot write drafts to {drafts}: {e.strerror or e}") from e
 

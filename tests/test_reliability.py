@@ -316,3 +316,19 @@ def test_a_full_disk_fails_the_memo_in_one_line_and_keeps_earlier_drafts(workspa
         assert first.read_bytes() == kept  # the earlier draft is untouched
     finally:
         subprocess.run(["umount", str(drafts_dir)], check=False)
+
+
+def test_runs_starting_at_once_all_find_the_drafts_folder_writable(workspace):
+    """4. Concurrent `draft`s failed now and then with "cannot write drafts to drafts: No such
+    file or directory": each proved the folder writable with the same probe file, and one
+    deleted it under another."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.export import ensure_drafts_dir
+
+    def check(_):
+        ensure_drafts_dir(workspace / "drafts")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(check, range(400)))  # raises what any check raised
+    assert list((workspace / "drafts").iterdir()) == []
