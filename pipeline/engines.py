@@ -16,6 +16,7 @@ from pipeline.audio import SAMPLE_RATE
 from pipeline.cues import needs_pauses
 from pipeline.errors import ModelError
 from pipeline.languages import language as rules_for
+from pipeline.memory import give_back_memory, keep_freed_memory
 from pipeline.speech import WINDOW_SECONDS, snapped_to_pauses, speech_clips
 from pipeline.transcript import Segment, TranscribeOptions, Word
 from pipeline.whisper_models import (
@@ -101,6 +102,7 @@ def _faster_whisper_batched(samples, options, common):
     """Windows decoded in batches, one batch per core at once (see _in_parallel)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    keep_freed_memory()  # before any thread starts: each thread picks its arena once
     cores = options.cpu_threads
     with ThreadPoolExecutor(1) as pool:  # the model loads while VAD listens
         loading = pool.submit(_faster_whisper_model, options.model, 1, cores)
@@ -164,6 +166,7 @@ def _in_parallel(decode, workers: list, clips: list[dict[str, float]], batch_siz
             yield from segments
     finally:
         pool.shutdown(cancel_futures=True)
+        give_back_memory()
 
 
 def _split(items: list, parts: int) -> list[list]:
