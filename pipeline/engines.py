@@ -128,9 +128,11 @@ def _faster_whisper_batched(samples, options, common):
     return language, probability, _in_parallel(decode, workers, clips, options.batch_size)
 
 
-def _detected_language(model, samples: np.ndarray, clips) -> tuple[str, float]:
+def _detected_language(model, samples: np.ndarray, clips) -> tuple[str, float | None]:
     """The language of the first 30 s of speech, as faster-whisper's batched pipeline detects
-    it, and how sure the model is."""
+    it, and how sure the model is. An English-only model (named by its folder) hears English."""
+    if not model.model.is_multilingual:
+        return "en", None
     speech = np.concatenate(
         [samples[int(c["start"] * SAMPLE_RATE) : int(c["end"] * SAMPLE_RATE)] for c in clips[:2]]
     )

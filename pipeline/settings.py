@@ -74,7 +74,7 @@ TRANSCRIPTION = (
     Setting(
         "threads",
         "int",
-        "CPU threads for transcription (0: all cores).",
+        "CPU cores for transcription, one Whisper worker each (0: all cores).",
         0,
         minimum=0,
         changes_output=False,

@@ -71,8 +71,9 @@ class TranscribeOptions:
     # Windows that fail Whisper's quality thresholds (a loop, low confidence) are decoded
     # again with this beam (faster-whisper's batched path has no fallback of its own); 0: none.
     fallback_beam_size: int = 5
-    # faster-whisper: decode this many 30 s windows at once (0: one after another, no VAD
-    # chunking). Batching is what makes a 2-core CPU fast; see benchmarks/transcribe.py.
+    # faster-whisper: decode this many 30 s windows at once, dealt among one worker per core
+    # (0: one window after another, no VAD chunking). Batching and a worker per core are what
+    # make a 2-core CPU fast; see benchmarks/transcribe.py.
     batch_size: int = 8
     vad: bool = True  # skip silence with Silero VAD: no text invented in pauses, and faster
     vocabulary: str | None = None  # names and jargon to bias every window towards
@@ -82,7 +83,7 @@ class TranscribeOptions:
     # costs 16% of transcription; these windows cost nothing on a memo without such cues.
     cue_timings: bool = True
     language: str | None = None  # None: English for ".en" models, detected otherwise
-    threads: int = 0  # CPU threads; 0 means all cores. Does not change the text, so not cached
+    threads: int = 0  # CPU cores (a decoding worker each); 0: all. Not in the cache key
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:

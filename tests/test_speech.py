@@ -71,3 +71,13 @@ def test_windows_are_dealt_in_nearly_equal_batches_in_order():
     assert [len(b) for b in batches] == [3, 3, 3, 2]
     assert [i for b in batches for i in b] == items
     assert _split([1, 2], 4) == [[1], [2]]  # never an empty batch
+
+
+def test_an_english_only_model_named_by_its_folder_hears_english(workspace):
+    """Nothing to detect: the folder's name does not say .en, the model does."""
+    from pipeline.whisper_models import ct2_model_dir
+
+    options = TranscribeOptions(model=str(ct2_model_dir("tiny.en")))
+    transcript = transcribe_samples(decode(DATA / "jfk.flac"), options, Workspace(workspace))
+    assert (transcript.language, transcript.language_probability) == ("en", None)
+    assert "ask not what your country can do for you" in transcript.text.lower()
