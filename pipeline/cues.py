@@ -410,18 +410,21 @@ def needs_pauses(text: str, lang: Language = ENGLISH) -> bool:
         i = 0
         while i < len(sentence):
             heads = list(_heads_at(sentence, i, True, g, strict=False))
-            if any(_left_open(sentence, i, last, separated, g) for _, last, separated in heads):
+            if any(_left_open(sentence, i, last, g) for _, last, _ in heads):
                 return True
             i = max([last for _, last, _ in heads], default=i) + 1  # not inside a head
     return False
 
 
-def _left_open(sentence: list[TimedWord], i: int, last: int, separated: bool, g) -> bool:
+def _left_open(sentence: list[TimedWord], i: int, last: int, g) -> bool:
     after = sentence[last + 1 : last + 2 + TYPICAL_NAME_WORDS]
     if after and _bare(after[0].text) in g.not_a_name_start:
         return False  # "the next section of the trail": prose, punctuated or not
     before = i == 0 or CLAUSE_END.search(sentence[i - 1].text)
-    named = separated or any(
+    # Punctuation after the head is not enough: "New section, part I may be the remaining …"
+    # (Whisper's hearing of "New section, part 9." and a pause) has no mark to end the name.
+    # A head that ends its sentence takes the next sentence, which punctuation delimits.
+    named = not after or any(
         _closes_name(sentence, k, g) for k in range(last + 1, last + 1 + len(after))
     )
     return not (before and named)

@@ -231,6 +231,10 @@ def test_abbreviations_and_numbers_do_not_end_sentences(text, sentences):
         ("Next section why prices rise the bakery raised its prices twice this year", True),
         ("It can't do as much. Section 4 Crazy Notes Not only in training is there waste", True),
         ("That may be info leakage here Subsection where it breaks", True),
+        # Whisper's hearing of "New section, part 9." and a pause: a comma after the head, no
+        # mark after the name (tests/data/dense-cues-memo.ogg on an AVX-512 CPU)
+        ("New section, part I may be the remaining data command layer and slash deal.", True),
+        ("Okay, new section. Part 7. It goes on from here.", False),
     ],
 )
 def test_word_timings_are_asked_for_only_where_punctuation_leaves_a_cue_open(text, needed):
