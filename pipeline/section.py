@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ import jsonschema
 
 from pipeline.clean import Paragraph
 from pipeline.errors import LLMOutputError
+from pipeline.fidelity import content_words
 from pipeline.languages import ENGLISH, Language
 from pipeline.llm import LLMClient
 from pipeline.templates import Prompt
@@ -30,6 +32,11 @@ MAX_TAGS = 8
 # paragraph. A model that loops stops here.
 SECTIONING_TOKENS, SECTIONING_TOKENS_PER_PARAGRAPH = 400, 40
 PREVIEW_WORDS = 25  # the sectioning prompt sees each paragraph's opening: enough for a topic
+# A title, heading, summary or tag of the model's must be made of the speaker's own words: one
+# whose content words are mostly not in the draft is invented or in another language (a 0.5B
+# model titled a German memo "Dieter's Weekly Routine" and summed it up as energy use).
+MIN_GROUNDED = 0.5
+STEM_CHARS = 4  # "laufe" and "laufen", "walk" and "walking": the same word at this prefix
 
 SECTIONING_SCHEMA = {
     "type": "object",
@@ -123,27 +130,66 @@ def draft_by_llm(
     messages = prompt.render(paragraphs=_numbered_preview(blocks), count=str(count))
     answer = _sectioning_answer(client, messages, count)
     instructions = _heading_key(messages[0]["content"])
+    said = _said_words(blocks, lang)
+    left_out: list[str] = []
 
-    def line(text: str, limit: int) -> str:
+    def line(text: str, limit: int, what: str) -> str:
         """The model's text as one plain line; "" where it only copied the prompt's example
-        ("a short heading", as SmolLM2 answers)."""
+        ("a short heading", as SmolLM2 answers) or is not in the speaker's words."""
         text = plain_line(text, limit)
-        return "" if _heading_key(text) and _heading_key(text) in instructions else text
+        if _heading_key(text) and _heading_key(text) in instructions:
+            return ""
+        if text and not grounded(text, said, lang):
+            left_out.append(f'{what} "{text}"')
+            return ""
+        return text
 
     sections, first = [], 1
-    proposed = [{**s, "heading": line(s["heading"], HEADING_CHARS)} for s in answer["sections"]]
+    proposed = [
+        {**s, "heading": line(s["heading"], HEADING_CHARS, "heading")} for s in answer["sections"]
+    ]
     for block in blocks:
         sections += _split_block(block, first, proposed)
         first += len(block.paragraphs)
-    tags = [line(t, TAG_CHARS).lower() for t in answer.get("tags", [])]
+    tags = [line(t, TAG_CHARS, "tag").lower() for t in answer.get("tags", [])]
+    title = spoken_title or line(answer["title"], TITLE_CHARS, "title")
+    summary = line(answer.get("summary", ""), SUMMARY_CHARS, "summary")
+    if left_out:
+        log.warning(
+            "the LLM wrote what the speaker did not say (invented, or in another language); "
+            "left out: %s",
+            "; ".join(left_out),
+        )
     return Draft(
-        title=spoken_title
-        or line(answer["title"], TITLE_CHARS)
-        or title_from_opening(blocks, lang),
+        title=title or title_from_opening(blocks, lang),
         sections=name_untitled(without_repeated_headings(sections), lang),
-        summary=line(answer.get("summary", ""), SUMMARY_CHARS),
+        summary=summary,
         tags=list(dict.fromkeys(t for t in tags if t))[:MAX_TAGS],
     )
+
+
+def _said_words(blocks: list[CleanBlock], lang: Language) -> frozenset[str]:
+    """The content words of the draft: its paragraphs and the speaker's headings."""
+    text = "\n".join(
+        [b.heading or "" for b in blocks] + [p.text for b in blocks for p in b.paragraphs]
+    )
+    return frozenset(content_words(text, lang))
+
+
+def grounded(text: str, said: frozenset[str], lang: Language = ENGLISH) -> bool:
+    """Whether most of text's content words are the speaker's (words about the text itself,
+    "post", "describes", do not count)."""
+    about = set(content_words(" ".join(lang.items("fidelity", "words_about_the_text")), lang))
+    words = set(content_words(text, lang)) - about
+    found = [w for w in words if w in said or any(_same_stem(w, s) for s in said)]
+    return not words or len(found) / len(words) >= MIN_GROUNDED
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """One inflection of the other: they share all but the last two letters of the shorter,
+    and at least STEM_CHARS ("laufe"/"laufen", "walk"/"walking"; not "energy"/"enough")."""
+    shared = len(os.path.commonprefix([a, b]))
+    return shared >= max(STEM_CHARS, min(len(a), len(b)) - 2)
 
 
 MARKUP = [

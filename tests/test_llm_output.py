@@ -16,6 +16,7 @@ from test_llm_faults import (
     faithful,
     markdown_of,
     report_of,
+    warnings,
     with_context_prompt,
 )
 
@@ -133,8 +134,8 @@ def test_a_model_that_loops_is_cut_off_at_twice_the_chunks_length(cues_memo):
 
 
 MARKUP_SECTIONING = {
-    "title": "<script>alert(4)</script> **Bread** " + "x" * 300 + "\x07\x1b",
-    "summary": "Line one\n\n---\n# Line two <b>bold</b>",
+    "title": "<b>Baking</b> **bread** at home " + "bread " * 60 + "\x07\x1b",
+    "summary": "Baking bread\n\n---\n# The oven <b>costs</b>",
     "tags": ["<i>bread</i>", "## Baking", "bread", "a" * 500],
     "sections": [
         {"heading": "## <script>alert(4)</script>", "start": 1},
@@ -153,7 +154,7 @@ def test_headings_title_summary_and_tags_are_one_line_of_plain_text(cues_memo, w
     front = yaml.safe_load(markdown.split("---\n")[1])
     assert len(front["title"]) <= 120 and "<" not in front["title"] and "*" not in front["title"]
     assert "\n" not in front["summary"] and "<" not in front["summary"]
-    assert front["summary"].startswith("Line one")
+    assert front["summary"].startswith("Baking bread")
     assert all(re.fullmatch(r"[\w ]{1,40}", tag) for tag in front["tags"]), front["tags"]
     assert len(front["tags"]) == len(set(front["tags"]))
     body = body_of(markdown)
@@ -296,6 +297,32 @@ def test_a_terminal_sees_the_llm_work_through_the_chunks(cues_memo):
     assert "LLM cleanup" not in piped.stderr
 
 
+def test_a_title_summary_tag_or_heading_the_speaker_did_not_say_is_left_out(cues_memo):
+    """What Qwen2.5-Coder-0.5B did with a German memo: an English title and an invented
+    summary. Here the other way round, on the English bread memo: a German title and heading,
+    a summary about something never said; the one tag the speaker said stays."""
+    sectioning = json.dumps(
+        {
+            "title": "Brot backen zu Hause",
+            "summary": "The speaker describes rising energy prices in the household.",
+            "tags": ["bread", "energie", "haushalt"],
+            "sections": [{"heading": "Unsere Küche", "start": 1}],
+        }
+    )
+    with ScriptedLLM(script(on_sections=lambda: sectioning)) as server:
+        result = draft(cues_memo, server)
+    assert result.exit_code == 0, result.output
+    markdown = markdown_of(result)
+    front = yaml.safe_load(markdown.split("---\n")[1])
+    assert front["title"] == "Making Bread at Home for a Year Now"  # the offline title
+    assert "summary" not in front and front["tags"] == ["bread"]
+    assert "Küche" not in markdown and "Brot" not in markdown and "energy" not in markdown
+    assert headings(markdown)[1] == "## Introduction"  # after the title
+    (warning,) = [w for w in warnings(result) if "did not say" in w]
+    for said in ('title "Brot backen zu Hause"', "summary", 'tag "energie"', "Unsere Küche"):
+        assert said in warning
+
+
 def test_a_model_that_answers_with_the_prompts_own_example_adds_nothing(cues_memo):
     # What SmolLM2-135M did: the sectioning prompt's JSON example, filled in as given.
     example = json.dumps(
@@ -339,3 +366,78 @@ def test_a_local_server_is_asked_one_chunk_at_a_time(cues_memo):
     with ScriptedLLM(script(), latency=0.2) as server:
         assert draft(cues_memo, server).exit_code == 0
     assert server.max_in_flight == 1
+
+
+GROUNDING = [
+    # (language, what the speaker said, the model's line, made of the speaker's words)
+    (
+        "en",
+        "I started walking to work last spring because the bus got expensive.",
+        "Why I Started Walking to Work",
+        True,
+    ),
+    (
+        "en",
+        "I started walking to work last spring because the bus got expensive.",
+        "The speaker describes walking instead of taking the bus",
+        True,
+    ),
+    (
+        "en",
+        "I started walking to work last spring because the bus got expensive.",
+        "Energy consumption in the household",
+        False,
+    ),
+    (
+        "en",
+        "I started walking to work last spring because the bus got expensive.",
+        "Zu Fuß zur Arbeit",
+        False,
+    ),
+    (
+        "de",
+        "Ich laufe jeden Morgen, weil mir das Laufen vor der Arbeit hilft.",
+        "Warum ich morgens laufe",
+        True,
+    ),
+    (
+        "de",
+        "Ich laufe jeden Morgen, weil mir das Laufen vor der Arbeit hilft.",
+        "Dieter's Weekly Routine",
+        False,
+    ),
+    (
+        "fr",
+        "Je cuisine à la maison depuis un an, surtout des soupes et du pain.",
+        "Cuisiner à la maison",
+        True,
+    ),
+    (
+        "fr",
+        "Je cuisine à la maison depuis un an, surtout des soupes et du pain.",
+        "Cooking at home",
+        False,
+    ),
+    (
+        "es",
+        "Cocino en casa desde hace un año, sobre todo sopas y pan.",
+        "Lo que aprendí cocinando en casa",
+        True,
+    ),
+    (
+        "es",
+        "Cocino en casa desde hace un año, sobre todo sopas y pan.",
+        "Healthy eating habits",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize("code, said, line, expected", GROUNDING)
+def test_a_line_is_the_speakers_when_most_of_its_words_are(code, said, line, expected):
+    from pipeline.fidelity import content_words
+    from pipeline.languages import language
+    from pipeline.section import grounded
+
+    lang = language(code)
+    assert grounded(line, frozenset(content_words(said, lang)), lang) is expected
