@@ -368,76 +368,46 @@ def test_a_local_server_is_asked_one_chunk_at_a_time(cues_memo):
     assert server.max_in_flight == 1
 
 
+SAID = {
+    "en": "I started walking to work last spring because the bus got expensive.",
+    "de": "Dieter, warum ich morgens laufe. Seit zwei Jahren laufe ich vor der Arbeit.",
+    "fr": "Je cuisine à la maison depuis un an, surtout des soupes et du pain.",
+    "es": "Cocino en casa desde hace un año, sobre todo sopas y pan.",
+}
+# (language, a title the model wrote, whether it is the speaker's words)
 GROUNDING = [
-    # (language, what the speaker said, the model's line, made of the speaker's words)
-    (
-        "en",
-        "I started walking to work last spring because the bus got expensive.",
-        "Why I Started Walking to Work",
-        True,
-    ),
-    (
-        "en",
-        "I started walking to work last spring because the bus got expensive.",
-        "The speaker describes walking instead of taking the bus",
-        True,
-    ),
-    (
-        "en",
-        "I started walking to work last spring because the bus got expensive.",
-        "Energy consumption in the household",
-        False,
-    ),
-    (
-        "en",
-        "I started walking to work last spring because the bus got expensive.",
-        "Zu Fuß zur Arbeit",
-        False,
-    ),
-    (
-        "de",
-        "Ich laufe jeden Morgen, weil mir das Laufen vor der Arbeit hilft.",
-        "Warum ich morgens laufe",
-        True,
-    ),
-    (
-        "de",
-        "Ich laufe jeden Morgen, weil mir das Laufen vor der Arbeit hilft.",
-        "Dieter's Weekly Routine",
-        False,
-    ),
-    (
-        "fr",
-        "Je cuisine à la maison depuis un an, surtout des soupes et du pain.",
-        "Cuisiner à la maison",
-        True,
-    ),
-    (
-        "fr",
-        "Je cuisine à la maison depuis un an, surtout des soupes et du pain.",
-        "Cooking at home",
-        False,
-    ),
-    (
-        "es",
-        "Cocino en casa desde hace un año, sobre todo sopas y pan.",
-        "Lo que aprendí cocinando en casa",
-        True,
-    ),
-    (
-        "es",
-        "Cocino en casa desde hace un año, sobre todo sopas y pan.",
-        "Healthy eating habits",
-        False,
-    ),
+    ("en", "Why I Started Walking to Work", True),
+    ("en", "Walking to work", True),
+    ("en", "The Joy of Walking", False),
+    ("en", "Energy consumption in the household", False),
+    ("en", "Zu Fuß zur Arbeit", False),
+    ("de", "Warum ich morgens laufe", True),
+    ("de", "Laufen vor der Arbeit", True),
+    ("de", "Dieter's Journey", False),  # what Qwen2.5-Coder-0.5B wrote: 'Dieter' is misheard
+    ("de", "Dieter's Weekly Routine", False),
+    ("fr", "Cuisiner à la maison", True),
+    ("fr", "Cooking at home", False),
+    ("es", "Lo que aprendí cocinando en casa", True),
+    ("es", "Healthy eating habits", False),
 ]
 
 
-@pytest.mark.parametrize("code, said, line, expected", GROUNDING)
-def test_a_line_is_the_speakers_when_most_of_its_words_are(code, said, line, expected):
+@pytest.mark.parametrize("code, line, expected", GROUNDING)
+def test_a_title_is_the_speakers_when_most_of_its_words_are(code, line, expected):
     from pipeline.fidelity import content_words
     from pipeline.languages import language
     from pipeline.section import grounded
 
     lang = language(code)
-    assert grounded(line, frozenset(content_words(said, lang)), lang) is expected
+    assert grounded(line, frozenset(content_words(SAID[code], lang)), lang) is expected
+
+
+def test_a_summary_may_join_the_speakers_words_with_its_own():
+    from pipeline.fidelity import content_words
+    from pipeline.section import MIN_GROUNDED, grounded
+
+    said = frozenset(content_words("I started walking to work because the bus got expensive."))
+    summary = "The speaker describes walking instead of taking the bus"
+    assert grounded(summary, said, share=MIN_GROUNDED["summary"])
+    assert not grounded(summary, said, share=MIN_GROUNDED["title"])
+    assert not grounded("Rising energy prices at home", said, share=MIN_GROUNDED["summary"])
