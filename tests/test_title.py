@@ -13,6 +13,12 @@ FILLERS = {"so", "um", "uh", "okay", "ok", "well", "and", "like", "right", "yeah
     "opening, title",
     [
         ("So, this is a memo about walking to work. I started in March.", "Walking to Work"),
+        # A title cue Whisper misheard ("post" as "course"), from an en-gb-scotland espeak memo
+        (
+            "So the title of this course is going to be notes from a small garden. The spring I "
+            "finally planted a vegetable garden behind the house.",
+            "Notes From a Small Garden",
+        ),
         (
             "Okay, so I want to talk about why prices rise at the bakery. It raised them twice.",
             "Why Prices Rise at the Bakery",
