@@ -12,6 +12,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
 import jsonschema
 
@@ -183,10 +184,15 @@ def grounded(
 ) -> bool:
     """Whether at least this share of text's content words are the speaker's (words about the
     text itself, "post", "describes", do not count)."""
-    about = set(content_words(" ".join(lang.items("fidelity", "words_about_the_text")), lang))
-    words = set(content_words(text, lang)) - about
+    words = set(content_words(text, lang)) - _words_about_the_text(lang)
     found = [w for w in words if w in said or any(_same_stem(w, s) for s in said)]
     return not words or len(found) >= share * len(words) - 1e-9
+
+
+@cache
+def _words_about_the_text(lang: Language) -> frozenset[str]:
+    """The language's words about the text itself, folded as content words are."""
+    return frozenset(content_words(" ".join(lang.items("fidelity", "words_about_the_text")), lang))
 
 
 def _same_stem(a: str, b: str) -> bool:
