@@ -57,7 +57,9 @@ def rules(lang: Language = ENGLISH) -> TitleRules:
         plural_endings=lang.items("title", "plural_endings"),
         leading_openers=pattern("openers", r"^(?:(?:{})\b[,.]?\s*)+"),
         introducers=tuple(
-            re.compile(p + topic, re.IGNORECASE) for p in lang.items("title", "introducers")
+            # An introducer that names its own topic group needs no topic word after it.
+            re.compile(p if "(?P<topic>" in p else p + topic, re.IGNORECASE)
+            for p in lang.items("title", "introducers")
         ),
         subject_lead=pattern("subject_lead", "^{}"),
         clause_split=re.compile(split, re.IGNORECASE),

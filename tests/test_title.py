@@ -19,6 +19,12 @@ FILLERS = {"so", "um", "uh", "okay", "ok", "well", "and", "like", "right", "yeah
             "finally planted a vegetable garden behind the house.",
             "Notes From a Small Garden",
         ),
+        # "is" is no topic word for the other introducers: the memo's topic, not "Long"
+        (
+            "This post is going to be long, sorry. The bakery raised its prices twice this year "
+            "and the bakery owner explained why.",
+            "The Bakery Raised Its Prices Twice This Year",
+        ),
         (
             "Okay, so I want to talk about why prices rise at the bakery. It raised them twice.",
             "Why Prices Rise at the Bakery",
