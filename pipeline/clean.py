@@ -269,7 +269,7 @@ def clean_chunk(
         return _by_rules(chunk, str(e))
     except LLMError as e:
         return _by_rules(chunk, str(e), error=e)
-    reply = without_markup(reply)
+    reply = as_prose(reply)
     instructions = "\n".join(m["content"] for m in messages if m["role"] == "system")
     context = f"{before}\n{after}"
     comparison = compare(chunk.text, reply, context, instructions, chunk.lang)
@@ -295,6 +295,58 @@ MARKUP_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
 def without_markup(reply: str) -> str:
     """The reply without tags; what stood inside them stays, for the check to judge."""
     return MARKUP_TAG.sub(" ", reply).replace(" \n", "\n")
+
+
+# A cleanup answer is prose: the Markdown a model adds (Qwen cuts a chunk up with "## " lines,
+# "- " bullets and "1. " items) would become headings and lists in the draft, structure the
+# speaker never dictated. Line-start marks go, their words stay in the paragraph around them.
+HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
+LINE_MARK = re.compile(r"^\s*(?:>\s*)*(?:[-*+•‣◦]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z][.)]\s+)?")
+RULE_OR_FENCE = re.compile(r"^\s*(?:[-*_=]\s*){3,}$|^\s*(?:```|~~~)")
+INLINE_MARKS = [
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links and images: their text
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # **strong**, __strong__
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *emphasis*
+    (re.compile(r"(?<!\w)_(?=\S)([^_]+?)(?<=\S)_(?!\w)"), r"\1"),  # _emphasis_
+    (re.compile(r"`+([^`]*)`+"), r"\1"),  # `code`
+    (re.compile(r"\s*\|\s*"), " "),  # table cells
+]
+
+
+def as_prose(reply: str) -> str:
+    """The reply as paragraphs of plain prose: no tags, no Markdown structure or emphasis.
+    A heading line joins the paragraph after it as a sentence; list items join the paragraph
+    they stand in."""
+    paragraphs, pending = [], []
+    for block in re.split(r"\n\s*\n", without_markup(reply)):
+        lines, headings_only = [], True
+        for line in block.splitlines():
+            if RULE_OR_FENCE.match(line) or not line.strip():
+                continue
+            heading = HEADING_MARK.match(line)
+            headings_only &= bool(heading)
+            lines.append(_as_sentence(heading.group(1)) if heading else LINE_MARK.sub("", line))
+        text = " ".join(_without_inline_marks(" ".join(lines)).split())
+        if text and headings_only:
+            pending.append(text)  # a heading alone: it opens the next paragraph
+        elif text:
+            paragraphs.append(" ".join([*pending, text]))
+            pending = []
+    if pending:  # headings after the last paragraph: they end it
+        last = paragraphs.pop() if paragraphs else ""
+        paragraphs.append(" ".join([last, *pending]).strip())
+    return "\n\n".join(paragraphs)
+
+
+def _as_sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?:;,…" else f"{text}."
+
+
+def _without_inline_marks(text: str) -> str:
+    for pattern, replacement in INLINE_MARKS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def _by_rules(chunk: Chunk, problem: str, comparison=None, error=None) -> ChunkResult:

@@ -43,6 +43,33 @@ def shortened(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
+# What a Markdown reader takes as structure in a line of prose: at its start, a heading mark,
+# a quote, a list item, a rule, a fence or an HTML block; anywhere, emphasis, code, a link,
+# strikethrough or a tag. A backslash before the mark keeps it a character of the text.
+BLOCK_START = re.compile(
+    r"^(\s*)(#|>|[-+*](?=\s|$)|-(?=(?:\s*-){2,}\s*$)|(\d{1,9})([.)])(?=\s|$)|=+\s*$|`{3}|~{3}|<)"
+)
+INLINE_MARK = re.compile(r"[\\`*]|~~|\](?=\()|(?<!\w)_|_(?!\w)|<(?=[A-Za-z/!?])")
+
+
+def markdown_text(text: str) -> str:
+    """Prose as Markdown that reads back as the same prose, not as structure."""
+    text = INLINE_MARK.sub(lambda m: "".join(f"\\{c}" for c in m.group(0)), text)
+    return BLOCK_START.sub(_escaped_block_start, text)
+
+
+def _escaped_block_start(match: re.Match) -> str:
+    indent, mark = match.group(1), match.group(2)
+    if match.group(3):  # "1. " is an ordered list; "1\. " is a number ending a sentence
+        return f"{indent}{match.group(3)}\\{match.group(4)}"
+    return f"{indent}\\{mark}" if not mark.startswith("\\") else match.group(0)
+
+
+def html_comment(text: str) -> str:
+    """Text that cannot end the HTML comment it is put in."""
+    return text.replace("--", "- -")
+
+
 @dataclass(frozen=True)
 class DraftInfo:
     """Where a draft came from, for front matter and document properties."""
@@ -126,15 +153,15 @@ class MarkdownWriter:
             text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
             lines += ["---", text.rstrip(), "---", ""]
         if self.flavour not in TITLE_FROM_FRONT_MATTER:
-            lines += [f"# {draft.title}", ""]
+            lines += [f"# {markdown_text(draft.title)}", ""]
         for section in draft.sections:
             if section.heading:
-                lines += [f"{'#' * (section.level + 1)} {section.heading}", ""]
+                lines += [f"{'#' * (section.level + 1)} {markdown_text(section.heading)}", ""]
             for paragraph in section.paragraphs:
-                lines += [paragraph.text, "", *self._comments(paragraph)]
+                lines += [markdown_text(paragraph.text), "", *self._comments(paragraph)]
         if self.transcript and info.segments:
             lines += ["<details>", "<summary>Transcript</summary>", ""]
-            lines += [f"[{clock(s.start)}] {s.text}  " for s in info.segments]
+            lines += [f"[{clock(s.start)}] {markdown_text(s.text)}  " for s in info.segments]
             lines += ["", "</details>", ""]
         return "\n".join(lines).encode("utf-8")
 
@@ -144,7 +171,8 @@ class MarkdownWriter:
         if self.timestamps:
             lines += [f"<!-- {clock(paragraph.start)}–{clock(paragraph.end)} -->", ""]
         if paragraph.flag:
-            lines += [f"<!-- voiceblog flagged this paragraph: {paragraph.flag} -->", ""]
+            flag = html_comment(paragraph.flag)
+            lines += [f"<!-- voiceblog flagged this paragraph: {flag} -->", ""]
         return lines
 
 

@@ -153,12 +153,15 @@ class LLMClient:
             return None
 
     def _complete_with_retries(self, messages: list[dict], json_mode: bool, max_tokens) -> str:
+        dropped = None  # a try the server hung up on: why a later try found nobody there
         for attempt in range(self.settings.retries + 1):
             try:
                 return self._complete_once(messages, json_mode, max_tokens)
             except Exception as e:  # litellm maps every provider's errors onto its own classes
+                dropped = dropped or (e if _connection_dropped(e) else None)
                 if attempt == self.settings.retries or not _worth_retrying(e):
-                    raise explain(e, self.settings) from e
+                    cause = dropped if dropped and _connection_failed(e) else e
+                    raise explain(cause, self.settings) from e
                 wait = _backoff(attempt, e)
                 log.debug("LLM call failed (%s); retrying in %.1f s", type(e).__name__, wait)
                 with self.usage._lock:
@@ -269,6 +272,18 @@ def _connection_failed(error: BaseException) -> bool:
     return False
 
 
+def _connection_dropped(error: BaseException) -> bool:
+    """The server took the request and hung up without an answer: what a server that crashes
+    on a request looks like from here (a refused connection is one that is not running)."""
+    import httpx
+
+    while error is not None:
+        if isinstance(error, httpx.RemoteProtocolError | httpx.ReadError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def explain(error: Exception, settings: LLMSettings) -> LLMError:
     """One line that says what to do, for the errors people actually meet."""
     litellm = _litellm()
@@ -278,6 +293,11 @@ def explain(error: Exception, settings: LLMSettings) -> LLMError:
         return error
     if isinstance(error, litellm.Timeout):
         return LLMError(f"the LLM {where} did not answer within {settings.timeout:g} s")
+    if _connection_dropped(error):
+        return LLMError(
+            f"the LLM server {where} closed the connection without answering: "
+            "it may have crashed (its own log says why)"
+        )
     if isinstance(error, litellm.APIConnectionError) or _connection_failed(error):
         return LLMError(f"cannot reach the LLM {where} (is the server running?)")
     denied = getattr(error, "status_code", None) in (401, 403)

@@ -139,7 +139,7 @@ def draft_by_llm(
     def line(text: str, limit: int, what: str) -> str:
         """The model's text as one plain line; "" where it only copied the prompt's example
         ("a short heading", as SmolLM2 answers) or is not in the speaker's words."""
-        text = plain_line(text, limit)
+        text = plain_line(without_label(text, lang), limit)
         if _heading_key(text) and _heading_key(text) in instructions:
             return ""
         if text and not grounded(text, said, lang, MIN_GROUNDED[what]):
@@ -208,6 +208,29 @@ MARKUP = [
     (re.compile(r"[`*_~#>|\\]+"), " "),  # emphasis, code, heading marks, quotes, tables
     (re.compile(r"^[\s\-+=.:]+|[\s\-=:]+$"), ""),  # list markers, rules ("---") at the ends
 ]
+
+
+def without_label(text: str, lang: Language = ENGLISH) -> str:
+    """A model's line without the label it may put first ("Title: …", "**Heading** …",
+    "Section 3 - …"), in the memo's language or in English, as models often answer."""
+    match = _label(lang).match(str(text))
+    rest = str(text)[match.end() :] if match else ""
+    return rest if rest.strip() else str(text)
+
+
+@cache
+def _label(lang: Language) -> re.Pattern:
+    languages = {lang, ENGLISH}
+    words = "|".join(x.text("title", "label") for x in languages if x.text("title", "label"))
+    numbers = "|".join(
+        x.data.get("cues", {}).get("words", {}).get("NUMBER", r"\d+") for x in languages
+    )
+    # The label ends at a colon, a dash after a space, or where its emphasis closes.
+    return re.compile(
+        rf"^[\s*_#>\"'“]*(?:{words})(?:\s+(?:{numbers}|[ivxlc]+)\b)?"
+        rf"\s*(?:[*_]{{1,2}}\s*[:：.\-–—]?|[:：]|\s[-–—])\s*",
+        re.IGNORECASE,
+    )
 
 
 def plain_line(text: str, limit: int) -> str:

@@ -3,6 +3,9 @@ real model went wrong (the real ones are in tests/real_llm/)."""
 
 import json
 import re
+import shutil
+from datetime import datetime
+from html import unescape
 from pathlib import Path
 
 import docx
@@ -20,8 +23,19 @@ from test_llm_faults import (
     with_context_prompt,
 )
 
+from pipeline.clean import Paragraph
+from pipeline.export import DraftInfo, MarkdownWriter
 from pipeline.fidelity import compare
+from pipeline.section import Draft, Section
 
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_HEADINGS = [
+    "Why I started walking to work",
+    "Introduction",
+    "What changed?",
+    "What it costs",
+    "Plans for the winter",
+]
 CUES_HEADINGS = ["What we learned", "The costs", "The road ahead"]
 
 
@@ -411,3 +425,110 @@ def test_a_summary_may_join_the_speakers_words_with_its_own():
     assert grounded(summary, said, share=MIN_GROUNDED["summary"])
     assert not grounded(summary, said, share=MIN_GROUNDED["title"])
     assert not grounded("Rising energy prices at home", said, share=MIN_GROUNDED["summary"])
+
+
+def rendered(markdown: str) -> str:
+    """The draft's body as a CommonMark reader renders it."""
+    from markdown_it import MarkdownIt
+
+    return (
+        MarkdownIt("commonmark").enable("strikethrough").enable("table").render(body_of(markdown))
+    )
+
+
+def cut_up_by_markdown(chunk: str) -> str:
+    """The speaker's own words, every sentence given Markdown structure: what Qwen did."""
+    sentences = re.split(r"(?<=[.!?])\s+", faithful(chunk).strip())
+    marks = ["## ", "- ", "1. ", "> ", "**", "### "]
+    lines = []
+    for number, sentence in enumerate(sentences):
+        mark = marks[number % len(marks)]
+        lines.append(f"**{sentence}**" if mark == "**" else f"{mark}{sentence}")
+        if mark.startswith("#"):
+            lines.append("")
+    return "\n".join(lines)
+
+
+def test_markdown_in_a_cleanup_answer_never_becomes_structure(workspace):
+    memo = Path(shutil.copy(ROOT / "recordings" / "example-memo.m4a", workspace))
+    with ScriptedLLM(script(lambda m: cut_up_by_markdown(transcript_of(m)))) as server:
+        result = draft(memo, server, "--format", "md")
+    assert result.exit_code == 0, result.output
+    markdown = markdown_of(result)
+    assert [h.lstrip("# ") for h in headings(markdown)] == EXAMPLE_HEADINGS
+    html = rendered(markdown)
+    assert len(re.findall(r"<h[1-6]>", html)) == len(EXAMPLE_HEADINGS)
+    for structure in ("<ul>", "<ol>", "<li>", "<blockquote>", "<strong>", "<em>", "<hr"):
+        assert structure not in html, html
+    report = report_of(result)
+    assert report["chunks_by_rules"] == 0 and report["kept"] == 1.0  # the words all stay
+    for paragraph in report["paragraphs"]:  # prose in the draft itself, not escaped markup
+        assert not re.search(r"(^|\n)\s*(#|[-*+>] |\d+[.)] )|\*\*", paragraph["text"]), paragraph
+
+
+def test_markdown_the_speaker_said_is_written_as_text(workspace):
+    """Prose whose characters a Markdown reader would take as structure reads back as prose."""
+    said = [
+        "# 1 is what we called it.",
+        "- and then it rained.",
+        "1999. That was the year.",
+        "> than I thought.",
+        "Five * three is *fifteen* and `x` is [a link](http://example.com) or <b>bold</b>.",
+        "snake_case _stays_ and ~~this~~ too.",
+        "---",
+    ]
+    draft = Draft("A title", [Section(None, [Paragraph(t, 0.0, 1.0) for t in said])])
+    info = DraftInfo("memo.m4a", datetime(2026, 1, 1), 1.0, "faster-whisper", "tiny.en", None)
+    markdown = MarkdownWriter().render(draft, info).decode()
+    html = rendered(markdown)
+    paragraphs = re.findall(r"<p>(.*?)</p>", html, re.S)
+    assert [unescape(p) for p in paragraphs] == said
+
+
+def test_a_label_the_model_puts_before_a_line_is_not_part_of_it(cues_memo):
+    """What Qwen did with a memo whose title was dictated: "Title: <the title>"."""
+    sectioning = json.dumps(
+        {
+            "title": "**Title:** Making bread at home",
+            "summary": "Summary: making bread at home for a year.",
+            "tags": ["Tag: bread"],
+            "sections": [{"heading": "Section 1 - Making bread", "start": 1}],
+        }
+    )
+    with ScriptedLLM(script(on_sections=lambda: sectioning)) as server:
+        result = draft(cues_memo, server)
+    assert result.exit_code == 0, result.output
+    markdown = markdown_of(result)
+    front = yaml.safe_load(markdown.split("---\n")[1])
+    assert front["title"] == "Making bread at home"
+    assert front["summary"] == "making bread at home for a year."
+    assert front["tags"] == ["bread"]
+    assert headings(markdown)[:2] == ["# Making bread at home", "## Making bread"]
+
+
+@pytest.mark.parametrize(
+    "code, line, expected",
+    [
+        ("en", "Title: Why I walk to work", "Why I walk to work"),
+        ("en", "**Heading** The costs", "The costs"),
+        ("en", "Section three: what comes next", "what comes next"),
+        ("en", "Suggested title - Walking in winter", "Walking in winter"),
+        ("en", "Part II: The results", "The results"),
+        ("en", "Title Fight at the Garden", "Title Fight at the Garden"),  # no label: no mark
+        ("en", "Partly cloudy: notes from a walk", "Partly cloudy: notes from a walk"),
+        ("en", "Sections of the trail", "Sections of the trail"),
+        ("en", "Title:", "Title:"),  # nothing after it: the line is left for the checks
+        ("de", "Titel: Warum ich morgens laufe", "Warum ich morgens laufe"),
+        ("de", "Title: Warum ich morgens laufe", "Warum ich morgens laufe"),  # an English label
+        ("de", "Abschnitt 2: Der Anfang", "Der Anfang"),
+        ("fr", "Titre : pourquoi j'écris à la main", "pourquoi j'écris à la main"),
+        ("fr", "Partie deux : la suite", "la suite"),
+        ("es", "Título: lo que aprendí", "lo que aprendí"),
+        ("es", "Sección 3: el mercado", "el mercado"),
+    ],
+)
+def test_labels_come_off_in_each_language(code, line, expected):
+    from pipeline.languages import language
+    from pipeline.section import without_label
+
+    assert without_label(line, language(code)) == expected

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -117,7 +119,8 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve(model: LocalModel, context: int = 8192, wait: float = 120.0) -> Iterator[str]:
-    """llama.cpp's server for the model on a free loopback port; yields its /v1 URL."""
+    """llama.cpp's server for the model on a free loopback port; yields its /v1 URL once it
+    has answered one real completion."""
     try:
         import llama_cpp.server  # noqa: F401
     except ImportError as e:
@@ -129,11 +132,18 @@ def serve(model: LocalModel, context: int = 8192, wait: float = 120.0) -> Iterat
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(path)]
     command += ["--model_alias", model.alias, "--host", "127.0.0.1", "--port", str(port)]
     command += ["--n_ctx", str(context), "--verbose", "False"]
+    with serve_command(command, f"http://127.0.0.1:{port}/v1", model.alias, wait) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve_command(command: list[str], url: str, alias: str, wait: float) -> Iterator[str]:
+    """Run a server command; yield its URL once it answers a completion, stop it after."""
     log = tempfile.TemporaryFile()
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
     try:
         _wait_until_up(url, server, wait, log)
+        _check_completion(url, alias, server, log)
         yield url
     finally:
         server.terminate()
@@ -148,14 +158,46 @@ def _wait_until_up(url: str, server: subprocess.Popen, wait: float, log) -> None
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            log.seek(0)
-            tail = log.read().decode(errors="replace")[-500:]
-            raise ModelUnavailable(f"llama.cpp's server exited ({server.returncode}): {tail}")
+            raise ModelUnavailable(_ended(server, log, "while starting"))
         with contextlib.suppress(OSError):
             with urllib.request.urlopen(f"{url}/models", timeout=2):
                 return
         time.sleep(0.5)
-    raise ModelUnavailable(f"llama.cpp's server did not come up within {wait:g} s")
+    raise ModelUnavailable(f"the local model server did not come up within {wait:g} s")
+
+
+def _check_completion(url: str, alias: str, server: subprocess.Popen, log) -> None:
+    """One real completion: a server can list its models and still die on its first request
+    (llama.cpp built with AMX kernels on a VM that faults on them)."""
+    body = {"model": alias, "messages": [{"role": "user", "content": "Say OK."}]}
+    request = urllib.request.Request(
+        f"{url}/chat/completions",
+        data=json.dumps({**body, "max_tokens": 4}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:
+            json.loads(response.read())["choices"][0]["message"]
+    except (OSError, ValueError, KeyError, IndexError) as e:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=5)  # a crash takes a moment to be reaped
+        if server.poll() is not None:
+            raise ModelUnavailable(_ended(server, log, "on its first completion")) from e
+        raise ModelUnavailable(f"the local model server cannot complete a chat ({e})") from e
+
+
+def _ended(server: subprocess.Popen, log, when: str) -> str:
+    """'… crashed (signal 11, SIGSEGV) <when>' or '… exited (1) <when>', with the last lines
+    of its log, in one line."""
+    code = server.returncode
+    how = f"exited ({code})"
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            how = f"crashed (signal {-code}, {signal.Signals(-code).name})"
+    log.seek(0)
+    lines = [line.strip() for line in log.read().decode(errors="replace").splitlines()]
+    tail = " | ".join([line for line in lines if line][-3:])[-400:]
+    return f"the local model server {how} {when}" + (f"; its log ends: {tail}" if tail else "")
 
 
 def main() -> None:
