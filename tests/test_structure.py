@@ -1,27 +1,116 @@
 """Dictated structure end to end: real Whisper on long memos in four voices, each phrased its
-own way (tools/dictations.py), drafted by the CLI and read back from the Markdown."""
+own way (tools/dictations.py), drafted by the CLI and read back from the Markdown.
+
+What is tested is the cue grammar, not Whisper's ears: Whisper's words differ from one CPU to
+the next. For each cue the speaker said, the test looks at what Whisper wrote. Where the cue's
+head ("The next section is", "Part one:") survived, a heading must be there, named with the
+words Whisper wrote after the head. Where Whisper mangled the head itself, the test says so
+(a warning in pytest's summary) and counts it against WHISPER_SLIPS.
+"""
 
 import difflib
 import json
+import math
 import re
+import sys
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from helpers import run
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from dictations import DICTATIONS, Cue  # noqa: E402
+
 DATA = Path(__file__).parent / "data"
 MEMOS = ["scaling-memo", "opinions-memo", "robots-memo", "dense-cues-memo"]
 NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+# Said before a cue's head and not part of it; Whisper keeps or drops them at will.
+LEADS = {"okay", "ok", "so", "um", "uh", "and", "well", "alright", "now"}
+# Whisper's slips on these memos with tiny.en: on an AMD EPYC none, on an Intel Xeon one name
+# misheard ("Learning versus lookup tables" as "Learning the are") but no head lost. A memo may
+# have one cue head in ten (at least one) that Whisper wrote past recognition.
+WHISPER_SLIPS = 0.1
 
 
 def normal(name: str) -> str:
-    words = re.findall(r"[a-z0-9']+", name.lower())
+    words = re.findall(r"[a-z0-9']+", name.lower().replace("onto", "on to"))  # Whisper's spelling
     return " ".join(str(NUMBERS.index(w)) if w in NUMBERS else w for w in words)
 
 
 def similar(found: str, said: str) -> bool:
-    """Whisper's hearing of a heading against the words said: a misheard word may differ."""
+    """Two hearings of a heading: a word may differ."""
     return difflib.SequenceMatcher(None, normal(found), normal(said)).ratio() >= 0.75
+
+
+@dataclass
+class Heard:
+    cue: Cue
+    name: str | None  # the words Whisper wrote where the name was said; None: head mangled
+
+
+def heard_cues(cues: list[Cue], said: str, transcript: str) -> list[Heard]:
+    """Each cue as Whisper wrote it: the place in the transcript where the script had the cue
+    (the two aligned word by word), its head looked for there, and the words after the head."""
+    said_words, words = normal(said).split(), normal(transcript).split()
+    to_transcript = word_alignment(said_words, words)
+    heard, at = [], 0
+    for cue in cues:
+        at = find(said_words, normal(cue.said).split(), at)
+        head = cue_head(cue)
+        near = to_transcript(at + len(normal(cue.said).split()) - len(normal(cue.name).split()))
+        found = [
+            i
+            for i in range(max(0, near - len(head) - 6), near + 6)
+            if words[i : i + len(head)] == head
+        ]
+        if not found:
+            heard.append(Heard(cue, None))
+            continue
+        after = min(found, key=lambda i: abs(i + len(head) - near)) + len(head)
+        heard.append(Heard(cue, " ".join(words[after : after + len(normal(cue.name).split()) + 2])))
+    return heard
+
+
+def find(words: list[str], part: list[str], start: int) -> int:
+    return next(i for i in range(start, len(words)) if words[i : i + len(part)] == part)
+
+
+def word_alignment(said: list[str], heard: list[str]):
+    """A map from a word's index in the script to its index in the transcript."""
+    blocks = difflib.SequenceMatcher(None, said, heard, autojunk=False).get_matching_blocks()
+
+    def to_heard(index: int) -> int:
+        before = [b for b in blocks if b.a <= index] or [blocks[0]]
+        block = before[-1]
+        return (
+            block.b
+            + min(index - block.a, max(0, block.size - 1))
+            + max(0, index - block.a - block.size + 1)
+        )
+
+    return to_heard
+
+
+def names_match(heading: str, cue: Heard) -> bool:
+    """The heading is the name said, or the words Whisper wrote after the head (a word more
+    or less, where Whisper heard one that was not said or dropped one that was)."""
+    if similar(heading, cue.cue.name):
+        return True
+    words, size = cue.name.split(), len(normal(cue.cue.name).split())
+    windows = [words[k : k + n] for k in range(3) for n in (size - 1, size, size + 1) if n > 0]
+    return any(similar(heading, " ".join(w)) for w in windows if w)
+
+
+def cue_head(cue: Cue) -> list[str]:
+    """What the speaker said of the cue before its name, without the leads."""
+    said, name = normal(cue.said).split(), normal(cue.name).split()
+    assert said[-len(name) :] == name, f"{cue.said!r} does not end with its name"
+    head = said[: -len(name)]
+    while head and head[0] in LEADS:
+        head = head[1:]
+    return head
 
 
 def markdown_structure(path: Path) -> tuple[str, list[tuple[int, str]]]:
@@ -34,22 +123,53 @@ def markdown_structure(path: Path) -> tuple[str, list[tuple[int, str]]]:
     return title, headings
 
 
+def transcript_text(memo: Path) -> str:
+    result = run("transcribe", memo, "--format", "json")  # cached by the draft before it
+    assert result.exit_code == 0, result.output
+    return " ".join(s["text"] for s in json.loads(result.stdout)["segments"])
+
+
+def unmatched_headings(heard: list[Heard], headings: list[tuple[int, str]]) -> list[str]:
+    """Walk the cues and the draft's headings together; what does not line up, in words."""
+    problems, left = [], list(headings)
+    for i, cue in enumerate(heard):
+        nxt = next((h for h in heard[i + 1 :] if h.name is not None), None)
+        level = 2 if cue.cue.kind == "subsection" else 1
+        if cue.name is not None:  # the grammar must have made Whisper's words a heading
+            if not left or left[0][0] != level or not names_match(left[0][1], cue):
+                problems.append(f"no heading for {cue.cue.said!r}, heard as {cue.name!r}")
+                continue
+            left.pop(0)
+        elif left and not (nxt and names_match(left[0][1], nxt)):
+            left.pop(0)  # Whisper mangled the head; the grammar may still have caught the cue
+    return problems + [f"a heading nobody dictated: {h}" for h in left]
+
+
 @pytest.mark.parametrize("name", MEMOS)
 def test_every_dictated_heading_is_found_in_order_and_no_other(name, workspace):
+    dictation = next(d for d in DICTATIONS if d.name == name)
     expected = json.loads((DATA / f"{name}.json").read_text())
-    result = run("draft", DATA / f"{name}.ogg", "--format", "md")
+    memo = DATA / f"{name}.ogg"
+    result = run("draft", memo, "--format", "md")
     assert result.exit_code == 0, result.output
     title, headings = markdown_structure(Path(result.stdout.strip()))
 
-    wanted = [(level, heading) for level, heading in expected["headings"]]
+    cues = [c for c in dictation.script if isinstance(c, Cue)]
+    heard = heard_cues(cues, expected["said"], transcript_text(memo))
+    lost = [h.cue.said for h in heard if h.name is None]
+    misheard = [(h.cue.name, h.name) for h in heard if h.name and not names_match(h.cue.name, h)]
+    if lost or misheard:
+        warnings.warn(f"{name}: Whisper mangled cue heads {lost}, misheard names {misheard}")
+    assert len(lost) <= math.ceil(WHISPER_SLIPS * len(cues)), lost
+
     if expected["opening"]:
-        wanted.insert(0, (1, "Introduction"))  # what was said before the first section cue
-    assert [level for level, _ in headings] == [level for level, _ in wanted], headings
-    misheard = [
-        (f, w) for (_, f), (_, w) in zip(headings, wanted, strict=True) if not similar(f, w)
-    ]
-    assert len(misheard) <= len(wanted) // 10, misheard  # Whisper mishears a few names
-    if expected["title"]:
-        assert similar(title, expected["title"]), title
-    else:
+        assert headings[:1] == [(1, "Introduction")], headings  # what came before the first cue
+        headings = headings[1:]
+    sections = [h for h in heard if h.cue.kind != "title"]
+    assert unmatched_headings(sections, headings) == [], headings
+
+    spoken_title = next((h for h in heard if h.cue.kind == "title"), None)
+    if spoken_title and spoken_title.name is not None:
+        assert names_match(title, spoken_title), (title, spoken_title.name)
+    elif not spoken_title:
         assert 3 <= len(title.split()) <= 10 and "…" not in title, title
