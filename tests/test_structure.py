@@ -94,13 +94,16 @@ def word_alignment(said: list[str], heard: list[str]):
 
 
 def names_match(heading: str, cue: Heard) -> bool:
-    """The heading is the name said, or the words Whisper wrote after the head (a word more
-    or less, where Whisper heard one that was not said or dropped one that was)."""
-    if similar(heading, cue.cue.name):
-        return True
+    """The heading is the name said, or the words Whisper wrote after the head."""
+    return similar(heading, cue.cue.name) or heard_as(heading, cue)
+
+
+def heard_as(name: str, cue: Heard) -> bool:
+    """Whisper wrote name after the cue's head (a word more or less: Whisper hears one that
+    was not said, or drops one that was)."""
     words, size = cue.name.split(), len(normal(cue.cue.name).split())
     windows = [words[k : k + n] for k in range(3) for n in (size - 1, size, size + 1) if n > 0]
-    return any(similar(heading, " ".join(w)) for w in windows if w)
+    return any(similar(name, " ".join(w)) for w in windows if w)
 
 
 def cue_head(cue: Cue) -> list[str]:
@@ -157,9 +160,10 @@ def test_every_dictated_heading_is_found_in_order_and_no_other(name, workspace):
     cues = [c for c in dictation.script if isinstance(c, Cue)]
     heard = heard_cues(cues, expected["said"], transcript_text(memo))
     lost = [h.cue.said for h in heard if h.name is None]
-    misheard = [(h.cue.name, h.name) for h in heard if h.name and not names_match(h.cue.name, h)]
+    misheard = [(h.cue.name, h.name) for h in heard if h.name and not heard_as(h.cue.name, h)]
     if lost or misheard:
-        warnings.warn(f"{name}: Whisper mangled cue heads {lost}, misheard names {misheard}")
+        message = f"{name}: Whisper mangled cue heads {lost}, misheard names {misheard}"
+        warnings.warn(message, stacklevel=1)
     assert len(lost) <= math.ceil(WHISPER_SLIPS * len(cues)), lost
 
     if expected["opening"]:

@@ -125,7 +125,7 @@ def serve(model: LocalModel, context: int = 8192, wait: float = 120.0) -> Iterat
         import llama_cpp.server  # noqa: F401
     except ImportError as e:
         raise ModelUnavailable(
-            f"llama-cpp-python[server] is not installed ({e}): pip install 'voiceblog[real-llm]'"
+            f"llama-cpp-python[server] is not installed ({e}): python tools/portable_llama.py"
         ) from e
     path = model_file(model)
     port = free_port()

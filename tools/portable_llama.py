@@ -77,7 +77,7 @@ def portable_wheel() -> Path:
 
 
 def _build(scratch: Path) -> Path:
-    print(f"building {REQUIREMENT} for any AVX2 x86-64 CPU (once; ~15 min on 2 cores)", flush=True)
+    print(f"building {REQUIREMENT} for any AVX2 x86-64 CPU (once; ~7 min on 2 cores)", flush=True)
     env = dict(os.environ, CMAKE_ARGS=CMAKE_ARGS, FORCE_CMAKE="1")
     env.setdefault("CMAKE_BUILD_PARALLEL_LEVEL", str(os.cpu_count() or 2))
     command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-cache-dir"]
