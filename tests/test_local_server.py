@@ -43,3 +43,16 @@ def test_voiceblog_says_a_server_that_hangs_up_on_a_request_may_have_crashed(jfk
     assert said in result.output, result.output
     assert "may have crashed" in result.output
     assert "is the server running" not in result.output
+
+
+def test_the_installed_llama_cpp_runs_on_any_avx2_cpu():
+    """The llama.cpp the tests serve has no AMX or AVX-512 instruction: built by
+    tools/portable_llama.py, not by pip with -march=native on whatever CPU built it."""
+    llama_cpp = pytest.importorskip("llama_cpp")
+    import portable_llama
+
+    libraries = sorted((Path(llama_cpp.__file__).parent / "lib").glob("*.so"))
+    assert libraries
+    assert {lib.name: portable_llama._forbidden_instructions(str(lib)) for lib in libraries} == {
+        lib.name: "" for lib in libraries
+    }
