@@ -12,7 +12,6 @@ from pipeline.clean import (
     ChunkProgress,
     ChunkResult,
     chunk_blocks,
-    clean_block_by_rules,
     clean_chunks_with_llm,
     clean_heading,
     default_chunk_tokens,
@@ -26,6 +25,7 @@ from pipeline.llm import LLMClient, LLMSettings, missing_key
 from pipeline.review import ReviewSource, write_review
 from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
 from pipeline.templates import load_prompt, load_style
+from pipeline.topics import block_sections
 from pipeline.transcribe import ProgressCallback, transcribe
 from pipeline.transcript import TranscribeOptions, Transcript
 from pipeline.workspace import Workspace, sha256_bytes, sha256_file
@@ -252,7 +252,7 @@ def make_draft(
     lang = language(dictation.language)
     title = clean_heading(dictation.title, lang)
     if llm is None:
-        blocks = [_clean_by_rules(b, lang) for b in dictation.blocks]
+        blocks = [c for b in dictation.blocks for c in _clean_by_rules(b, lang)]
         return draft_by_rules(blocks, title, lang), None
     if variable := missing_key(llm):
         raise LLMError(f"the LLM {llm.model} needs an API key: set {variable} in the environment")
@@ -278,9 +278,15 @@ def make_draft(
     return draft, report
 
 
-def _clean_by_rules(block: Block, lang: Language) -> CleanBlock:
+def _clean_by_rules(block: Block, lang: Language) -> list[CleanBlock]:
+    """The block cleaned by the rules; one with no spoken cue may become several sections,
+    their headings proposed (pipeline/topics.py)."""
     heading = clean_heading(block.heading, lang)
-    return CleanBlock(heading, block.spoken, clean_block_by_rules(block, lang), block.level)
+    parts = block_sections(block, lang)
+    if len(parts) == 1 or block.spoken:
+        paragraphs = [p for part in parts for p in part]
+        return [CleanBlock(heading, block.spoken, paragraphs, block.level)]
+    return [CleanBlock(None, False, part, proposed=True) for part in parts]
 
 
 def _clean_by_llm(

@@ -1,0 +1,396 @@
+"""Topic breaks: sections and paragraphs for a stretch of dictation with no spoken cue.
+
+Where the speaker announced no section, the draft breaks where the topic turns. Between every
+two sentences the words on either side are compared (lexical cohesion, as in Hearst's
+TextTiling): content words only, the language's stop words left out and its endings folded,
+each weighted by how rare it is in the memo. Where cohesion dips deeper than around it, the
+topic turned; a long pause of the speaker there makes a break likelier still. Breaks are then
+chosen all at once (dynamic programming) so that every section is a few paragraphs long, and
+only a stretch long enough to need sections gets any. Paragraphs are found the same way inside
+each section, at a finer grain, with pauses weighing more. Each section found is named with a
+key phrase of its own: the run of the speaker's words whose content words are most particular
+to that section. Spoken cues always win: this module sees only what no cue structured.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from pipeline.clean import Paragraph, clean_sentence
+from pipeline.cues import Block, Sentence
+from pipeline.fidelity import content_words
+from pipeline.languages import ENGLISH, Language
+from pipeline.title import rules as title_rules
+from pipeline.title import title_case
+
+
+@dataclass(frozen=True)
+class Grain:
+    """How finely to cut: sections of a post, or paragraphs of a section."""
+
+    window: int  # content words compared on each side of a gap
+    min_words: int  # no piece shorter than this
+    max_words: int  # a piece longer than this pays for its length
+    threshold: float  # a break is worth making where its score passes this
+    pause_weight: float  # what a long pause adds to a gap's score
+
+
+# Sections of a post: a reader expects a few paragraphs each (the benchmark's authors wrote
+# 100-850 words a section). Tuned on benchmarks/structure.py's tuning texts.
+SECTIONS = Grain(window=60, min_words=130, max_words=500, threshold=0.5, pause_weight=0.3)
+# Paragraphs: a thought, usually 40-130 words; a pause matters more here than for sections.
+PARAGRAPHS = Grain(window=25, min_words=35, max_words=140, threshold=0.15, pause_weight=0.6)
+SPLIT_FROM_WORDS = 450  # an uncued stretch shorter than this stays one section
+LONG_PAUSE = 1.5  # seconds: a pause this long scores in full (cf. clean.PAUSE_FOR_PARAGRAPH)
+HEADING_WORDS = (2, 7)  # a heading is a phrase of the speaker's, this many words long
+
+
+@dataclass(frozen=True)
+class TopicRules:
+    """One language's [topics] from its file: how words are folded, what a phrase may hold."""
+
+    endings: tuple[str, ...]  # folded off ("prices", "priced" → "pric"), longest first
+    joiners: frozenset[str]  # small words a heading may have inside ("Removal of Tuples")
+    stop_words: frozenset[str]  # words that end a heading phrase (the title's stop words)
+
+
+@cache
+def topic_rules(lang: Language = ENGLISH) -> TopicRules:
+    endings = sorted(lang.items("topics", "endings"), key=len, reverse=True)
+    return TopicRules(
+        tuple(endings),
+        lang.words("topics", "joiners"),
+        lang.words("title", "stop_words") | lang.words("fidelity", "stop_words"),
+    )
+
+
+def stems(text: str, lang: Language = ENGLISH) -> list[str]:
+    """The text's content words, each folded to a stem of at least four letters."""
+    return [_stem(w, topic_rules(lang)) for w in content_words(text, lang) if len(w) > 2]
+
+
+def _stem(word: str, r: TopicRules) -> str:
+    for ending in r.endings:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+# Scoring the gaps between sentences ------------------------------------------------------
+
+
+def gap_scores(sentences: list[Sentence], grain: Grain, lang: Language = ENGLISH) -> list[float]:
+    """For each gap (before sentence 1, 2, …) how strongly the topic turns there."""
+    bags = [stems(s.text, lang) for s in sentences]
+    weight = _rarity(bags)
+    cohesion = [_cohesion(bags, g, grain.window, weight) for g in range(1, len(bags))]
+    # In standard units of this memo: how deep a dip or long a pause is depends on the speaker
+    # and the subject, how much deeper than the others it is does not.
+    depth = _standard(_depths(cohesion))
+    pauses = _standard([_pause(sentences, g) for g in range(1, len(sentences))])
+    return [d + grain.pause_weight * max(0.0, p) for d, p in zip(depth, pauses, strict=True)]
+
+
+def _standard(values: list[float]) -> list[float]:
+    """Values as z-scores; all zero when they do not vary (no pauses heard, say)."""
+    mean = sum(values) / max(1, len(values))
+    spread = math.sqrt(sum((v - mean) ** 2 for v in values) / max(1, len(values)))
+    return [(v - mean) / spread if spread > 1e-9 else 0.0 for v in values]
+
+
+def _rarity(bags: list[list[str]]) -> dict[str, float]:
+    """Inverse document frequency over the sentences: a word said everywhere weighs little."""
+    counts = Counter(w for bag in bags for w in set(bag))
+    return {w: math.log(1 + len(bags) / c) for w, c in counts.items()}
+
+
+def _cohesion(bags: list[list[str]], gap: int, window: int, weight: dict) -> float:
+    """Cosine of the words just before the gap and just after it (window words each)."""
+    before = Counter(_take(bags[:gap][::-1], window))
+    after = Counter(_take(bags[gap:], window))
+    dot = sum(before[w] * after[w] * weight[w] ** 2 for w in before.keys() & after.keys())
+    norm = math.sqrt(_square(before, weight) * _square(after, weight))
+    return dot / norm if norm else 0.0
+
+
+def _take(bags: list[list[str]], window: int) -> list[str]:
+    """Whole sentences' words, nearest first, until there are window words."""
+    words: list[str] = []
+    for bag in bags:
+        if len(words) >= window:
+            break
+        words += bag
+    return words
+
+
+def _square(bag: Counter, weight: dict) -> float:
+    return sum((n * weight[w]) ** 2 for w, n in bag.items())
+
+
+def _depths(cohesion: list[float]) -> list[float]:
+    """TextTiling's depth: how far cohesion falls at a gap from the peaks on either side."""
+    smooth = [sum(cohesion[max(0, i - 1) : i + 2]) / len(cohesion[max(0, i - 1) : i + 2])
+              for i in range(len(cohesion))]  # fmt: skip
+    return [_peak(smooth, i, -1) + _peak(smooth, i, 1) - 2 * smooth[i] for i in range(len(smooth))]
+
+
+def _peak(values: list[float], i: int, step: int) -> float:
+    """The highest value reached climbing from i in one direction."""
+    top = values[i]
+    while 0 <= i + step < len(values) and values[i + step] >= top:
+        i += step
+        top = values[i]
+    return top
+
+
+def _pause(sentences: list[Sentence], i: int) -> float:
+    """The speaker's pause before sentence i, as a share of a long pause (at most 1)."""
+    return min(1.0, max(0.0, sentences[i].start - sentences[i - 1].end) / LONG_PAUSE)
+
+
+# Choosing the breaks ---------------------------------------------------------------------
+
+
+def choose_breaks(sizes: list[int], scores: list[float], grain: Grain) -> list[int]:
+    """The indices (1…n-1) that start a new piece: the set whose scores above the threshold
+    add up to most, every piece at least min_words long, long pieces paying for their length.
+    scores[g - 1] is the score of a break before item g; None marks a gap that cannot break."""
+    ends = [0]
+    for size in sizes:
+        ends.append(ends[-1] + size)
+    best: list[tuple[float, list[int]]] = [(0.0, [])]
+    for j in range(1, len(sizes) + 1):
+        best.append(max(_options(best, ends, scores, grain, j), key=lambda o: o[0]))
+    return best[-1][1]
+
+
+def _options(best, ends: list[int], scores: list, grain: Grain, j: int):
+    """Every way to end a piece at item j: after the best segmentation up to some i < j."""
+    last = j == len(ends) - 1
+    gain = 0.0 if last or scores[j - 1] is None else scores[j - 1] - grain.threshold
+    for i in range(j):
+        words = ends[j] - ends[i]
+        short = words < grain.min_words and not (i == 0 and last)
+        if short or (not last and scores[j - 1] is None):
+            continue
+        value = best[i][0] + gain - max(0, words - grain.max_words) / grain.max_words
+        yield value, best[i][1] + ([] if last else [j])
+    yield -math.inf, []  # j cannot end a piece
+
+
+def cut(items: list, breaks: list[int]) -> list[list]:
+    bounds = [0, *breaks, len(items)]
+    return [items[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def _sizes(sentences: list[Sentence]) -> list[int]:
+    return [len(s.text.split()) for s in sentences]
+
+
+def sections_of(sentences: list[Sentence], lang: Language = ENGLISH) -> list[list[Sentence]]:
+    """An uncued stretch of sentences as sections, where the topic turns; one section when the
+    stretch is too short to need more."""
+    if sum(_sizes(sentences)) < SPLIT_FROM_WORDS:
+        return [sentences]
+    scores = gap_scores(sentences, SECTIONS, lang)
+    return cut(sentences, choose_breaks(_sizes(sentences), scores, SECTIONS))
+
+
+def paragraphs_of(sentences: list[Sentence], lang: Language = ENGLISH) -> list[Paragraph]:
+    """A section's sentences as paragraphs that follow the thought: breaks where the topic
+    shifts a little and at the speaker's longer pauses, within a paragraph's usual length."""
+    if len(sentences) < 2:
+        return [_paragraph(sentences)] if sentences else []
+    scores = gap_scores(sentences, PARAGRAPHS, lang)
+    return [
+        _paragraph(p) for p in cut(sentences, choose_breaks(_sizes(sentences), scores, PARAGRAPHS))
+    ]
+
+
+def _paragraph(sentences: list[Sentence]) -> Paragraph:
+    return Paragraph(" ".join(s.text for s in sentences), sentences[0].start, sentences[-1].end)
+
+
+def paragraph_breaks(paragraphs: list[Paragraph], lang: Language = ENGLISH) -> list[int]:
+    """Where sections would start among these paragraphs (indices): the offline method at
+    paragraph boundaries only, for a draft whose paragraphs came from elsewhere (an LLM)."""
+    sentences, starts = [], set()
+    for paragraph in paragraphs:
+        starts.add(len(sentences))
+        sentences += _sentences_of(paragraph)
+    if sum(_sizes(sentences)) < SPLIT_FROM_WORDS:
+        return []
+    scores = gap_scores(sentences, SECTIONS, lang)
+    allowed = [s if g + 1 in starts else None for g, s in enumerate(scores)]
+    breaks = choose_breaks(_sizes(sentences), allowed, SECTIONS)
+    index = sorted(starts)
+    return [index.index(b) for b in breaks]
+
+
+def _sentences_of(paragraph: Paragraph) -> list[Sentence]:
+    """A paragraph's sentences, their times spread over its span by length."""
+    texts = [t for t in re.split(r"(?<=[.!?])\s+", paragraph.text) if t.strip()]
+    total = max(1, sum(len(t) for t in texts))
+    span, at, out = paragraph.end - paragraph.start, paragraph.start, []
+    for text in texts:
+        end = at + span * len(text) / total
+        out.append(Sentence(text, at, end))
+        at = end
+    return out
+
+
+# Headings -------------------------------------------------------------------------------
+
+
+def headings(sections: list[str], avoid: list[str], lang: Language = ENGLISH) -> list[str]:
+    """A heading for each section (given as its text): a key phrase of its own words, 2-7
+    words, in the language's title style, none like another or like what is in avoid."""
+    counts = [Counter(stems(text, lang)) for text in sections]
+    memo = sum(counts, Counter())
+    taken = [set(stems(a, lang)) for a in avoid if a]
+    names = []
+    for text, count in zip(sections, counts, strict=True):
+        name = _best_phrase(text, count, memo, taken, lang)
+        taken.append(set(stems(name, lang)))
+        names.append(name)
+    return names
+
+
+def _best_phrase(text: str, count: Counter, memo: Counter, taken: list, lang: Language) -> str:
+    weight = {w: n / memo[w] * math.log(1 + n) for w, n in count.items()}
+    seen = Counter(p.lower() for p in _phrases(text, lang))
+    best, best_score = "", -1.0
+    for phrase in dict.fromkeys(_phrases(text, lang)):
+        words = set(stems(phrase, lang))
+        if not words or any(_alike(words, t) for t in taken):
+            continue
+        score = sum(weight.get(w, 0.0) for w in words) / len(phrase.split()) ** 0.5
+        score *= 1 + 0.5 * (seen[phrase.lower()] - 1)
+        if score > best_score:
+            best, best_score = phrase, score
+    return _styled(best, lang) if best else ""
+
+
+def _alike(words: set[str], other: set[str]) -> bool:
+    """Two headings about the same thing: half their content words or more in common."""
+    return bool(other) and len(words & other) * 2 >= min(len(words), len(other))
+
+
+def _phrases(text: str, lang: Language) -> list[str]:
+    """Runs of the speaker's words with no clause break or stop word inside (small joining
+    words excepted), 2-7 words, starting and ending on a content word."""
+    r = topic_rules(lang)
+    low, high = HEADING_WORDS
+    phrases = []
+    for run in re.split(r"[,;:.!?()\[\]\"“”—–]+|\s-\s", text):
+        words = run.split()
+        content = [_is_content(w, r) for w in words]
+        for start in range(len(words)):
+            for end in range(start + low, min(len(words), start + high) + 1):
+                inner = words[start:end]
+                if not content[start] or not content[end - 1]:
+                    continue
+                if all(
+                    content[k] or _bare(inner[k - start]) in r.joiners for k in range(start, end)
+                ):
+                    phrases.append(" ".join(inner))
+    return phrases
+
+
+def _is_content(word: str, r: TopicRules) -> bool:
+    bare = _bare(word)
+    return len(bare) > 2 and bare not in r.stop_words and not bare.isdigit()
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"[^\w'-]", "", word).lower()
+
+
+def _styled(phrase: str, lang: Language) -> str:
+    r = title_rules(lang)
+    if r.title_case:
+        return title_case(phrase, r)
+    return phrase[:1].upper() + phrase[1:]
+
+
+# A dictated block ------------------------------------------------------------------------
+
+
+def block_sections(block: Block, lang: Language = ENGLISH) -> list[list[Paragraph]]:
+    """A block cleaned by the rules, as sections of paragraphs: one section when the speaker
+    named it (cues win) or it is short, else one per topic. The speaker's "new paragraph"
+    always breaks a paragraph."""
+    said = [
+        (number, Sentence(text, s.start, s.end))
+        for number, spoken in enumerate(block.paragraphs)
+        for s in spoken
+        if (text := clean_sentence(s.text, lang))
+    ]
+    sentences = [s for _, s in said]
+    named = bool(block.heading) or block.spoken
+    parts = [sentences] if named else sections_of(sentences, lang)
+    spoken_paragraph = {id(s): n for n, s in said}
+    return [_paragraphs_within(part, spoken_paragraph, lang) for part in parts if part]
+
+
+def _paragraphs_within(part: list[Sentence], spoken: dict, lang: Language) -> list[Paragraph]:
+    groups: list[list[Sentence]] = []
+    for sentence in part:
+        if groups and spoken[id(groups[-1][-1])] == spoken[id(sentence)]:
+            groups[-1].append(sentence)
+        else:
+            groups.append([sentence])
+    return [p for group in groups for p in paragraphs_of(group, lang)]
+
+
+# Does a line say what its section says? -------------------------------------------------
+
+SUPPORTED_SHARE = 2 / 3  # of a line's content words in its own text, said close together
+SUPPORT_WINDOW = 40  # content words: "close together" is within a window this long
+
+
+def supported(heading: str, section: str, memo: str, lang: Language = ENGLISH) -> bool:
+    """Whether a heading says what its section says: most of its content words are said
+    together somewhere in the section, and they belong to it more than to the rest of the
+    memo (not words gathered from all over it)."""
+    words = set(stems(heading, lang))
+    if not words:
+        return True
+    if not _said_together(words, stems(section, lang)):
+        return False
+    own, everywhere = Counter(stems(section, lang)), Counter(stems(memo, lang))
+    found = [w for w in words if own[w]]
+    share = len(stems(section, lang)) / max(1, len(stems(memo, lang)))
+    return sum(own[w] for w in found) >= share * sum(everywhere[w] for w in found) - 1e-9
+
+
+def title_supported(title: str, headings: list[str], memo: str, lang: Language = ENGLISH) -> bool:
+    """A title says what the memo says (its words said together in it) and is no heading."""
+    words = set(stems(title, lang))
+    if any(_alike(words, set(stems(h, lang))) for h in headings):
+        return False
+    return not words or _said_together(words, stems(memo, lang))
+
+
+def summary_supported(summary: str, memo: str, lang: Language = ENGLISH) -> bool:
+    """Each clause of a summary says something the memo says, its words said together."""
+    said = stems(memo, lang)
+    clauses = re.split(r"[,;:.!?]+|\s(?:and|but|while|with)\s", summary)
+    return all(_said_together(set(stems(c, lang)), said) for c in clauses if stems(c, lang))
+
+
+def _said_together(words: set[str], said: list[str]) -> bool:
+    """Whether SUPPORTED_SHARE of the words occur within one window of the text."""
+    need = math.ceil(SUPPORTED_SHARE * len(words) - 1e-9)
+    counts: Counter = Counter()
+    for i, word in enumerate(said):
+        counts[word] += 1
+        if i >= SUPPORT_WINDOW:
+            counts[said[i - SUPPORT_WINDOW]] -= 1
+        if sum(1 for w in words if counts[w] > 0) >= need:
+            return True
+    return need == 0
