@@ -69,13 +69,13 @@ def topic_rules(lang: Language = ENGLISH) -> TopicRules:
 
 
 def stems(text: str, lang: Language = ENGLISH) -> list[str]:
-    """The text's content words, each folded to a stem of at least four letters."""
+    """The text's content words, each folded to a stem of at least three letters."""
     return [_stem(w, topic_rules(lang)) for w in content_words(text, lang) if len(w) > 2]
 
 
 def _stem(word: str, r: TopicRules) -> str:
     for ending in r.endings:
-        if word.endswith(ending) and len(word) - len(ending) >= 4:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
             return word[: -len(ending)]
     return word
 
@@ -371,26 +371,36 @@ def supported(heading: str, section: str, memo: str, lang: Language = ENGLISH) -
 def title_supported(title: str, headings: list[str], memo: str, lang: Language = ENGLISH) -> bool:
     """A title says what the memo says (its words said together in it) and is no heading."""
     words = set(stems(title, lang))
-    if any(_alike(words, set(stems(h, lang))) for h in headings):
+    if any(_repeats(words, set(stems(h, lang))) for h in headings):
         return False
-    return not words or _said_together(words, stems(memo, lang))
+    said = stems(memo, lang)  # a title spans the memo: its words together in a quarter of it
+    return not words or _said_together(words, said, max(SUPPORT_WINDOW, len(said) // 4))
+
+
+def _repeats(words: set[str], other: set[str]) -> bool:
+    """A line that says what another does: two thirds of the longer one's words in both."""
+    return bool(words & other) and len(words & other) >= SUPPORTED_SHARE * max(
+        len(words), len(other)
+    )
 
 
 def summary_supported(summary: str, memo: str, lang: Language = ENGLISH) -> bool:
     """Each clause of a summary says something the memo says, its words said together."""
     said = stems(memo, lang)
     clauses = re.split(r"[,;:.!?]+|\s(?:and|but|while|with)\s", summary)
-    return all(_said_together(set(stems(c, lang)), said) for c in clauses if stems(c, lang))
+    # A clause of one content word ("what it costs") says too little to check.
+    claims = [set(stems(c, lang)) for c in clauses]
+    return all(_said_together(words, said) for words in claims if len(words) > 1)
 
 
-def _said_together(words: set[str], said: list[str]) -> bool:
+def _said_together(words: set[str], said: list[str], window: int = SUPPORT_WINDOW) -> bool:
     """Whether SUPPORTED_SHARE of the words occur within one window of the text."""
     need = math.ceil(SUPPORTED_SHARE * len(words) - 1e-9)
     counts: Counter = Counter()
     for i, word in enumerate(said):
         counts[word] += 1
-        if i >= SUPPORT_WINDOW:
-            counts[said[i - SUPPORT_WINDOW]] -= 1
+        if i >= window:
+            counts[said[i - window]] -= 1
         if sum(1 for w in words if counts[w] > 0) >= need:
             return True
     return need == 0
