@@ -419,7 +419,7 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
     """DraftOptions from the command line, checked before any slow work starts."""
     from pipeline.export import ensure_drafts_dir
     from pipeline.flow import DraftOptions
-    from pipeline.llm import LLMSettings, local_defaults
+    from pipeline.llm import LLMHealth, LLMSettings, local_defaults
 
     try:
         llm = s["llm"] and LLMSettings(
@@ -429,6 +429,7 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
             **local_defaults(s["llm"], s["api_base"], jobs=s["jobs"], timeout=s["timeout"]),
             chunk_tokens=s["chunk_tokens"],
             use_cache=not s["no_cache"],
+            require=s["require_llm"],
         )
         transcription = _transcribe_options(workspace, s)
         if check_drafts:  # commands that write drafts; not status
@@ -448,6 +449,7 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
         author=s["author"],
         transcript=s["transcript"],
         review=s["review"],
+        llm_health=LLMHealth() if llm else None,  # one for the run: a dead server is found once
     )
 
 

@@ -1,8 +1,10 @@
 """The one door to language models: litellm, so any provider or local server works the same.
 
 An LLMClient retries what is worth retrying (429, 5xx, timeouts, dropped connections) with
-backoff, caches every answer by its exact request so an unchanged re-run costs nothing, and
-tallies tokens and cost. It is shared by the threads that clean chunks concurrently.
+backoff, caches every accepted answer by its exact request so an unchanged re-run costs
+nothing, and tallies tokens and cost. It is shared by the threads that clean chunks
+concurrently. An LLMHealth, shared by every memo of a run, gives up on a server that has
+stopped answering, so a dead one costs about two timeouts per run instead of a wait per chunk.
 """
 
 from __future__ import annotations
@@ -11,18 +13,33 @@ import json
 import logging
 import os
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import LLMError, LLMOutputError
+from pipeline.redact import redact, without_credentials
 from pipeline.workspace import atomic_write, sha256_bytes
 
 log = logging.getLogger("voiceblog")
 
 BACKOFF_FIRST = 0.5  # seconds before the first retry; doubles each time
 BACKOFF_MAX = 20.0  # never wait longer than this between tries (a Retry-After is honoured up to it)
+# When to stop sending to a server for the rest of the run. A timeout costs a whole --timeout,
+# so two in a row (or two answers that are no chat reply at all: an HTML page, broken JSON)
+# are enough; other failures are retried first, and two requests failed past their retries
+# in a row are enough.
+SILENT_REQUESTS = 2
+FAILED_REQUESTS = 2
+# litellm's words for a 200 that holds no chat reply (it calls it a server error).
+NO_CHAT_REPLY = (
+    "no 'choices'",
+    "Received response - <APIResponse [200",
+    "Empty or invalid response from LLM endpoint",
+)
+SENTENCE_CHARS = 160  # a provider's own message is cut to its first sentence, at most this long
 
 
 @dataclass(frozen=True)
@@ -36,9 +53,58 @@ class LLMSettings:
     jobs: int = 8  # chunks in flight at once
     chunk_tokens: int | None = None  # transcript tokens per chunk; None: from the model's context
     use_cache: bool = True  # answer an identical request from .voiceblog/llm/
+    require: bool = False  # fail when the LLM cannot clean a memo, instead of using the rules
+    send_key: bool = True  # False: api_base came from a workspace not trusted with the key
 
     def describe(self) -> str:
-        return f"{self.model} at {self.api_base}" if self.api_base else self.model
+        """The model and where it is served, without any credentials in the URL."""
+        if not self.api_base:
+            return self.model
+        return f"{self.model} at {without_credentials(self.api_base)}"
+
+
+class LLMDown(LLMError):
+    """The LLM stopped answering earlier in this run; nothing more is sent to it."""
+
+
+class LLMHealth:
+    """Whether the LLM is still answering, for one run: shared by every memo of a batch, so a
+    server that died is given up on once, not waited for again by each chunk and each memo."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._silent = 0  # requests in a row that timed out or got no chat reply
+        self._failed = 0  # requests in a row that failed past their retries
+        self.down: LLMError | None = None  # what went wrong when it was given up on
+
+    def check(self) -> None:
+        """LLMDown once the LLM has been given up on."""
+        if self.down is not None:
+            raise LLMDown(str(self.down))
+
+    def answered(self) -> None:
+        with self._lock:
+            self._silent = self._failed = 0
+
+    def silent(self, error: LLMError) -> None:
+        """A request timed out, or the server answered with no chat reply at all."""
+        with self._lock:
+            self._silent += 1
+            if self._silent >= SILENT_REQUESTS and self.down is None:
+                self.down = error
+
+    def given_up(self, settings: LLMSettings) -> str:
+        """What went wrong, in one clause: "openai/x at … is not answering (it did not …)"."""
+        reason = str(self.down).replace(f"the LLM {settings.describe()}", "it")
+        return f"{settings.describe()} is not answering ({reason})"
+
+    def failed(self, error: LLMError, give_up: bool = False) -> None:
+        """A request failed for good: past its retries, or not worth retrying. give_up: at
+        once (the LLM is required, so nothing more is worth asking of it)."""
+        with self._lock:
+            self._failed += 1
+            if (give_up or self._failed >= FAILED_REQUESTS) and self.down is None:
+                self.down = error
 
 
 def is_local(model: str, api_base: str | None) -> bool:
@@ -117,10 +183,13 @@ def context_tokens(model: str) -> int | None:
 
 
 class LLMClient:
-    def __init__(self, settings: LLMSettings, cache_dir: Path | None):
+    def __init__(
+        self, settings: LLMSettings, cache_dir: Path | None, health: LLMHealth | None = None
+    ):
         self.settings = settings
         self.cache_dir = cache_dir if settings.use_cache else None
         self.usage = Usage()
+        self.health = health or LLMHealth()
 
     def complete(
         self, messages: list[dict], json_mode: bool = False, max_tokens: int | None = None
@@ -154,11 +223,18 @@ class LLMClient:
 
     def _complete_with_retries(self, messages: list[dict], json_mode: bool, max_tokens) -> str:
         for attempt in range(self.settings.retries + 1):
+            self.health.check()  # another chunk, or an earlier memo, found the server dead
             try:
                 return self._complete_once(messages, json_mode, max_tokens)
+            except LLMOutputError:
+                raise  # it answered, just not usefully: this request only
             except Exception as e:  # litellm maps every provider's errors onto its own classes
+                error = explain(e, self.settings)
+                if _unanswered(e):
+                    self.health.silent(error)
                 if attempt == self.settings.retries or not _worth_retrying(e):
-                    raise explain(e, self.settings) from e
+                    self.health.failed(error, give_up=self.settings.require)
+                    raise error from e
                 wait = _backoff(attempt, e)
                 log.debug("LLM call failed (%s); retrying in %.1f s", type(e).__name__, wait)
                 with self.usage._lock:
@@ -181,11 +257,12 @@ class LLMClient:
             temperature=s.temperature,
             response_format={"type": "json_object"} if json_mode else None,
         )
+        self.health.answered()
         usage = getattr(response, "usage", None)
         self.usage.add(
             getattr(usage, "prompt_tokens", 0) or 0,
             getattr(usage, "completion_tokens", 0) or 0,
-            _cost(litellm, response),
+            _cost(litellm, response, s),
         )
         choice = response.choices[0]
         content = choice.message.content
@@ -221,7 +298,9 @@ def key_variable(settings: LLMSettings) -> str:
     return f"{provider.upper()}_API_KEY"
 
 
-def _cost(litellm, response) -> float | None:
+def _cost(litellm, response, settings: LLMSettings) -> float | None:
+    if settings.api_base:  # a server of the user's own: the provider's price table is not its price
+        return None
     try:
         return float(litellm.completion_cost(completion_response=response))
     except Exception:  # no price for this model (local servers, new models)
@@ -236,8 +315,11 @@ def _api_key(settings: LLMSettings) -> str | None:
 
 
 def _worth_retrying(error: Exception) -> bool:
-    """429, 5xx, timeouts and dropped connections pass; a bad key or bad request does not."""
+    """429, 5xx, timeouts and dropped connections pass; a bad key or bad request does not,
+    nor a server that answers with no chat reply (it would answer the same again)."""
     litellm = _litellm()
+    if _no_chat_reply(error):
+        return False
     if isinstance(error, litellm.Timeout | litellm.APIConnectionError) or _connection_failed(error):
         return True
     status = getattr(error, "status_code", None)
@@ -254,6 +336,25 @@ def _backoff(attempt: int, error: Exception) -> float:
         asked = 0.0
     wait = max(asked, BACKOFF_FIRST * 2**attempt * random.uniform(0.8, 1.2))
     return min(wait, BACKOFF_MAX)
+
+
+def _unanswered(error: Exception) -> bool:
+    """The request got no answer worth waiting for: a timeout, or no chat reply at all."""
+    return isinstance(error, _litellm().Timeout) or _no_chat_reply(error)
+
+
+def _no_chat_reply(error: BaseException) -> bool:
+    """A 200 that is not an OpenAI-style chat reply: an HTML page, broken or other JSON.
+    litellm reports it as a server error; the JSON error in the cause chain, or its own words
+    for a reply without choices, tell."""
+    text = str(error)
+    if any(words in text for words in NO_CHAT_REPLY):
+        return True
+    while error is not None:
+        if isinstance(error, json.JSONDecodeError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _connection_failed(error: BaseException) -> bool:
@@ -278,8 +379,13 @@ def explain(error: Exception, settings: LLMSettings) -> LLMError:
         return error
     if isinstance(error, litellm.Timeout):
         return LLMError(f"the LLM {where} did not answer within {settings.timeout:g} s")
+    if _no_chat_reply(error):
+        return LLMError(
+            f"the LLM {where} answered with something that is not a chat reply (a web page or "
+            "broken JSON; is the address the server's API, often ending in /v1?)"
+        )
     if isinstance(error, litellm.APIConnectionError) or _connection_failed(error):
-        return LLMError(f"cannot reach the LLM {where} (is the server running?)")
+        return LLMError(f"cannot reach the LLM {where}: is the server running?")
     denied = getattr(error, "status_code", None) in (401, 403)
     if denied or isinstance(error, litellm.AuthenticationError | litellm.PermissionDeniedError):
         return LLMError(f"the LLM {where} rejected the API key: check {key_variable(settings)}")
@@ -287,5 +393,16 @@ def explain(error: Exception, settings: LLMSettings) -> LLMError:
         return LLMError(f"the LLM {where} does not know this model")
     if isinstance(error, litellm.RateLimitError):
         return LLMError(f"the LLM {where} is rate limiting requests; try again later")
-    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-    return LLMError(f"the LLM {where} failed: {first_line[:200]}")
+    return LLMError(f"the LLM {where} failed: {provider_sentence(error)}")
+
+
+def provider_sentence(error: Exception) -> str:
+    """The provider's own message, without litellm's class names, cut to its first sentence
+    and redacted: what a person needs, never a page of raw response."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    text = re.sub(r"^(?:(?:litellm\.)?\w+(?:Error|Exception)\s*[:-]\s*)+", "", text)
+    sentence = re.match(r"(.+?[.!?])(?:\s|$)", text)
+    text = sentence.group(1) if sentence else text
+    if len(text) > SENTENCE_CHARS:
+        text = text[: SENTENCE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return redact(text) or type(error).__name__

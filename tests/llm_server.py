@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-# A script gets the request's messages and returns the reply text, or (HTTP status, body).
-Script = Callable[[list[dict]], "str | tuple[int, str]"]
+# A script gets the request's messages and returns the reply text, or (HTTP status, body),
+# or (HTTP status, body, content type) for a server that does not answer in JSON.
+Script = Callable[[list[dict]], "str | tuple[int, str] | tuple[int, str, str]"]
 
 
 class ScriptedLLM:
@@ -56,14 +57,15 @@ class ScriptedLLM:
                 finally:
                     with server._lock:
                         server.in_flight -= 1
+                kind = "application/json"
                 if isinstance(answer, tuple):
-                    status, payload = answer
+                    status, payload, kind = answer if len(answer) == 3 else (*answer, kind)
                 else:
                     status, payload = 200, _chat(answer, body.get("max_tokens"))
                 data = payload.encode()
                 with contextlib.suppress(ConnectionError):  # the client stopped or was killed
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", kind)
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
@@ -99,6 +101,16 @@ def _chat(content: str, max_tokens: int | None = None) -> str:
             "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
         }
     )
+
+
+def hanging(release: threading.Event) -> Script:
+    """A server that takes requests and never answers them (until the test releases it)."""
+
+    def answer(messages):
+        release.wait(120)
+        return 503, '{"error": {"message": "released"}}'
+
+    return answer
 
 
 def transcript_of(messages: list[dict]) -> str:
