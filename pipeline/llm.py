@@ -182,6 +182,25 @@ def context_tokens(model: str) -> int | None:
         return None
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One reply of the model, cached only when kept."""
+
+    text: str
+    cache_path: Path | None  # where it is kept; None without a cache
+    cached: bool = False  # it came from the cache
+
+    def keep(self) -> None:
+        """Cache it: the same request is answered with it from now on."""
+        if self.cache_path and not self.cached:
+            atomic_write(self.cache_path, json.dumps({"reply": self.text}).encode())
+
+    def forget(self) -> None:
+        """It failed its checks: never answer from it (a copy cached before goes too)."""
+        if self.cache_path:
+            self.cache_path.unlink(missing_ok=True)
+
+
 class LLMClient:
     def __init__(
         self, settings: LLMSettings, cache_dir: Path | None, health: LLMHealth | None = None
@@ -194,7 +213,17 @@ class LLMClient:
     def complete(
         self, messages: list[dict], json_mode: bool = False, max_tokens: int | None = None
     ) -> str:
-        """The model's reply to the messages, from the cache when this exact request was made.
+        """The model's reply to the messages, cached as it is: for callers that accept any."""
+        answer = self.answer(messages, json_mode, max_tokens)
+        answer.keep()
+        return answer.text
+
+    def answer(
+        self, messages: list[dict], json_mode: bool = False, max_tokens: int | None = None
+    ) -> Answer:
+        """The model's reply to the messages, from the cache when this exact request was
+        answered before. It is cached only once the caller keeps it: a reply that fails its
+        checks is asked for again on the next run.
 
         max_tokens bounds what the model may write: a reply cut there is an LLMOutputError.
         """
@@ -202,11 +231,12 @@ class LLMClient:
         if self.cache_dir and (cached := self._cached(key)) is not None:
             with self.usage._lock:
                 self.usage.cached += 1
-            return cached
+            return Answer(cached, self._cache_path(key), cached=True)
         reply = self._complete_with_retries(messages, json_mode, max_tokens)
-        if self.cache_dir:
-            atomic_write(self.cache_dir / f"{key}.json", json.dumps({"reply": reply}).encode())
-        return reply
+        return Answer(reply, self._cache_path(key))
+
+    def _cache_path(self, key: str) -> Path | None:
+        return self.cache_dir / f"{key}.json" if self.cache_dir else None
 
     def _cache_key(self, messages: list[dict], json_mode: bool, max_tokens: int | None) -> str:
         s = self.settings

@@ -277,3 +277,25 @@ def test_style_choice_and_unknown_style(cues_memo):
     assert (
         unknown.stderr.splitlines()[-1] == "Error: no style 'poetic' (available: light, polished)"
     )
+
+
+def test_a_reply_that_failed_its_checks_is_not_cached_and_is_asked_again(cues_memo, workspace):
+    from llm_server import _chat
+
+    def answer(messages):
+        if is_cleanup(messages) and "dough" in transcript_of(messages):
+            # Twice over, and past max_tokens: a server that ignores the limit.
+            return 200, _chat(" ".join([faithful(transcript_of(messages))] * 400))
+        return script()(messages)
+
+    with ScriptedLLM(answer) as server:
+        first = draft(cues_memo, server)
+        asked = len(cleanups(server))
+        second = draft(cues_memo, server)
+        asked_again = len(cleanups(server)) - asked
+    (warning,) = warnings(first)
+    assert "chunk 2 of 4" in warning and "twice" in warning
+    assert asked_again == 1  # the rejected chunk only; the three kept answers came from the cache
+    cache = workspace / ".voiceblog" / "llm"
+    assert sum(f.stat().st_size for f in cache.iterdir()) < 20_000
+    assert "0 LLM calls" not in second.stderr
