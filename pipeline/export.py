@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from pipeline.errors import ExportError
+from pipeline.redact import redact
 from pipeline.section import Draft
 from pipeline.workspace import Manifest, atomic_write, sha256_bytes, sha256_file
 
@@ -304,7 +305,7 @@ def _write_report(draft_path: Path, info: DraftInfo, report: dict) -> Path:
     path = draft_path.with_suffix(".report.json")
     data = {"draft": draft_path.name, "recording": info.source, "llm": info.llm, **report}
     try:
-        atomic_write(path, json.dumps(data, indent=1, ensure_ascii=False).encode())
+        atomic_write(path, redact(json.dumps(data, indent=1, ensure_ascii=False)).encode())
     except OSError as e:
         raise ExportError(f"cannot write {path}: {e.strerror or e}") from e
     return path

@@ -337,11 +337,40 @@ def _cost(litellm, response, settings: LLMSettings) -> float | None:
         return None
 
 
+NO_KEY = "no-key-sent"  # OpenAI-compatible servers that need no key still get one; this is it
+
+
 def _api_key(settings: LLMSettings) -> str | None:
-    """OpenAI-compatible local servers need no key, but the OpenAI client insists on one."""
+    """The key to send: none of the user's to an api_base they did not choose (given
+    explicitly, so litellm reads none from the environment); OpenAI's key to an OpenAI-style
+    server they did choose, where the OpenAI client insists on some key."""
+    if settings.api_base and not settings.send_key:
+        return NO_KEY
     if settings.api_base and settings.model.startswith("openai/"):
-        return os.environ.get("OPENAI_API_KEY") or "no-key-needed"
+        return os.environ.get("OPENAI_API_KEY") or NO_KEY
     return None  # litellm reads the provider's usual variable from the environment
+
+
+def key_sent(settings: LLMSettings) -> str | None:
+    """The environment variable whose key the requests carry; None when they carry none."""
+    if settings.api_base and not settings.send_key:
+        return None
+    variable = "OPENAI_API_KEY" if settings.model.startswith("openai/") else key_variable(settings)
+    return variable if os.environ.get(variable) else None
+
+
+def destination(settings: LLMSettings) -> str:
+    """Where the requests go: the api_base, the provider's address, or the provider's name."""
+    if settings.api_base:
+        return without_credentials(settings.api_base)
+    litellm = _litellm()
+    try:
+        _, provider, _, base = litellm.get_llm_provider(settings.model)
+        base = base or os.environ.get(f"{provider.upper()}_API_BASE")
+        base = base or litellm.get_api_base(settings.model, {})
+    except Exception:  # a model litellm cannot place: its call will say what is wrong
+        return "the provider litellm picks for it"
+    return without_credentials(base) if base else f"{provider}'s own API"
 
 
 def _worth_retrying(error: Exception) -> bool:

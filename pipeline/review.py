@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.cues import Sentence
 from pipeline.export import clock
+from pipeline.redact import redact
 from pipeline.section import Draft
 from pipeline.workspace import atomic_write
 
@@ -40,7 +41,7 @@ def write_review(draft_path: Path, draft: Draft, source: ReviewSource) -> Path:
     """<draft>.review.html beside the draft; voiceblog's own file, so always replaced."""
     path = review_path(draft_path)
     audio = _relative_audio(path.parent, source.recording)
-    atomic_write(path, render(draft, source, audio).encode("utf-8"))
+    atomic_write(path, redact(render(draft, source, audio)).encode("utf-8"))
     return path
 
 

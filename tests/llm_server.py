@@ -22,6 +22,7 @@ class ScriptedLLM:
         self.script = script
         self.latency = latency  # seconds each answer takes, like a real model
         self.requests: list[dict] = []
+        self.authorizations: list[str] = []  # each request's Authorization header
         self.in_flight = 0
         self.max_in_flight = 0  # the most requests the server was answering at one time
         self._lock = threading.Lock()
@@ -49,6 +50,7 @@ class ScriptedLLM:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with server._lock:
                     server.requests.append(body)
+                    server.authorizations.append(self.headers.get("Authorization", ""))
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 try:
