@@ -352,7 +352,7 @@ def config(ctx: click.Context, trust: bool | None, **settings) -> None:
         click.echo(f"{ctx.obj.root.resolve()}: {doing} with your API keys (recorded in {recorded})")
         return
     layers = ctx.find_root().meta["setting_sources"]  # voiceblog.toml or which variable
-    for param in ctx.command.params:
+    for param in [p for p in ctx.command.params if p.name in settings]:  # not --trust
         source = ctx.get_parameter_source(param.name)
         if source == click.core.ParameterSource.COMMANDLINE:
             source = "flag"

@@ -218,7 +218,8 @@ def test_unknown_setting_in_voiceblog_toml(workspace):
     assert result.stderr == (
         f"Error: {workspace / 'voiceblog.toml'}: unknown setting 'colour' "
         "(known: api_base, author, chunk_tokens, drafts, engine, format, front_matter, jobs, "
-        "language, llm, model, review, style, threads, timeout, timestamps, transcript, vocab)\n"
+        "language, llm, model, require_llm, review, style, threads, timeout, timestamps, "
+        "transcript, vocab)\n"
     )
 
 
