@@ -14,6 +14,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote  # a URL, not a path: "#", "?" and "%" in a name are its own
 
 from pipeline.cues import Sentence
 from pipeline.export import clock
@@ -67,7 +68,7 @@ def render(draft: Draft, source: ReviewSource, audio: str | None) -> str:
 
 def _header(draft: Draft, source: ReviewSource, audio: str | None) -> str:
     player = (
-        f'<audio id="audio" controls preload="auto" src="{html.escape(audio)}"></audio>'
+        f'<audio id="audio" controls preload="auto" src="{html.escape(quote(audio))}"></audio>'
         f'<p id="no-audio" class="notice" hidden>The recording is not at '
         f"<code>{html.escape(audio)}</code> (relative to this page). Keep the drafts folder "
         f"beside recordings/ to play it; the rest of the page works without it.</p>"
