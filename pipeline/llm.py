@@ -208,6 +208,7 @@ class LLMClient:
         self.settings = settings
         self.cache_dir = cache_dir if settings.use_cache else None
         self.usage = Usage()
+        self.dropped: Exception | None = None  # a request the server hung up on, if any
         self.health = health or LLMHealth()
 
     def complete(
@@ -252,7 +253,6 @@ class LLMClient:
             return None
 
     def _complete_with_retries(self, messages: list[dict], json_mode: bool, max_tokens) -> str:
-        dropped = None  # a try the server hung up on: why a later try found nobody there
         for attempt in range(self.settings.retries + 1):
             self.health.check()  # another chunk, or an earlier memo, found the server dead
             try:
@@ -260,8 +260,9 @@ class LLMClient:
             except LLMOutputError:
                 raise  # it answered, just not usefully: this request only
             except Exception as e:  # litellm maps every provider's errors onto its own classes
-                dropped = dropped or (e if _connection_dropped(e) else None)
-                cause = dropped if dropped and _connection_failed(e) else e
+                # A request the server hung up on says why later ones find nobody there.
+                self.dropped = self.dropped or (e if _connection_dropped(e) else None)
+                cause = self.dropped if self.dropped and _connection_failed(e) else e
                 error = explain(cause, self.settings)
                 if _unanswered(e):
                     self.health.silent(error)
