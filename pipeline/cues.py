@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
+from pipeline.cue_forms import Head, compile_heads, lead_pattern
 from pipeline.languages import ENGLISH, Language, language
 from pipeline.transcript import Transcript
 
@@ -25,6 +26,10 @@ MAX_NAME_WORDS = 12
 # A cue whose name comes in the next sentence ("New section. Pricing.") takes it only if this
 # short: a longer sentence is what the section says, not what it is called.
 NEXT_SENTENCE_NAME_WORDS = 8
+# ... or up to this long when the speaker pauses after it and no clause runs inside it:
+# real headings run to nine words and more ("Why nobody warns you about the second week").
+LONG_NAME_WORDS = 16
+INNER_CLAUSE = re.compile(r"[,;:\u2014\u2013]")
 # Longer than this, a name with no punctuation or pause to end it is cut where a new clause
 # starts ("Part 3 I walked to the station" → "Part 3").
 TYPICAL_NAME_WORDS = 6
@@ -34,21 +39,7 @@ TYPICAL_NAME_WORDS = 6
 SHORT_NAME_WORDS = 4
 
 
-@dataclass(frozen=True)
-class Head:
-    """A phrase that announces a cue (pipeline/languages/<code>.toml, [[cues.head]])."""
-
-    kind: str  # "title", "section", "subsection", "paragraph" or "scratch"
-    pattern: str
-    strong: bool = False  # may follow a comma mid-sentence; weak heads start a sentence or
-    # follow a pause
-    needs_separator: bool = False  # only a cue when punctuation or a pause follows the head
-    # ... or when the whole cue is said between pauses. Not for heads that are everyday words
-    # ("Heading home." / "Title fights are rare."), only for unusual ones ("Section 4 …").
-    alone_ok: bool = False
-
-
-NAMED_KINDS = ("title", "section", "subsection")
+NAMED_KINDS = ("title", "section", "subsection", "name", "open_name")
 
 
 @dataclass(frozen=True)
@@ -69,12 +60,13 @@ class Grammar:
 
 @cache
 def grammar(lang: Language = ENGLISH) -> Grammar:
-    lead = lang.text("cues", "lead")
+    cues = lang.data.get("cues", {})
+    lead = lead_pattern(cues)
     heads = tuple(
         (head, re.compile(rf"{lead}(?:{head.pattern})(?![\w'-])", re.IGNORECASE))
-        for head in (Head(**h) for h in lang.cue_heads)
+        for head in compile_heads(cues)
     )
-    prose = lang.data.get("cues", {}).get("prose", {})
+    prose = cues.get("prose", {})
     superlative = prose.get("superlative")
     return Grammar(
         heads=heads,
@@ -117,6 +109,8 @@ class Cue:
     start: float
     end: float
     label: str = ""  # a numbered head is a name of its own when no other comes: "Part 7"
+    said: str = ""  # the words of the cue as Whisper wrote them: prose again where context
+    # says it names nothing ("It's called Rex." with no section waiting for a name)
 
 
 @dataclass
@@ -213,25 +207,31 @@ def _text(words: list[TimedWord]) -> str:
 def find_cue(
     words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar
 ) -> tuple[Cue, int] | None:
-    """The cue that starts at words[i], with the index after its name, or None."""
-    for head, last, separated in _heads_at(words, i, weak_allowed, g):
-        label = tidy_name(_text(words[i : last + 1])) if head.alone_ok else ""
+    """The cue that starts at words[i], with the index after its name, or None. The longest
+    head said there is tried first: "call this post" is a title, "call this" names a section."""
+    heads = sorted(_heads_at(words, i, weak_allowed, g), key=lambda h: -h[1])
+    for head, last, separated, match in heads:
+        said = lambda end: _text(words[i:end])  # noqa: E731
+        label = tidy_name(said(last + 1)) if head.alone_ok else ""
         if head.kind not in NAMED_KINDS:
-            return Cue(head.kind, "", words[i].start, words[last].end), last + 1
-        if (span := _name_span(words, last + 1, g)) is None:
+            return Cue(head.kind, "", words[i].start, words[last].end, said=said(last + 1)), last + 1
+        if head.name_first:  # "On to the pricing section."
+            name, name_end = tidy_name(match.group("name")), last + 1
+        elif (span := _name_span(words, last + 1, g)) is not None:
+            name, name_end = tidy_name(_text(words[span[0] : span[1]])), span[1]
+        else:
             continue
-        name_start, name_end = span
-        name = tidy_name(_text(words[name_start:name_end]))
-        if not separated and _is_prose(head.kind, name, g):
+        if (not separated or head.name_first) and _is_prose(head.kind, name, g):
             continue
         end = words[max(last, name_end - 1)].end
-        return Cue(head.kind, name, words[i].start, end, label), name_end
+        return Cue(head.kind, name, words[i].start, end, label, said(name_end)), name_end
     return None
 
 
 def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar, strict=True):
     """Each head said at words[i]: (head, index of its last word, whether punctuation or a
-    pause sets it off from what follows). strict: only heads set off as they must be."""
+    pause sets it off from what follows, the match). strict: only heads set off as they must
+    be."""
     text = _text(words[i:]).replace("\u2019", "'")  # Whisper writes "let’s" now and then
     starts = _word_starts(words[i:])
     for head, pattern in g.heads:
@@ -250,7 +250,7 @@ def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar, st
         if head.needs_separator and not separated and strict:
             if not (head.alone_ok and _said_on_its_own(words, i, last)):
                 continue
-        yield head, last, separated
+        yield head, last, separated, m
 
 
 def _said_on_its_own(words: list[TimedWord], i: int, last: int) -> bool:
@@ -321,7 +321,7 @@ def _is_prose(kind: str, name: str, g: Grammar) -> bool:
         return False
     if words[0] in g.not_a_name_start:
         return True
-    if kind == "title" and name.lower() in g.not_a_title:
+    if kind in ("title", "name") and name.lower() in g.not_a_title:
         return True
     if g.superlative and g.superlative.fullmatch(" ".join(words)):
         return True  # "the hardest"
@@ -393,12 +393,13 @@ def split_sentences(transcript: Transcript, g: Grammar) -> list[Sentence | Cue]:
 
 
 def match_cue(text: str, lang: Language = ENGLISH) -> Cue | None:
-    """The cue a sentence, said on its own, makes: for tests and the corpus."""
+    """The cue a sentence, said on its own, makes: for tests and the corpus. On its own, a
+    naming cue ("Let's call it …") names the post, and "It's called …" is prose."""
     g = grammar(lang)
     for sentence in sentences_of(_interpolated(text, 0.0, 1.0), g):
         for piece in split_sentence(sentence, g):
-            if isinstance(piece, Cue):
-                return piece
+            if isinstance(piece, Cue) and piece.kind != "open_name":
+                return replace(piece, kind="title") if piece.kind == "name" else piece
     return None
 
 
@@ -410,9 +411,9 @@ def needs_pauses(text: str, lang: Language = ENGLISH) -> bool:
         i = 0
         while i < len(sentence):
             heads = list(_heads_at(sentence, i, True, g, strict=False))
-            if any(_left_open(sentence, i, last, g) for _, last, _ in heads):
+            if any(_left_open(sentence, i, last, g) for _, last, _, _ in heads):
                 return True
-            i = max([last for _, last, _ in heads], default=i) + 1  # not inside a head
+            i = max([last for _, last, _, _ in heads], default=i) + 1  # not inside a head
     return False
 
 
@@ -439,7 +440,9 @@ class _Builder:
     def __init__(self) -> None:
         self.title: str | None = None
         self.blocks: list[Block] = [Block(heading=None, spoken=False)]
-        self.pending: str | None = None  # a cue's kind, waiting for its name
+        self.pending: str | None = None  # a bare cue's kind, waiting for its name
+        self.held: Sentence | None = None  # a long sentence after a bare cue: its name if the
+        # speaker pauses after it
 
     @property
     def block(self) -> Block:
@@ -462,23 +465,49 @@ class _Builder:
                 paragraph.pop()
                 return
 
-    def take_name(self, sentence: Sentence) -> bool:
-        """Use this sentence as the name a bare cue announced, if it is short enough."""
+    def say(self, sentence: Sentence) -> None:
+        self.block.paragraphs[-1].append(sentence)
+
+    def name_pending(self, name: str) -> None:
+        """The name a bare cue announced: the post's, or the open section's."""
         kind, self.pending = self.pending, None
-        if kind is None or len(sentence.text.split()) > NEXT_SENTENCE_NAME_WORDS:
-            return False
         if kind == "title":
-            self.title = tidy_name(sentence.text)
+            self.title = tidy_name(name)
         else:
-            self.block.heading = tidy_name(sentence.text)
-        return True
+            self.block.heading = tidy_name(name)
+
+    def take_name(self, sentence: Sentence) -> bool:
+        """This sentence as the name a bare cue announced: a short one at once; a longer one
+        without a clause inside it if the speaker pauses after it (decided by the next piece)."""
+        if self.pending is None:
+            return False
+        words = len(sentence.text.split())
+        if words <= NEXT_SENTENCE_NAME_WORDS:
+            self.name_pending(sentence.text)
+            return True
+        if words <= LONG_NAME_WORDS and not INNER_CLAUSE.search(sentence.text.rstrip(".!?…")):
+            self.held = sentence
+            return True
+        self.pending = None
+        return False
+
+    def settle_held(self, following_start: float | None) -> None:
+        """A held sentence is the name when a pause (or the end) follows it, else speech."""
+        held, self.held = self.held, None
+        if following_start is None or following_start - held.end >= PAUSE_SECONDS:
+            self.name_pending(held.text)
+        else:
+            self.pending = None
+            self.say(held)
 
     def feed(self, piece: Sentence | Cue) -> None:
+        if self.held is not None:
+            self.settle_held(piece.start)
         if isinstance(piece, Sentence):
             if not self.take_name(piece):
-                self.block.paragraphs[-1].append(piece)
+                self.say(piece)
             return
-        if self._names_the_open_section(piece):
+        if self._names_the_open_section(piece) or self._names_by_context(piece):
             return
         self.pending = None
         if piece.kind == "title":
@@ -489,8 +518,26 @@ class _Builder:
             self.new_paragraph()
         elif piece.kind == "scratch":
             self.scratch_last()
-        if piece.kind in NAMED_KINDS and not piece.name:
+        if piece.kind in ("title", "section", "subsection") and not piece.name:
             self.pending = piece.kind
+
+    def _names_by_context(self, cue: Cue) -> bool:
+        """What a naming cue names depends on what came before it. "Let's call this one …" or
+        "It's called …" right after a bare section cue names that section; a title cue names
+        the post once, and never a section's name; what names nothing is prose again."""
+        waiting = self.pending in ("section", "subsection") and not self.block.sentences
+        if cue.kind not in ("title", "name", "open_name"):
+            return False
+        if waiting and cue.name:
+            self.name_pending(cue.name)
+        elif cue.kind == "open_name" or (self.title is not None and cue.name):
+            self.say(Sentence(_with_stop(_with_capital(cue.said)), cue.start, cue.end))
+        elif cue.kind == "name":
+            self.title = cue.name or None
+            self.pending = None if cue.name else "title"
+        else:
+            return False  # a title cue: the usual way
+        return True
 
     def _names_the_open_section(self, cue: Cue) -> bool:
         """ "New section. Part 7." is one section called Part 7, not two."""
@@ -503,6 +550,8 @@ class _Builder:
         return True
 
     def result(self) -> Dictation:
+        if self.held is not None:
+            self.settle_held(None)
         for block in self.blocks:
             block.paragraphs = [p for p in block.paragraphs if p]
         blocks = [b for b in self.blocks if b.spoken or b.paragraphs]
