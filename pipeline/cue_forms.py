@@ -31,6 +31,9 @@ class Head:
     # ("Heading home." / "Title fights are rare."), only for unusual ones ("Section 4 …").
     alone_ok: bool = False
     name_first: bool = False  # the pattern holds the name (group "name") before the head's end
+    linked: bool = False  # a link ("is called", "which is about") leads to the name
+    alone: bool = False  # only a cue when the head ends its sentence or a pause follows it:
+    # "The reading list section." (not "The pricing section, which I wrote, …")
 
 
 def phrase(entry: str) -> str:
@@ -69,7 +72,9 @@ class FormCompiler:
                 return rf"(?:{which_is}|(?:\s+{copula})?\s+{naming})"
             return rf"(?:{which_is}|\s+{copula}(?:\s+{naming})?|\s+{naming})"
         if name == NAME:
-            starts = "|".join(self.part(p) for p in ("article", "fresh", "position") if p in self.parts)
+            starts = "|".join(
+                self.part(p) for p in ("article", "fresh", "position") if p in self.parts
+            )
             word = r"[\w'’-]+"
             return rf"(?P<name>(?!(?:{starts})(?![\w'-])){word}(?:\s+{word}){{0,{NAME_WORDS - 1}}})"
         if name.startswith("misheard."):
@@ -113,7 +118,11 @@ class FormCompiler:
                 started = not optional
             else:
                 pattern += rf"(?:{GAP}{regex})?" if optional else rf"{GAP}{regex}"
-        linked = with_link and any(_token(t)[0] in LINKS for t in tokens)
+            pattern += self._after(name)
+        # A form may end in a word that names, as a link does: "Call this section …".
+        linked = bool(form.get("linked")) or (
+            with_link and any(_token(t)[0] in LINKS for t in tokens)
+        )
         return Head(
             kind=kind,
             pattern=pattern,
@@ -121,7 +130,21 @@ class FormCompiler:
             needs_separator=bool(form.get("needs_separator", False)) and not linked,
             alone_ok=bool(form.get("alone_ok", False)) and not linked,
             name_first=NAME in (_token(t)[0] for t in tokens),
+            linked=linked,
+            alone=bool(form.get("alone", False)),
         )
+
+    def _after(self, token: str) -> str:
+        """What may follow a structure word or a link inside any head: a qualifier ("Last
+        section for today", "a new section here") and an aside set off by commas ("Next
+        segment, a short one, on …", "Next section is, let me think, the parts …")."""
+        if not (token.startswith("structure") or token in LINKS):
+            return ""
+        qualifier = ""
+        if token.startswith("structure") and self.parts.get("qualifier"):
+            qualifier = rf"(?:{GAP}{self.part('qualifier')})?"
+        aside = rf"(?:,\s*{self.part('aside')},)?" if self.parts.get("aside") else ""
+        return qualifier + aside
 
 
 def _token(token: str) -> tuple[str, bool, bool]:

@@ -36,7 +36,7 @@ TYPICAL_NAME_WORDS = 6
 
 # A weak head with no punctuation after it ("Section 4 crazy notes") is a cue only when said
 # between pauses with a name this short.
-SHORT_NAME_WORDS = 4
+SHORT_NAME_WORDS = 6
 
 
 NAMED_KINDS = ("title", "section", "subsection", "name", "open_name")
@@ -54,6 +54,7 @@ class Grammar:
     not_a_title: frozenset[str]  # "let's call it a day"
     clause_openers: frozenset[str]  # where a name with nothing else to end it is cut
     question_words: frozenset[str]
+    name_joiners: frozenset[str]  # "the long run, and why …": a naming verb's name goes on
     abbreviations: frozenset[str]  # whose period does not end a sentence
     may_end_sentence: frozenset[str]  # ... unless the next word starts with a capital
 
@@ -77,6 +78,7 @@ def grammar(lang: Language = ENGLISH) -> Grammar:
         not_a_title=frozenset(prose.get("not_a_title", ())),
         clause_openers=frozenset(prose.get("clause_openers", ())),
         question_words=frozenset(prose.get("question_words", ())),
+        name_joiners=frozenset(prose.get("name_joiners", ())),
         abbreviations=lang.words("sentences", "abbreviations"),
         may_end_sentence=lang.words("sentences", "may_end_sentence"),
     )
@@ -111,6 +113,8 @@ class Cue:
     label: str = ""  # a numbered head is a name of its own when no other comes: "Part 7"
     said: str = ""  # the words of the cue as Whisper wrote them: prose again where context
     # says it names nothing ("It's called Rex." with no section waiting for a name)
+    provisional: bool = False  # a naming cue right after it renames it: "The reading list
+    # section. Call it what I read this winter."
 
 
 @dataclass
@@ -213,19 +217,55 @@ def find_cue(
     for head, last, separated, match in heads:
         said = lambda end: _text(words[i:end])  # noqa: E731
         label = tidy_name(said(last + 1)) if head.alone_ok else ""
+        if head.alone and not _ends_here(words, last):
+            continue
         if head.kind not in NAMED_KINDS:
-            return Cue(head.kind, "", words[i].start, words[last].end, said=said(last + 1)), last + 1
+            return Cue(
+                head.kind, "", words[i].start, words[last].end, said=said(last + 1)
+            ), last + 1
+        if head.kind in BARE_KINDS and _names_next(words, last + 1, g):
+            # "New section, this one's about shoes.": the naming cue after it names it
+            return Cue(
+                head.kind, "", words[i].start, words[last].end, label, said(last + 1)
+            ), last + 1
+        provisional = head.name_first
         if head.name_first:  # "On to the pricing section."
             name, name_end = tidy_name(match.group("name")), last + 1
-        elif (span := _name_span(words, last + 1, g)) is not None:
+        elif (span := _name_span(words, last + 1, g, head, separated)) is not None:
             name, name_end = tidy_name(_text(words[span[0] : span[1]])), span[1]
         else:
             continue
         if (not separated or head.name_first) and _is_prose(head.kind, name, g):
             continue
         end = words[max(last, name_end - 1)].end
-        return Cue(head.kind, name, words[i].start, end, label, said(name_end)), name_end
+        cue = Cue(head.kind, name, words[i].start, end, label, said(name_end), provisional)
+        return cue, name_end
     return None
+
+
+# Cues whose name may be said by a naming cue right after them ("Last section, call it …").
+BARE_KINDS = ("title", "section", "subsection")
+# Cues that name what was announced before them.
+NAMING_KINDS = ("name", "open_name")
+
+
+def _ends_here(words: list[TimedWord], last: int) -> bool:
+    """The head ends its sentence, or the speaker pauses after it."""
+    return (
+        last + 1 == len(words)
+        or words[last].pause_after
+        or bool(SENTENCE_END.search(words[last].text))
+    )
+
+
+def _names_next(words: list[TimedWord], first: int, g: Grammar) -> bool:
+    """A naming cue ("call it …", "this one's about …") starts at words[first], or after the
+    lone mark there."""
+    while first < len(words) and re.fullmatch(r"[\W_]+", words[first].text):
+        first += 1
+    if first >= len(words):
+        return False
+    return any(head.kind in NAMING_KINDS for head, *_ in _heads_at(words, first, True, g))
 
 
 def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar, strict=True):
@@ -243,6 +283,7 @@ def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar, st
             continue  # the head ended inside a word
         separated = (
             bool(after_head)
+            or m.group().rstrip().endswith((",", ":", ";"))
             or words[last].pause_after
             or last + 1 == len(words)
             or bool(re.fullmatch(r"[\W_]+", words[last + 1].text))  # a lone dash
@@ -276,18 +317,43 @@ def _word_index(starts: list[int], char: int) -> int:
     return max(k for k, start in enumerate(starts) if start <= char)
 
 
-def _name_span(words: list[TimedWord], first: int, g: Grammar) -> tuple[int, int] | None:
+def _name_span(
+    words: list[TimedWord], first: int, g: Grammar, head: Head | None = None, set_off: bool = True
+) -> tuple[int, int] | None:
     """Where the name that starts at words[first] lies: up to a punctuation mark or a pause.
 
     None when there is no end within MAX_NAME_WORDS: a long clause with no pause is prose.
+    A name run on from its head, with no mark, pause or link between, is cut where a new
+    clause starts; a naming verb's name goes on over ", and …" ("the long run, and why I
+    stopped dreading it").
     """
     while first < len(words) and re.fullmatch(r"[\W_]+", words[first].text):
         first += 1  # a lone dash or colon after the head
-    for k in range(first, min(len(words), first + MAX_NAME_WORDS)):
-        if _closes_name(words, k, g):
+    run_on = head is not None and not (set_off or head.linked or head.kind in NAMING_KINDS)
+    joins = head is not None and head.kind in NAMING_KINDS
+    for k in range(first, min(len(words), first + LONG_NAME_WORDS)):
+        if k - first >= MAX_NAME_WORDS and (run_on or not _ends_sentence_at(words, k, g)):
+            continue  # a long name only when set off and said as the rest of its sentence
+        if _closes_name(words, k, g) and not (joins and _joined_on(words, k, g)):
             paused = words[k].pause_after and k + 1 < len(words)  # mid-sentence: a real pause
-            return first, k + 1 if paused else _cut_at_clause(words, first, k + 1, g)
+            if paused or not run_on:
+                return first, k + 1
+            return first, _cut_at_clause(words, first, k + 1, g)
     return None if len(words) > first else (first, first)
+
+
+def _ends_sentence_at(words: list[TimedWord], k: int, g: Grammar) -> bool:
+    following = words[k + 1].text if k + 1 < len(words) else None
+    return words[k].pause_after or ends_sentence(words[k].text, following, g)
+
+
+def _joined_on(words: list[TimedWord], k: int, g: Grammar) -> bool:
+    """A comma after words[k], then a word that joins more on to the name ("and", "or")."""
+    return (
+        words[k].text.endswith(",")
+        and k + 1 < len(words)
+        and _bare(words[k + 1].text) in g.name_joiners
+    )
 
 
 def _closes_name(words: list[TimedWord], k: int, g: Grammar) -> bool:
@@ -352,15 +418,21 @@ def split_sentence(words: list[TimedWord], g: Grammar) -> list[Sentence | Cue]:
     """A sentence as the speech and the cues in it, in order."""
     pieces: list[Sentence | Cue] = []
     text_from = 0
-    skip_to = 0
-    for i, weak_allowed in _cue_positions(words):
-        if i < skip_to or not (found := find_cue(words, i, weak_allowed, g)):
+    positions = dict(_cue_positions(words))
+    i = 0
+    while i < len(words):
+        # Right after a cue is as good as after a pause: "Last section, call it …"
+        weak_allowed = positions.get(i, i == text_from and bool(pieces))
+        if (i not in positions and i != text_from) or not (
+            found := find_cue(words, i, weak_allowed, g)
+        ):
+            i += 1
             continue
         cue, after = found
         if i > text_from:
             pieces.append(_speech(words[text_from:i], closes=True))
         pieces.append(cue)
-        text_from = skip_to = after
+        text_from = i = after
     if text_from < len(words):
         pieces.append(_speech(words[text_from:], closes=text_from > 0))
     return pieces
@@ -441,6 +513,10 @@ class _Builder:
         self.title: str | None = None
         self.blocks: list[Block] = [Block(heading=None, spoken=False)]
         self.pending: str | None = None  # a bare cue's kind, waiting for its name
+        self.renamable = False  # the open section's name came before its structure word: a
+        # naming cue right after it renames it
+        self.labelled = False  # the waiting section has a number for a name ("Part 15"): a
+        # short sentence after it may still name it, a long one is what it says
         self.held: Sentence | None = None  # a long sentence after a bare cue: its name if the
         # speaker pauses after it
 
@@ -485,7 +561,12 @@ class _Builder:
         if words <= NEXT_SENTENCE_NAME_WORDS:
             self.name_pending(sentence.text)
             return True
-        if words <= LONG_NAME_WORDS and not INNER_CLAUSE.search(sentence.text.rstrip(".!?…")):
+        long_allowed = not self.labelled
+        if (
+            long_allowed
+            and words <= LONG_NAME_WORDS
+            and not INNER_CLAUSE.search(sentence.text.rstrip(".!?…"))
+        ):
             self.held = sentence
             return True
         self.pending = None
@@ -507,9 +588,13 @@ class _Builder:
             if not self.take_name(piece):
                 self.say(piece)
             return
+        if piece.kind.startswith("retype"):
+            self.retype(piece)
+            return
         if self._names_the_open_section(piece) or self._names_by_context(piece):
             return
-        self.pending = None
+        self.pending, self.labelled = None, False
+        self.renamable = piece.provisional
         if piece.kind == "title":
             self.title = piece.name or self.title
         elif piece.kind in ("section", "subsection"):
@@ -520,16 +605,31 @@ class _Builder:
             self.scratch_last()
         if piece.kind in ("title", "section", "subsection") and not piece.name:
             self.pending = piece.kind
+            self.labelled = bool(piece.label)
+
+    def retype(self, cue: Cue) -> None:
+        """ "New section. No, make that a subsection." The section just announced, still
+        empty, becomes what the speaker corrected it to; anywhere else it is speech."""
+        if not (self.block.spoken and not self.block.sentences):
+            self.say(Sentence(_with_stop(_with_capital(cue.said)), cue.start, cue.end))
+            return
+        to_subsection = cue.kind == "retype_subsection" and any(b.spoken for b in self.blocks[:-1])
+        self.block.level = 2 if to_subsection else 1
+        if self.pending in ("section", "subsection"):
+            self.pending = "subsection" if to_subsection else "section"
 
     def _names_by_context(self, cue: Cue) -> bool:
         """What a naming cue names depends on what came before it. "Let's call this one …" or
         "It's called …" right after a bare section cue names that section; a title cue names
         the post once, and never a section's name; what names nothing is prose again."""
-        waiting = self.pending in ("section", "subsection") and not self.block.sentences
+        waiting = (
+            self.pending in ("section", "subsection") or self.renamable
+        ) and not self.block.sentences
         if cue.kind not in ("title", "name", "open_name"):
             return False
         if waiting and cue.name:
             self.name_pending(cue.name)
+            self.renamable = False
         elif cue.kind == "open_name" or (self.title is not None and cue.name):
             self.say(Sentence(_with_stop(_with_capital(cue.said)), cue.start, cue.end))
         elif cue.kind == "name":
@@ -547,6 +647,7 @@ class _Builder:
             return False
         self.block.heading = cue.name or cue.label
         self.pending = None if cue.name else self.pending
+        self.labelled = not cue.name
         return True
 
     def result(self) -> Dictation:
