@@ -118,7 +118,8 @@ class FormCompiler:
                 started = not optional
             else:
                 pattern += rf"(?:{GAP}{regex})?" if optional else rf"{GAP}{regex}"
-            pattern += self._after(name)
+            pattern += self._qualifier(name)
+        pattern += self._aside()  # between the head and its name
         # A form may end in a word that names, as a link does: "Call this section …".
         linked = bool(form.get("linked")) or (
             with_link and any(_token(t)[0] in LINKS for t in tokens)
@@ -134,17 +135,18 @@ class FormCompiler:
             alone=bool(form.get("alone", False)),
         )
 
-    def _after(self, token: str) -> str:
-        """What may follow a structure word or a link inside any head: a qualifier ("Last
-        section for today", "a new section here") and an aside set off by commas ("Next
-        segment, a short one, on …", "Next section is, let me think, the parts …")."""
-        if not (token.startswith("structure") or token in LINKS):
+    def _qualifier(self, token: str) -> str:
+        """A qualifier after a structure word: "Last section for today", "a section here"."""
+        if not token.startswith("structure") or not self.parts.get("qualifier"):
             return ""
-        qualifier = ""
-        if token.startswith("structure") and self.parts.get("qualifier"):
-            qualifier = rf"(?:{GAP}{self.part('qualifier')})?"
-        aside = rf"(?:,\s*{self.part('aside')},)?" if self.parts.get("aside") else ""
-        return qualifier + aside
+        return rf"(?:{GAP}{self.part('qualifier')})?"
+
+    def _aside(self) -> str:
+        """An aside in commas before the name: "Next segment, a short one, on …" is the head
+        "Next segment", its aside and the name; "Next section is, let me think, the parts …"."""
+        if not self.parts.get("aside"):
+            return ""
+        return rf"(?:,\s*{self.part('aside')},(?:{self.part('link')})?)?"
 
 
 def _token(token: str) -> tuple[str, bool, bool]:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from pipeline.cue_forms import Head, compile_heads, lead_pattern
+from pipeline.cue_forms import Head, alternatives, compile_heads, lead_pattern
 from pipeline.languages import ENGLISH, Language, language
 from pipeline.transcript import Transcript
 
@@ -55,6 +55,7 @@ class Grammar:
     clause_openers: frozenset[str]  # where a name with nothing else to end it is cut
     question_words: frozenset[str]
     name_joiners: frozenset[str]  # "the long run, and why …": a naming verb's name goes on
+    number: re.Pattern  # a number said after a structure word
     abbreviations: frozenset[str]  # whose period does not end a sentence
     may_end_sentence: frozenset[str]  # ... unless the next word starts with a capital
 
@@ -79,6 +80,7 @@ def grammar(lang: Language = ENGLISH) -> Grammar:
         clause_openers=frozenset(prose.get("clause_openers", ())),
         question_words=frozenset(prose.get("question_words", ())),
         name_joiners=frozenset(prose.get("name_joiners", ())),
+        number=re.compile(alternatives(cues.get("parts", {}).get("number", ())), re.IGNORECASE),
         abbreviations=lang.words("sentences", "abbreviations"),
         may_end_sentence=lang.words("sentences", "may_end_sentence"),
     )
@@ -278,6 +280,12 @@ def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar, st
         if not (head.strong or weak_allowed) or not (m := pattern.match(text)):
             continue
         last = i + _word_index(starts, m.end() - 1)  # the word the head ends in
+        if last > i and words[last - 1].pause_after and g.number.fullmatch(_bare(words[last].text)):
+            # "The first section | five things I wish I knew": after a pause, the number
+            # starts the name
+            if not (m := pattern.match(text[: starts[last - i]].rstrip())):
+                continue
+            last -= 1
         after_head = words[last].text[m.end() - starts[last - i] :]
         if after_head and not re.fullmatch(r"[\W_]+", after_head):
             continue  # the head ended inside a word
@@ -387,6 +395,8 @@ def _is_prose(kind: str, name: str, g: Grammar) -> bool:
         return False
     if words[0] in g.not_a_name_start:
         return True
+    if len(words) > 1 and g.number.fullmatch(words[0]) and words[1] in g.not_a_name_start:
+        return True  # "Section | 2 of the report says …": the number's sentence runs on
     if kind in ("title", "name") and name.lower() in g.not_a_title:
         return True
     if g.superlative and g.superlative.fullmatch(" ".join(words)):
