@@ -35,7 +35,8 @@ def test_the_generated_corpus_is_large(code):
 def test_every_generated_cue_gives_its_heading(code):
     lex = lexicon(code)
     wrong = failures(positives(lex), lex)
-    assert not wrong, f"{len(wrong)} of {len(positives(lex))} missed:\n" + "\n".join(wrong[:60])
+    report = "\n".join(wrong[:60])
+    assert not wrong, f"{len(wrong)} of {len(positives(lex))} missed:\n{report}"
 
 
 @pytest.mark.parametrize("code", LANGUAGES)

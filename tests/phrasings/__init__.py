@@ -169,10 +169,9 @@ def _bare_forms(make: _Maker, lex: Lexicon, s: Structure) -> None:
     bare = [upper_first(fill(f, s)) for f in lex.fresh + lex.positions]
     for i, after in enumerate(lex.after_bare):
         name, head = make.name(), bare[i % len(bare)]
-        make.add(
-            "bare, naming sentence", s.kind, f"{head}. {upper_first(after.format(n=name))}.", name
-        )
-        make.add("bare, naming clause", s.kind, f"{head}, {after.format(n=name)}.", name)
+        naming = after.format(n=name)
+        make.add("bare, naming sentence", s.kind, f"{head}. {upper_first(naming)}.", name)
+        make.add("bare, naming clause", s.kind, f"{head}, {naming}.", name)
     for i, aside in enumerate(lex.asides):
         name, head = make.name(), bare[i % len(bare)]
         make.add("aside", s.kind, f"{make.lead()}{head}, {aside}, {name}.", name)
