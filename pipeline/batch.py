@@ -12,12 +12,13 @@ import contextlib
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.audio import check_readable, read_recording
-from pipeline.errors import VoiceblogError, describe
+from pipeline.errors import LLMError, VoiceblogError, describe
 from pipeline.flow import DraftOptions, draft_transcript, transcribe_recording
+from pipeline.llm import LLMHealth
 from pipeline.state import State, verdict
 from pipeline.transcribe import cached_transcript
 from pipeline.workspace import Workspace, sha256_file
@@ -135,6 +136,7 @@ class Batch:
             if skipped := self._skip(path, audio_hash):
                 lock.release()
                 return skipped
+            self._check_required_llm()
             transcript = transcribe_recording(path, audio_hash, self.options, self.workspace)
         except Exception as e:  # noqa: BLE001 (one memo's failure never stops the others)
             if lock:
@@ -152,6 +154,13 @@ class Batch:
         earlier = self.state.entries[audio_hash]["recording"]
         same = "" if earlier == path.name else f" (same audio as {earlier})"
         return Outcome(path, "skipped", f"already drafted{same}")
+
+    def _check_required_llm(self) -> None:
+        """With --require-llm, a memo after the LLM has stopped answering fails at once,
+        without a transcription it could not use."""
+        llm, health = self.options.llm, self.options.llm_health
+        if llm and llm.require and health and health.down:
+            raise LLMError(f"{health.given_up(llm)} (no draft: --require-llm is set)")
 
     def _finish(self, path, audio_hash, transcript, lock) -> Outcome:
         try:
@@ -250,7 +259,9 @@ class Watcher:
     def run(self) -> None:
         while True:
             if ready := self._complete(self._settled()):
-                self.batch = Batch(ready, self.options, self.workspace)
+                # A server that was not answering for the last memos gets another chance.
+                options = replace(self.options, llm_health=self.options.llm and LLMHealth())
+                self.batch = Batch(ready, options, self.workspace)
                 self.report(self.batch.run())
                 self.batch = None
             time.sleep(min(1.0, self.settle / 3))

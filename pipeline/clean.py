@@ -240,11 +240,7 @@ def clean_chunks_with_llm(
         for done, _ in enumerate(as_completed(futures), start=1):
             if on_progress:
                 on_progress(done, len(chunks))
-        results = [future.result() for future in futures]
-    errors = [r.error for r in results if r.error]
-    if errors and len(errors) == len(results):
-        raise errors[0]  # not one chunk got through: the LLM is not there, say so
-    return results
+        return [future.result() for future in futures]
 
 
 def clean_chunk(
@@ -264,17 +260,19 @@ def clean_chunk(
         style=style,
     )
     try:
-        reply = client.complete(messages, max_tokens=max_reply_tokens(chunk.text))
+        answer = client.answer(messages, max_tokens=max_reply_tokens(chunk.text))
     except LLMOutputError as e:  # it answered, but ran on or said nothing: this chunk only
         return _by_rules(chunk, str(e))
     except LLMError as e:
         return _by_rules(chunk, str(e), error=e)
-    reply = as_prose(reply)
+    reply = as_prose(answer.text)
     instructions = "\n".join(m["content"] for m in messages if m["role"] == "system")
     context = f"{before}\n{after}"
     comparison = compare(chunk.text, reply, context, instructions, chunk.lang)
     if problem := comparison.problem(limits):
+        answer.forget()  # not an answer to keep: the next run asks again
         return _by_rules(chunk, problem, comparison)
+    answer.keep()
     texts = reply_paragraphs(reply)
     spans = align_spans(texts, list(chunk.sentences))
     paragraphs = [Paragraph(t, start, end) for t, (start, end) in zip(texts, spans, strict=True)]

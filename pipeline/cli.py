@@ -11,14 +11,20 @@ import click
 from pipeline import __version__
 from pipeline import settings as settings_table
 from pipeline.errors import VoiceblogError, describe
+from pipeline.redact import printable, redact, shown
 from pipeline.workspace import Workspace
 
 log = logging.getLogger("voiceblog")
 
 
 class _StderrFormatter(logging.Formatter):
+    """Every line voiceblog logs, with no secret in it and file names' control characters
+    escaped (a traceback under -v keeps its lines)."""
+
     def format(self, record: logging.LogRecord) -> str:
-        message = super().format(record)
+        safe = logging.makeLogRecord({**record.__dict__, "msg": shown(record.getMessage())})
+        safe.args = None
+        message = redact(super().format(safe))
         return f"Warning: {message}" if record.levelno >= logging.WARNING else message
 
 
@@ -61,7 +67,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
     try:
         loaded = settings_table.load(workspace.config_file, os.environ)
     except VoiceblogError as e:
-        raise click.ClickException(str(e)) from e
+        raise click.ClickException(describe(e)) from e
     # voiceblog.toml and VOICEBLOG_* sit under flags: click's default_map layer.
     ctx.default_map = {name: loaded.values for name in main.commands}
     ctx.meta["setting_sources"] = loaded.sources
@@ -232,7 +238,7 @@ def review(workspace: Workspace, target: Path, open_page: bool, **settings) -> N
         page = _interruptible(work, lambda: "no review page written")
     except (VoiceblogError, OSError) as e:
         raise click.ClickException(describe(e)) from e
-    click.echo(str(_relative(page)))
+    click.echo(printable(str(_relative(page))))
     if open_page:
         click.launch(str(page))
 
@@ -247,7 +253,7 @@ def batch(workspace: Workspace, folder: Path | None, **settings) -> None:
 
     folder = folder or Path("recordings")  # relative, so messages name files as the user sees them
     if not folder.is_dir():
-        raise click.ClickException(f"{folder}: no such folder")
+        raise click.ClickException(f"{printable(str(folder))}: no such folder")
     options = _draft_options(workspace, **settings)
     found = discover(folder)
     run = Batch(found.recordings, options, workspace)
@@ -273,10 +279,10 @@ def status(workspace: Workspace, folder: Path | None, **settings) -> None:
 
     folder = folder or Path("recordings")  # relative, so messages name files as the user sees them
     if not folder.is_dir():
-        raise click.ClickException(f"{folder}: no such folder")
+        raise click.ClickException(f"{printable(str(folder))}: no such folder")
     options = _draft_options(workspace, check_drafts=False, **settings)
     for path in discover(folder).recordings:
-        click.echo(f"{path.name}: {recording_status(path, options, workspace)}")
+        click.echo(f"{printable(path.name)}: {shown(recording_status(path, options, workspace))}")
 
 
 @main.command()
@@ -312,7 +318,7 @@ def watch(workspace: Workspace, folder: Path | None, settle: float, **settings) 
 
     folder = folder or Path("recordings")
     if not folder.is_dir():
-        raise click.ClickException(f"{folder}: no such folder")
+        raise click.ClickException(f"{printable(str(folder))}: no such folder")
     options = _draft_options(workspace, **settings)
     log.info("watching %s for new memos (Ctrl-C stops)", folder)
     watcher = Watcher(folder, options, workspace, settle, report=_print_batch_rows)
@@ -326,12 +332,27 @@ def watch(workspace: Workspace, folder: Path | None, settle: float, **settings) 
 
 
 @main.command()
+@click.option(
+    "--trust",
+    "trust",
+    flag_value=True,
+    default=None,
+    help="Trust this workspace: its voiceblog.toml's api_base may get your API key.",
+)
+@click.option("--untrust", "trust", flag_value=False, help="Stop trusting this workspace.")
 @drafting_options
 @click.pass_context
-def config(ctx: click.Context, **settings) -> None:
+def config(ctx: click.Context, trust: bool | None, **settings) -> None:
     """Show the settings in effect and where each comes from."""
+    if trust is not None:
+        from pipeline.trust import set_trust
+
+        recorded = set_trust(ctx.obj.root, trust)
+        doing = "trusted" if trust else "no longer trusted"
+        click.echo(f"{ctx.obj.root.resolve()}: {doing} with your API keys (recorded in {recorded})")
+        return
     layers = ctx.find_root().meta["setting_sources"]  # voiceblog.toml or which variable
-    for param in ctx.command.params:
+    for param in [p for p in ctx.command.params if p.name in settings]:  # not --trust
         source = ctx.get_parameter_source(param.name)
         if source == click.core.ParameterSource.COMMANDLINE:
             source = "flag"
@@ -345,7 +366,8 @@ def config(ctx: click.Context, **settings) -> None:
 
             value = local_defaults(settings.get("llm") or "", settings.get("api_base"))[param.name]
         name = param.opts[0].lstrip("-")
-        click.echo(f"{name:<14} = {'' if value is None else value!s:<24} ({source})")
+        value = "" if value is None else shown(str(value))
+        click.echo(f"{name:<14} = {value:<24} ({source})")
 
 
 def _interruptible(work, on_interrupt):
@@ -401,7 +423,8 @@ def _relative(path: Path) -> Path:
 def _print_batch_rows(outcomes) -> None:
     for o in outcomes:
         files = ", ".join(str(f) for f in o.files)
-        click.echo(f"{o.status:<8}  {o.recording.name}  {files or o.detail}")
+        # A name with a newline or escape sequence must not forge rows or drive the terminal.
+        click.echo(f"{o.status:<8}  {printable(o.recording.name)}  {shown(files or o.detail)}")
 
 
 def _print_batch_summary(outcomes, found) -> None:
@@ -419,22 +442,26 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
     """DraftOptions from the command line, checked before any slow work starts."""
     from pipeline.export import ensure_drafts_dir
     from pipeline.flow import DraftOptions
-    from pipeline.llm import LLMSettings, local_defaults
+    from pipeline.llm import LLMHealth, LLMSettings, local_defaults
 
     try:
         llm = s["llm"] and LLMSettings(
             model=s["llm"],
             api_base=s["api_base"] or None,
+            send_key=_may_send_key(workspace, s["api_base"]),
             style=s["style"],
             **local_defaults(s["llm"], s["api_base"], jobs=s["jobs"], timeout=s["timeout"]),
             chunk_tokens=s["chunk_tokens"],
             use_cache=not s["no_cache"],
+            require=s["require_llm"],
         )
         transcription = _transcribe_options(workspace, s)
         if check_drafts:  # commands that write drafts; not status
             ensure_drafts_dir(s["drafts"])
+            if llm:
+                _say_where_requests_go(llm)
     except VoiceblogError as e:
-        raise click.ClickException(str(e)) from e
+        raise click.ClickException(describe(e)) from e
     return DraftOptions(
         drafts=s["drafts"],
         fmt=s["fmt"],
@@ -448,7 +475,44 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
         author=s["author"],
         transcript=s["transcript"],
         review=s["review"],
+        llm_health=LLMHealth() if llm else None,  # one for the run: a dead server is found once
     )
+
+
+def _api_base_source() -> str:
+    """Where --api-base's value came from: "flag", "voiceblog.toml", "environment …", or
+    "default"."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or "api_base" not in ctx.params:
+        return "flag"  # called as a library: the caller chose it
+    source = ctx.get_parameter_source("api_base")
+    if source == click.core.ParameterSource.DEFAULT_MAP:
+        return ctx.find_root().meta["setting_sources"].get("api_base", "voiceblog.toml")
+    return "flag" if source == click.core.ParameterSource.COMMANDLINE else "default"
+
+
+def _may_send_key(workspace: Workspace, api_base: str | None) -> bool:
+    """Whether the user's API key may go to this api_base: one they gave on the command line
+    or in the environment, yes; one from voiceblog.toml only once they trust the workspace."""
+    from pipeline.trust import is_trusted
+
+    if not api_base or _api_base_source() != "voiceblog.toml" or is_trusted(workspace.root):
+        return True
+    log.info(
+        "voiceblog.toml sets api_base = %s: no API key is sent there until you trust this "
+        "workspace (voiceblog config --trust)",
+        api_base,
+    )
+    return False
+
+
+def _say_where_requests_go(llm) -> None:
+    """One line on stderr: the LLM, where its requests go, and with which key."""
+    from pipeline.llm import destination, key_sent
+
+    variable = key_sent(llm)
+    key = f"with your {variable}" if variable else "with no API key"
+    log.info("LLM %s: requests go to %s, %s", llm.model, destination(llm), key)
 
 
 def _for_each_recording(recordings, work) -> None:
@@ -459,7 +523,7 @@ def _for_each_recording(recordings, work) -> None:
         for path in recordings:
             try:
                 for written in work(path):
-                    click.echo(written)
+                    click.echo(printable(str(written)))
             except Exception as e:  # noqa: BLE001 (one memo's failure never stops the others)
                 click.echo(f"Error: {describe(e)}", err=True)
                 done["failed"] += 1

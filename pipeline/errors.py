@@ -40,7 +40,14 @@ class ConfigError(VoiceblogError):
 def describe(error: Exception) -> str:
     """One line for the user: voiceblog's own message, or what the OS refused and where
     ("drafts/x.md: No space left on device"), never a traceback. Anything else is a bug in
-    voiceblog: named as one (the traceback is logged with -v)."""
+    voiceblog: named as one (the traceback is logged with -v). No secret is in it, and no
+    character that would act on a terminal (it is shown, and stored in the batch records)."""
+    from pipeline.redact import shown
+
+    return shown(_one_line(error))
+
+
+def _one_line(error: Exception) -> str:
     if isinstance(error, VoiceblogError):
         return str(error)
     if isinstance(error, OSError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -18,8 +19,9 @@ from pathlib import Path
 import yaml
 
 from pipeline.errors import ExportError
+from pipeline.redact import redact
 from pipeline.section import Draft
-from pipeline.workspace import Manifest, atomic_write, sha256_bytes, sha256_file
+from pipeline.workspace import Manifest, replaced_together, sha256_bytes, sha256_file
 
 log = logging.getLogger("voiceblog")
 
@@ -311,18 +313,24 @@ def export(
     # Every format is rendered before any is written: a draft that cannot be rendered leaves
     # nothing behind, never an .md without its .docx.
     rendered = [(writer.extension, _render(writer, draft, info)) for writer in writers]
-    written = []
-    for extension, data in rendered:
-        path = _free_path(drafts, stem, extension, manifest, source_hash, force, data)
-        try:
-            atomic_write(path, data)
-        except OSError as e:
-            raise ExportError(f"cannot write {path}: {e.strerror or e}") from e
-        manifest.record(path, sha256_bytes(data), source_hash)
-        written.append(path)
+    paths = _free_paths(drafts, stem, rendered, manifest, source_hash, force)
+    files = [(path, data) for path, (_, data) in zip(paths, rendered, strict=True)]
     if report is not None:
-        written.append(_write_report(written[0], info, report))
-    return written
+        files.append(_report(files[0][0], info, report))
+    # Written as a set: a failure anywhere, even in recording them, leaves every format as it
+    # was, never an .md that disagrees with its .docx.
+    try:
+        with replaced_together(files):
+            drafts_written = files[: len(rendered)]
+            manifest.record_all(
+                [(p, sha256_bytes(data)) for p, data in drafts_written], source_hash
+            )
+    except OSError as e:
+        where = e.filename or drafts
+        raise ExportError(
+            f"{where}: {e.strerror or e}; this memo's drafts were left as they were"
+        ) from e
+    return [path for path, _ in files]
 
 
 def _render(writer, draft: Draft, info: DraftInfo) -> bytes:
@@ -332,40 +340,44 @@ def _render(writer, draft: Draft, info: DraftInfo) -> bytes:
         raise ExportError(f"cannot write the {writer.extension} draft: {e}") from e
 
 
-def _write_report(draft_path: Path, info: DraftInfo, report: dict) -> Path:
+def _report(draft_path: Path, info: DraftInfo, report: dict) -> tuple[Path, bytes]:
     """<draft>.report.json beside the draft it describes; voiceblog's own, so always replaced."""
-    path = draft_path.with_suffix(".report.json")
     data = {"draft": draft_path.name, "recording": info.source, "llm": info.llm, **report}
-    try:
-        atomic_write(path, json.dumps(data, indent=1, ensure_ascii=False).encode())
-    except OSError as e:
-        raise ExportError(f"cannot write {path}: {e.strerror or e}") from e
-    return path
+    text = redact(json.dumps(data, indent=1, ensure_ascii=False))  # an error may quote a key
+    return draft_path.with_suffix(".report.json"), text.encode()
 
 
-def _free_path(
-    drafts: Path,
-    stem: str,
-    extension: str,
-    manifest: Manifest,
-    source: str,
-    force: bool,
-    data: bytes,
-) -> Path:
-    """The first of stem.ext, stem-2.ext, … that is new, that holds exactly what we are about to
-    write, or that holds our own unedited draft of this memo (with force, edited or not)."""
-    content = sha256_bytes(data)
+def _free_paths(
+    drafts: Path, stem: str, rendered: list, manifest: Manifest, source: str, force: bool
+) -> list[Path]:
+    """One path a format: the first of stem.ext, stem-2.ext, … where every format may go, so
+    a memo's formats always share a name and none is left beside an older version of another."""
     for number in range(1, 1000):
-        name = f"{stem}.{extension}" if number == 1 else f"{stem}-{number}.{extension}"
-        path = drafts / name
-        if not path.exists():
-            return path
-        on_disk = sha256_file(path)
-        entry = manifest.entry(path)
-        if entry is None and on_disk == content:
-            return path  # the same draft again, and the manifest lost it: no copy
-        if entry and entry["source"] == source:
-            if force or on_disk == entry["sha256"]:
-                return path  # our own earlier draft of this memo: replace it
-            log.warning("%s was edited since voiceblog wrote it; keeping it as it is", path)
-    raise ExportError(f"too many drafts named {stem}.{extension} in {drafts}")
+        name = stem if number == 1 else f"{stem}-{number}"
+        paths = [drafts / f"{name}.{extension}" for extension, _ in rendered]
+        allowed = [  # a list, not all(): each one in the way is named
+            _may_write(path, data, manifest, source, force)
+            for path, (_, data) in zip(paths, rendered, strict=True)
+        ]
+        if all(allowed):
+            return paths
+    raise ExportError(f"too many drafts named {stem} in {drafts}")
+
+
+def _may_write(path: Path, data: bytes, manifest: Manifest, source: str, force: bool) -> bool:
+    """Whether path is new, holds exactly what we are about to write, or holds our own
+    unedited draft of this memo (with force, edited or not)."""
+    if not path.exists():
+        return True
+    if not path.is_file() or not os.access(path, os.W_OK):
+        log.warning("%s is not a file voiceblog can write; the draft goes beside it", path)
+        return False  # a folder in its place, or a read-only file: never fail on every run
+    on_disk = sha256_file(path)
+    entry = manifest.entry(path)
+    if entry is None and on_disk == sha256_bytes(data):
+        return True  # the same draft again, and the manifest lost it: no copy
+    if entry and entry["source"] == source:
+        if force or on_disk == entry["sha256"]:
+            return True  # our own earlier draft of this memo: replace it
+        log.warning("%s was edited since voiceblog wrote it; keeping it as it is", path)
+    return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, is_dataclass, replace
 from pathlib import Path
 
 from pipeline.audio import check_readable, recorded_at
@@ -17,11 +17,11 @@ from pipeline.clean import (
     default_chunk_tokens,
 )
 from pipeline.cues import Block, Dictation, apply_spoken_cues, merge_dictations
-from pipeline.errors import LLMError, NoSpeechError, VoiceblogError
+from pipeline.errors import LLMError, LLMOutputError, NoSpeechError, VoiceblogError
 from pipeline.export import DraftInfo, clock, draft_stem, export
 from pipeline.fidelity import build_report, limits_for, summary_line
 from pipeline.languages import Language, language
-from pipeline.llm import LLMClient, LLMSettings, missing_key
+from pipeline.llm import LLMClient, LLMHealth, LLMSettings, missing_key
 from pipeline.review import ReviewSource, write_review
 from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
 from pipeline.templates import load_prompt, load_style
@@ -49,6 +49,9 @@ class DraftOptions:
     author: str = ""  # the user's name, for Word's author and the front matter
     transcript: bool = False  # append the timed transcript to each draft
     review: bool = False  # also write <draft>.review.html: each paragraph against the audio
+    # Whether the LLM is still answering, shared by every memo of the run (None: each memo
+    # finds out for itself).
+    llm_health: LLMHealth | None = None
 
     def fingerprint(self) -> str:
         """What a finished draft depends on: change any of it and the memo is drafted again.
@@ -56,9 +59,11 @@ class DraftOptions:
         Every option counts except those that cannot change the output, so an option added
         later is in the fingerprint without anyone remembering to put it there.
         """
-        options = asdict(self)
-        for name in NOT_IN_OUTPUT:
-            options.pop(name, None)
+        options = {
+            f.name: asdict(value) if is_dataclass(value := getattr(self, f.name)) else value
+            for f in fields(self)
+            if f.name not in NOT_IN_OUTPUT
+        }
         for name in TRANSCRIPTION_NOT_IN_OUTPUT:
             options["transcription"].pop(name, None)
         for name in LLM_NOT_IN_OUTPUT:
@@ -68,9 +73,9 @@ class DraftOptions:
 
 
 # Options that change how a draft is made, not what it says.
-NOT_IN_OUTPUT = ("on_progress", "on_llm_progress", "force")
+NOT_IN_OUTPUT = ("on_progress", "on_llm_progress", "force", "llm_health")
 TRANSCRIPTION_NOT_IN_OUTPUT = ("threads",)
-LLM_NOT_IN_OUTPUT = ("api_base", "timeout", "retries", "jobs", "use_cache")
+LLM_NOT_IN_OUTPUT = ("api_base", "timeout", "retries", "jobs", "use_cache", "require", "send_key")
 
 
 def draft_merged(
@@ -86,7 +91,9 @@ def draft_merged(
     dictation = merge_dictations([apply_spoken_cues(t) for t in transcripts], offsets)
     dictation.title = title
     name = " + ".join(p.name for p in paths)
-    draft, report = make_draft(dictation, options.llm, workspace, name, options.on_llm_progress)
+    draft, report = make_draft(
+        dictation, options.llm, workspace, name, options.on_llm_progress, options.llm_health
+    )
     info = DraftInfo(
         source=", ".join(p.name for p in paths),
         recorded=recorded_at(paths[0]),
@@ -141,7 +148,12 @@ def draft_transcript(
     try:
         dictation = apply_spoken_cues(transcript)
         draft, report = make_draft(
-            dictation, options.llm, workspace, path.name, options.on_llm_progress
+            dictation,
+            options.llm,
+            workspace,
+            path.name,
+            options.on_llm_progress,
+            options.llm_health,
         )
     except LLMError as e:  # say which memo: the same LLM may fail for one and not another
         raise LLMError(f"{path}: {e}") from e
@@ -174,7 +186,9 @@ def review_recording(
     audio_hash = sha256_file(path)
     transcript = transcribe_recording(path, audio_hash, options, workspace)
     dictation = apply_spoken_cues(transcript)
-    draft, report = make_draft(dictation, options.llm, workspace, path.name)
+    draft, report = make_draft(
+        dictation, options.llm, workspace, path.name, health=options.llm_health
+    )
     if draft_path is None:
         draft_path = workspace.manifest.draft_of(audio_hash)
     if draft_path is None:
@@ -244,8 +258,10 @@ def make_draft(
     workspace: Workspace,
     name: str,
     on_progress: ChunkProgress | None = None,
+    health: LLMHealth | None = None,
 ) -> tuple[Draft, dict | None]:
-    """Cleanup then sectioning, by the LLM when one is set, by the rules otherwise.
+    """Cleanup then sectioning, by the LLM when one is set, by the rules otherwise; by the
+    rules too where the LLM fails, unless the settings require the LLM.
 
     Returns the draft and, for an LLM draft, the faithfulness report.
     """
@@ -256,8 +272,10 @@ def make_draft(
         return draft_by_rules(blocks, title, lang), None
     if variable := missing_key(llm):
         raise LLMError(f"the LLM {llm.model} needs an API key: set {variable} in the environment")
-    client = LLMClient(llm, workspace.cache_dir("llm"))
+    client = LLMClient(llm, workspace.cache_dir("llm"), health)
     results = _clean_by_llm(dictation, client, workspace, name, on_progress)
+    if llm.require and (error := next((r.error for r in results if r.error), None)):
+        raise LLMError(f"{error} (no draft: --require-llm is set)")
     blocks = [
         CleanBlock(
             clean_heading(block.heading, lang),
@@ -267,15 +285,25 @@ def make_draft(
         )
         for index, block in enumerate(dictation.blocks)
     ]
-    try:
-        prompt = load_prompt("section", workspace.prompts)
-        draft = draft_by_llm(blocks, title, client, prompt, lang)
-    except LLMError as e:
-        log.warning("%s: %s; using the spoken sections only", name, e)
-        draft = draft_by_rules(blocks, title, lang)
+    draft = _section(blocks, title, client, workspace, name, lang)
     report = build_report(results, draft, client.usage, limits_for(llm.style))
     log.info("%s: %s", name, summary_line(report, client.usage))
     return draft, report
+
+
+def _section(blocks, title, client: LLMClient, workspace: Workspace, name: str, lang) -> Draft:
+    """The LLM's sectioning; the spoken sections alone where it fails or has stopped answering
+    (already said in the memo's warning)."""
+    if client.health.down is not None:
+        return draft_by_rules(blocks, title, lang)
+    try:
+        prompt = load_prompt("section", workspace.prompts)
+        return draft_by_llm(blocks, title, client, prompt, lang)
+    except LLMError as e:
+        if client.settings.require and not isinstance(e, LLMOutputError):
+            raise LLMError(f"{e} (no draft: --require-llm is set)") from e
+        log.warning("%s: %s; using the spoken sections only", name, e)
+        return draft_by_rules(blocks, title, lang)
 
 
 def _clean_by_rules(block: Block, lang: Language) -> list[CleanBlock]:
@@ -304,8 +332,17 @@ def _clean_by_llm(
     chunks = chunk_blocks(dictation.blocks, chunk_tokens, language(dictation.language))
     limits = limits_for(settings.style)
     results = clean_chunks_with_llm(chunks, client, prompt, style, limits, on_progress)
+    given_up = [r for r in results if r.error] if client.health.down else []
+    if given_up:  # one line for them all, not one a chunk
+        log.warning(
+            "%s: %s: drafting the rest by the rules (%d of %d chunks here)",
+            name,
+            client.health.given_up(settings),
+            len(given_up),
+            len(chunks),
+        )
     for result in results:
-        if result.by == "rules":
+        if result.by == "rules" and not any(result is r for r in given_up):
             start, end = result.chunk.span
             log.warning(
                 "%s: chunk %d of %d (%s–%s) cleaned by the rules instead: %s",

@@ -1,8 +1,10 @@
 """The one door to language models: litellm, so any provider or local server works the same.
 
 An LLMClient retries what is worth retrying (429, 5xx, timeouts, dropped connections) with
-backoff, caches every answer by its exact request so an unchanged re-run costs nothing, and
-tallies tokens and cost. It is shared by the threads that clean chunks concurrently.
+backoff, caches every accepted answer by its exact request so an unchanged re-run costs
+nothing, and tallies tokens and cost. It is shared by the threads that clean chunks
+concurrently. An LLMHealth, shared by every memo of a run, gives up on a server that has
+stopped answering, so a dead one costs about two timeouts per run instead of a wait per chunk.
 """
 
 from __future__ import annotations
@@ -11,18 +13,33 @@ import json
 import logging
 import os
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import LLMError, LLMOutputError
+from pipeline.redact import redact, without_credentials
 from pipeline.workspace import atomic_write, sha256_bytes
 
 log = logging.getLogger("voiceblog")
 
 BACKOFF_FIRST = 0.5  # seconds before the first retry; doubles each time
 BACKOFF_MAX = 20.0  # never wait longer than this between tries (a Retry-After is honoured up to it)
+# When to stop sending to a server for the rest of the run. A timeout costs a whole --timeout,
+# so two in a row (or two answers that are no chat reply at all: an HTML page, broken JSON)
+# are enough; other failures are retried first, and two requests failed past their retries
+# in a row are enough.
+SILENT_REQUESTS = 2
+FAILED_REQUESTS = 2
+# litellm's words for a 200 that holds no chat reply (it calls it a server error).
+NO_CHAT_REPLY = (
+    "no 'choices'",
+    "Received response - <APIResponse [200",
+    "Empty or invalid response from LLM endpoint",
+)
+SENTENCE_CHARS = 160  # a provider's own message is cut to its first sentence, at most this long
 
 
 @dataclass(frozen=True)
@@ -36,9 +53,58 @@ class LLMSettings:
     jobs: int = 8  # chunks in flight at once
     chunk_tokens: int | None = None  # transcript tokens per chunk; None: from the model's context
     use_cache: bool = True  # answer an identical request from .voiceblog/llm/
+    require: bool = False  # fail when the LLM cannot clean a memo, instead of using the rules
+    send_key: bool = True  # False: api_base came from a workspace not trusted with the key
 
     def describe(self) -> str:
-        return f"{self.model} at {self.api_base}" if self.api_base else self.model
+        """The model and where it is served, without any credentials in the URL."""
+        if not self.api_base:
+            return self.model
+        return f"{self.model} at {without_credentials(self.api_base)}"
+
+
+class LLMDown(LLMError):
+    """The LLM stopped answering earlier in this run; nothing more is sent to it."""
+
+
+class LLMHealth:
+    """Whether the LLM is still answering, for one run: shared by every memo of a batch, so a
+    server that died is given up on once, not waited for again by each chunk and each memo."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._silent = 0  # requests in a row that timed out or got no chat reply
+        self._failed = 0  # requests in a row that failed past their retries
+        self.down: LLMError | None = None  # what went wrong when it was given up on
+
+    def check(self) -> None:
+        """LLMDown once the LLM has been given up on."""
+        if self.down is not None:
+            raise LLMDown(str(self.down))
+
+    def answered(self) -> None:
+        with self._lock:
+            self._silent = self._failed = 0
+
+    def silent(self, error: LLMError) -> None:
+        """A request timed out, or the server answered with no chat reply at all."""
+        with self._lock:
+            self._silent += 1
+            if self._silent >= SILENT_REQUESTS and self.down is None:
+                self.down = error
+
+    def given_up(self, settings: LLMSettings) -> str:
+        """What went wrong, in one clause: "openai/x at … is not answering (it did not …)"."""
+        reason = str(self.down).replace(f"the LLM {settings.describe()}", "it")
+        return f"{settings.describe()} is not answering ({reason})"
+
+    def failed(self, error: LLMError, give_up: bool = False) -> None:
+        """A request failed for good: past its retries, or not worth retrying. give_up: at
+        once (the LLM is required, so nothing more is worth asking of it)."""
+        with self._lock:
+            self._failed += 1
+            if (give_up or self._failed >= FAILED_REQUESTS) and self.down is None:
+                self.down = error
 
 
 def is_local(model: str, api_base: str | None) -> bool:
@@ -116,16 +182,49 @@ def context_tokens(model: str) -> int | None:
         return None
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One reply of the model, cached only when kept."""
+
+    text: str
+    cache_path: Path | None  # where it is kept; None without a cache
+    cached: bool = False  # it came from the cache
+
+    def keep(self) -> None:
+        """Cache it: the same request is answered with it from now on."""
+        if self.cache_path and not self.cached:
+            atomic_write(self.cache_path, json.dumps({"reply": self.text}).encode())
+
+    def forget(self) -> None:
+        """It failed its checks: never answer from it (a copy cached before goes too)."""
+        if self.cache_path:
+            self.cache_path.unlink(missing_ok=True)
+
+
 class LLMClient:
-    def __init__(self, settings: LLMSettings, cache_dir: Path | None):
+    def __init__(
+        self, settings: LLMSettings, cache_dir: Path | None, health: LLMHealth | None = None
+    ):
         self.settings = settings
         self.cache_dir = cache_dir if settings.use_cache else None
         self.usage = Usage()
+        self.dropped: Exception | None = None  # a request the server hung up on, if any
+        self.health = health or LLMHealth()
 
     def complete(
         self, messages: list[dict], json_mode: bool = False, max_tokens: int | None = None
     ) -> str:
-        """The model's reply to the messages, from the cache when this exact request was made.
+        """The model's reply to the messages, cached as it is: for callers that accept any."""
+        answer = self.answer(messages, json_mode, max_tokens)
+        answer.keep()
+        return answer.text
+
+    def answer(
+        self, messages: list[dict], json_mode: bool = False, max_tokens: int | None = None
+    ) -> Answer:
+        """The model's reply to the messages, from the cache when this exact request was
+        answered before. It is cached only once the caller keeps it: a reply that fails its
+        checks is asked for again on the next run.
 
         max_tokens bounds what the model may write: a reply cut there is an LLMOutputError.
         """
@@ -133,11 +232,12 @@ class LLMClient:
         if self.cache_dir and (cached := self._cached(key)) is not None:
             with self.usage._lock:
                 self.usage.cached += 1
-            return cached
+            return Answer(cached, self._cache_path(key), cached=True)
         reply = self._complete_with_retries(messages, json_mode, max_tokens)
-        if self.cache_dir:
-            atomic_write(self.cache_dir / f"{key}.json", json.dumps({"reply": reply}).encode())
-        return reply
+        return Answer(reply, self._cache_path(key))
+
+    def _cache_path(self, key: str) -> Path | None:
+        return self.cache_dir / f"{key}.json" if self.cache_dir else None
 
     def _cache_key(self, messages: list[dict], json_mode: bool, max_tokens: int | None) -> str:
         s = self.settings
@@ -153,15 +253,22 @@ class LLMClient:
             return None
 
     def _complete_with_retries(self, messages: list[dict], json_mode: bool, max_tokens) -> str:
-        dropped = None  # a try the server hung up on: why a later try found nobody there
         for attempt in range(self.settings.retries + 1):
+            self.health.check()  # another chunk, or an earlier memo, found the server dead
             try:
                 return self._complete_once(messages, json_mode, max_tokens)
+            except LLMOutputError:
+                raise  # it answered, just not usefully: this request only
             except Exception as e:  # litellm maps every provider's errors onto its own classes
-                dropped = dropped or (e if _connection_dropped(e) else None)
+                # A request the server hung up on says why later ones find nobody there.
+                self.dropped = self.dropped or (e if _connection_dropped(e) else None)
+                cause = self.dropped if self.dropped and _connection_failed(e) else e
+                error = explain(cause, self.settings)
+                if _unanswered(e):
+                    self.health.silent(error)
                 if attempt == self.settings.retries or not _worth_retrying(e):
-                    cause = dropped if dropped and _connection_failed(e) else e
-                    raise explain(cause, self.settings) from e
+                    self.health.failed(error, give_up=self.settings.require)
+                    raise error from e
                 wait = _backoff(attempt, e)
                 log.debug("LLM call failed (%s); retrying in %.1f s", type(e).__name__, wait)
                 with self.usage._lock:
@@ -184,11 +291,12 @@ class LLMClient:
             temperature=s.temperature,
             response_format={"type": "json_object"} if json_mode else None,
         )
+        self.health.answered()
         usage = getattr(response, "usage", None)
         self.usage.add(
             getattr(usage, "prompt_tokens", 0) or 0,
             getattr(usage, "completion_tokens", 0) or 0,
-            _cost(litellm, response),
+            _cost(litellm, response, s),
         )
         choice = response.choices[0]
         content = choice.message.content
@@ -224,23 +332,57 @@ def key_variable(settings: LLMSettings) -> str:
     return f"{provider.upper()}_API_KEY"
 
 
-def _cost(litellm, response) -> float | None:
+def _cost(litellm, response, settings: LLMSettings) -> float | None:
+    if settings.api_base:  # a server of the user's own: the provider's price table is not its price
+        return None
     try:
         return float(litellm.completion_cost(completion_response=response))
     except Exception:  # no price for this model (local servers, new models)
         return None
 
 
+NO_KEY = "no-key-sent"  # OpenAI-compatible servers that need no key still get one; this is it
+
+
 def _api_key(settings: LLMSettings) -> str | None:
-    """OpenAI-compatible local servers need no key, but the OpenAI client insists on one."""
+    """The key to send: none of the user's to an api_base they did not choose (given
+    explicitly, so litellm reads none from the environment); OpenAI's key to an OpenAI-style
+    server they did choose, where the OpenAI client insists on some key."""
+    if settings.api_base and not settings.send_key:
+        return NO_KEY
     if settings.api_base and settings.model.startswith("openai/"):
-        return os.environ.get("OPENAI_API_KEY") or "no-key-needed"
+        return os.environ.get("OPENAI_API_KEY") or NO_KEY
     return None  # litellm reads the provider's usual variable from the environment
 
 
-def _worth_retrying(error: Exception) -> bool:
-    """429, 5xx, timeouts and dropped connections pass; a bad key or bad request does not."""
+def key_sent(settings: LLMSettings) -> str | None:
+    """The environment variable whose key the requests carry; None when they carry none."""
+    if settings.api_base and not settings.send_key:
+        return None
+    variable = "OPENAI_API_KEY" if settings.model.startswith("openai/") else key_variable(settings)
+    return variable if os.environ.get(variable) else None
+
+
+def destination(settings: LLMSettings) -> str:
+    """Where the requests go: the api_base, the provider's address, or the provider's name."""
+    if settings.api_base:
+        return without_credentials(settings.api_base)
     litellm = _litellm()
+    try:
+        _, provider, _, base = litellm.get_llm_provider(settings.model)
+        base = base or os.environ.get(f"{provider.upper()}_API_BASE")
+        base = base or litellm.get_api_base(settings.model, {})
+    except Exception:  # a model litellm cannot place: its call will say what is wrong
+        return "the provider litellm picks for it"
+    return without_credentials(base) if base else f"{provider}'s own API"
+
+
+def _worth_retrying(error: Exception) -> bool:
+    """429, 5xx, timeouts and dropped connections pass; a bad key or bad request does not,
+    nor a server that answers with no chat reply (it would answer the same again)."""
+    litellm = _litellm()
+    if _no_chat_reply(error):
+        return False
     if isinstance(error, litellm.Timeout | litellm.APIConnectionError) or _connection_failed(error):
         return True
     status = getattr(error, "status_code", None)
@@ -257,6 +399,25 @@ def _backoff(attempt: int, error: Exception) -> float:
         asked = 0.0
     wait = max(asked, BACKOFF_FIRST * 2**attempt * random.uniform(0.8, 1.2))
     return min(wait, BACKOFF_MAX)
+
+
+def _unanswered(error: Exception) -> bool:
+    """The request got no answer worth waiting for: a timeout, or no chat reply at all."""
+    return isinstance(error, _litellm().Timeout) or _no_chat_reply(error)
+
+
+def _no_chat_reply(error: BaseException) -> bool:
+    """A 200 that is not an OpenAI-style chat reply: an HTML page, broken or other JSON.
+    litellm reports it as a server error; the JSON error in the cause chain, or its own words
+    for a reply without choices, tell."""
+    text = str(error)
+    if any(words in text for words in NO_CHAT_REPLY):
+        return True
+    while error is not None:
+        if isinstance(error, json.JSONDecodeError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _connection_failed(error: BaseException) -> bool:
@@ -298,8 +459,13 @@ def explain(error: Exception, settings: LLMSettings) -> LLMError:
             f"the LLM server {where} closed the connection without answering: "
             "it may have crashed (its own log says why)"
         )
+    if _no_chat_reply(error):
+        return LLMError(
+            f"the LLM {where} answered with something that is not a chat reply (a web page or "
+            "broken JSON; is the address the server's API, often ending in /v1?)"
+        )
     if isinstance(error, litellm.APIConnectionError) or _connection_failed(error):
-        return LLMError(f"cannot reach the LLM {where} (is the server running?)")
+        return LLMError(f"cannot reach the LLM {where}: is the server running?")
     denied = getattr(error, "status_code", None) in (401, 403)
     if denied or isinstance(error, litellm.AuthenticationError | litellm.PermissionDeniedError):
         return LLMError(f"the LLM {where} rejected the API key: check {key_variable(settings)}")
@@ -307,5 +473,16 @@ def explain(error: Exception, settings: LLMSettings) -> LLMError:
         return LLMError(f"the LLM {where} does not know this model")
     if isinstance(error, litellm.RateLimitError):
         return LLMError(f"the LLM {where} is rate limiting requests; try again later")
-    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-    return LLMError(f"the LLM {where} failed: {first_line[:200]}")
+    return LLMError(f"the LLM {where} failed: {provider_sentence(error)}")
+
+
+def provider_sentence(error: Exception) -> str:
+    """The provider's own message, without litellm's class names, cut to its first sentence
+    and redacted: what a person needs, never a page of raw response."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    text = re.sub(r"^(?:(?:litellm\.)?\w+(?:Error|Exception)\s*[:-]\s*)+", "", text)
+    sentence = re.match(r"(.+?[.!?])(?:\s|$)", text)
+    text = sentence.group(1) if sentence else text
+    if len(text) > SENTENCE_CHARS:
+        text = text[: SENTENCE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return redact(text) or type(error).__name__

@@ -14,9 +14,11 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote  # a URL, not a path: "#", "?" and "%" in a name are its own
 
 from pipeline.cues import Sentence
 from pipeline.export import clock
+from pipeline.redact import redact
 from pipeline.section import Draft
 from pipeline.workspace import atomic_write
 
@@ -40,7 +42,7 @@ def write_review(draft_path: Path, draft: Draft, source: ReviewSource) -> Path:
     """<draft>.review.html beside the draft; voiceblog's own file, so always replaced."""
     path = review_path(draft_path)
     audio = _relative_audio(path.parent, source.recording)
-    atomic_write(path, render(draft, source, audio).encode("utf-8"))
+    atomic_write(path, redact(render(draft, source, audio)).encode("utf-8"))
     return path
 
 
@@ -66,7 +68,7 @@ def render(draft: Draft, source: ReviewSource, audio: str | None) -> str:
 
 def _header(draft: Draft, source: ReviewSource, audio: str | None) -> str:
     player = (
-        f'<audio id="audio" controls preload="auto" src="{html.escape(audio)}"></audio>'
+        f'<audio id="audio" controls preload="auto" src="{html.escape(quote(audio))}"></audio>'
         f'<p id="no-audio" class="notice" hidden>The recording is not at '
         f"<code>{html.escape(audio)}</code> (relative to this page). Keep the drafts folder "
         f"beside recordings/ to play it; the rest of the page works without it.</p>"

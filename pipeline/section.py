@@ -345,18 +345,29 @@ def without_repeated_headings(sections: list[Section]) -> list[Section]:
 def _sectioning_answer(client: LLMClient, messages: list[dict], count: int) -> dict:
     """The model's sectioning, with one chance to repair an answer that does not parse."""
     budget = SECTIONING_TOKENS + SECTIONING_TOKENS_PER_PARAGRAPH * count
-    reply = client.complete(messages, json_mode=True, max_tokens=budget)
+    answer = client.answer(messages, json_mode=True, max_tokens=budget)
     try:
-        return parse_sectioning(reply, count)
+        return _kept(answer, count)
     except LLMOutputError as e:
         log.info("the sectioning answer was unusable (%s); asking once more", e)
         repair = f"That answer could not be used: {e}. Reply with the JSON object only."
         retry = [
             *messages,
-            {"role": "assistant", "content": reply},
+            {"role": "assistant", "content": answer.text},
             {"role": "user", "content": repair},
         ]
-        return parse_sectioning(client.complete(retry, json_mode=True, max_tokens=budget), count)
+        return _kept(client.answer(retry, json_mode=True, max_tokens=budget), count)
+
+
+def _kept(answer, count: int) -> dict:
+    """The parsed answer, cached only when it parses (else asked again on the next run)."""
+    try:
+        parsed = parse_sectioning(answer.text, count)
+    except LLMOutputError:
+        answer.forget()
+        raise
+    answer.keep()
+    return parsed
 
 
 def _split_block(block: CleanBlock, first: int, proposed: list[dict]) -> list[Section]:

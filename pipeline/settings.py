@@ -124,6 +124,14 @@ LLM = (
         minimum=50,
     ),
     Setting(
+        "require_llm",
+        "flag",
+        "Fail a memo the LLM cannot clean (not answering, refusing) instead of drafting it "
+        "by the rules.",
+        False,
+        changes_output=False,
+    ),
+    Setting(
         "no_cache",
         "flag",
         "Ask the LLM again even for unchanged input.",

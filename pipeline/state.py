@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.redact import redact
 from pipeline.workspace import Workspace, atomic_write, read_records, records_lock, sha256_file
 
 # Verdicts on which batch leaves a memo alone (unless --force).
@@ -49,7 +50,8 @@ class State:
         with self._lock, records_lock(self.path):  # other runs' entries are kept, not overwritten
             self.entries = {**self.entries, **read_records(self.path, _valid_entry)}
             self.entries[audio_hash] = {"recording": recording.name, **fields}
-            atomic_write(self.path, json.dumps(self.entries, indent=1, sort_keys=True).encode())
+            records = json.dumps(self.entries, indent=1, sort_keys=True)
+            atomic_write(self.path, redact(records).encode())  # an error may quote a secret
 
     def drafted(self, audio_hash, recording, fingerprint, files, ends_early="") -> None:
         self.record(

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -44,17 +45,82 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def _write_then_replace(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = _temporary(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _temporary(path: Path, data: bytes, kind: str = "tmp") -> Path:
+    """data in a new hidden file beside path, on disk (fsynced), ready to be renamed onto it."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".{kind}")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, _file_mode())  # mkstemp makes 0600; a draft is an ordinary file
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+@contextlib.contextmanager
+def replaced_together(files: list[tuple[Path, bytes]]):
+    """Write several files as a set: each to a temporary file first (a full disk stops here,
+    nothing replaced), then all replaced. If a replacement fails, or the block inside the
+    `with` does (say, recording them), the files already replaced are put back as they were.
+    An OSError names the file that could not be written."""
+    temps: dict[Path, Path] = {}
+    backups: dict[Path, Path | None] = {}
+    replaced: list[Path] = []
+    try:
+        for path, data in files:
+            temps[path] = _named(path, _temporary, path, data)
+        for path, _ in files:
+            backups[path] = _named(path, _backup, path)
+        for path, _ in files:
+            _named(path, os.replace, temps.pop(path), path)
+            replaced.append(path)
+        yield
+    except BaseException:
+        for path in reversed(replaced):
+            _put_back(path, backups.get(path))
+        raise
+    finally:
+        for leftover in [*temps.values(), *filter(None, backups.values())]:
+            leftover.unlink(missing_ok=True)
+
+
+def _named(path: Path, operation, *args):
+    """operation(*args), its OSError naming path (not a temporary file) as the one at fault."""
+    try:
+        return operation(*args)
+    except OSError as e:
+        raise OSError(e.errno, f"cannot write it: {e.strerror or e}", str(path)) from e
+
+
+def _backup(path: Path) -> Path | None:
+    """A copy of what is at path now, to put back if the set fails; None when nothing is."""
+    if not path.is_symlink() and not path.exists():
+        return None
+    backup = Path(tempfile.mktemp(dir=path.parent, prefix=f".{path.name}.", suffix=".old"))
+    try:
+        os.link(path, backup, follow_symlinks=False)  # instant, and the same file exactly
+    except OSError:  # no hard links here (or an immutable file): a copy does
+        shutil.copy2(path, backup, follow_symlinks=False)
+    return backup
+
+
+def _put_back(path: Path, backup: Path | None) -> None:
+    with contextlib.suppress(OSError):  # the error that got us here is the one to report
+        if backup is None:
+            path.unlink()
+        else:
+            os.replace(backup, path)
 
 
 def _file_mode() -> int:
@@ -255,7 +321,12 @@ class Manifest:
         return (markdown or existing or [None])[-1]
 
     def record(self, draft_path: Path, content_hash: str, source_hash: str) -> None:
+        self.record_all([(draft_path, content_hash)], source_hash)
+
+    def record_all(self, drafts: list[tuple[Path, str]], source_hash: str) -> None:
+        """(path, content hash) of each draft written of one memo, in one write."""
         with records_lock(self.path):  # read, change, write: one voiceblog at a time
             entries = self._load()
-            entries[self._key(draft_path)] = {"sha256": content_hash, "source": source_hash}
+            for draft_path, content_hash in drafts:
+                entries[self._key(draft_path)] = {"sha256": content_hash, "source": source_hash}
             atomic_write(self.path, json.dumps(entries, indent=1, sort_keys=True).encode())

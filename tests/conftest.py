@@ -22,6 +22,7 @@ def workspace(tmp_path, monkeypatch) -> Path:
             monkeypatch.delenv(name)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the model must come from the installed package
     monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # trusted workspaces
     root = tmp_path / "workspace"
     root.mkdir()
     monkeypatch.chdir(root)

@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-# A script gets the request's messages and returns the reply text, or (HTTP status, body).
-Script = Callable[[list[dict]], "str | tuple[int, str]"]
+# A script gets the request's messages and returns the reply text, or (HTTP status, body),
+# or (HTTP status, body, content type) for a server that does not answer in JSON.
+Script = Callable[[list[dict]], "str | tuple[int, str] | tuple[int, str, str]"]
 
 
 class ScriptedLLM:
@@ -21,6 +22,7 @@ class ScriptedLLM:
         self.script = script
         self.latency = latency  # seconds each answer takes, like a real model
         self.requests: list[dict] = []
+        self.authorizations: list[str] = []  # each request's Authorization header
         self.in_flight = 0
         self.max_in_flight = 0  # the most requests the server was answering at one time
         self._lock = threading.Lock()
@@ -48,6 +50,7 @@ class ScriptedLLM:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with server._lock:
                     server.requests.append(body)
+                    server.authorizations.append(self.headers.get("Authorization", ""))
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 try:
@@ -56,14 +59,15 @@ class ScriptedLLM:
                 finally:
                     with server._lock:
                         server.in_flight -= 1
+                kind = "application/json"
                 if isinstance(answer, tuple):
-                    status, payload = answer
+                    status, payload, kind = answer if len(answer) == 3 else (*answer, kind)
                 else:
                     status, payload = 200, _chat(answer, body.get("max_tokens"))
                 data = payload.encode()
                 with contextlib.suppress(ConnectionError):  # the client stopped or was killed
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", kind)
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
@@ -99,6 +103,16 @@ def _chat(content: str, max_tokens: int | None = None) -> str:
             "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
         }
     )
+
+
+def hanging(release: threading.Event) -> Script:
+    """A server that takes requests and never answers them (until the test releases it)."""
+
+    def answer(messages):
+        release.wait(120)
+        return 503, '{"error": {"message": "released"}}'
+
+    return answer
 
 
 def transcript_of(messages: list[dict]) -> str:

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from pipeline.clean import Paragraph
+from pipeline.errors import ExportError
 from pipeline.export import DraftInfo, MarkdownWriter, export, slugify
 from pipeline.section import Draft, Section
 from pipeline.workspace import Workspace
@@ -218,3 +219,62 @@ def test_libreoffice_opens_the_docx_cleanly(workspace):
         text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
         for expected in ("Opened by LibreOffice", "First", "Words the speaker said.", "flagged"):
             assert expected in text
+
+
+def edited_draft(title: str, words: str) -> Draft:
+    return Draft(title=title, sections=[Section(None, [Paragraph(words, 0.0, 2.0)])])
+
+
+def immutable(path: Path) -> bool:
+    """chattr +i on path (root, on a file system that has it), so that nothing can replace it."""
+    if not shutil.which("chattr"):
+        return False
+    return subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode == 0
+
+
+def test_a_folder_where_the_docx_goes_moves_the_set_to_the_next_name(workspace, caplog):
+    drafts = workspace / "drafts"
+    (drafts / "2026-03-14-same.docx").mkdir(parents=True)
+    manifest = Workspace(workspace).manifest
+    for _ in range(2):  # and again on the next run: it never fails the memo
+        paths = export(make_draft("Same"), INFO, drafts, "all", manifest, "h")
+        assert [p.name for p in paths] == ["2026-03-14-same-2.md", "2026-03-14-same-2.docx"]
+    assert "2026-03-14-same.docx is not a file voiceblog can write" in caplog.text
+    assert docx.Document(paths[1]).paragraphs[0].text == "Same"
+
+
+def test_an_unwritable_docx_leaves_both_formats_as_they_were(workspace, caplog):
+    drafts = workspace / "drafts"
+    drafts.mkdir()
+    manifest = Workspace(workspace).manifest
+    md, word = export(edited_draft("Same", "First words."), INFO, drafts, "all", manifest, "h")
+    before = {p: p.read_bytes() for p in (md, word)}
+    if not immutable(word):
+        pytest.skip("chattr +i is not available here")
+    try:
+        again = export(edited_draft("Same", "Second words."), INFO, drafts, "all", manifest, "h")
+        assert {p: p.read_bytes() for p in (md, word)} == before
+    finally:
+        subprocess.run(["chattr", "-i", str(word)], check=True)
+    assert [p.name for p in again] == ["2026-03-14-same-2.md", "2026-03-14-same-2.docx"]
+    assert "Second words." in again[0].read_text()
+    assert f"{word} is not a file voiceblog can write; the draft goes beside it" in caplog.text
+
+
+def test_drafts_that_cannot_be_recorded_are_put_back(workspace):
+    """A full disk under .voiceblog/ left an .md with no .docx and no manifest entry."""
+    drafts = workspace / "drafts"
+    drafts.mkdir()
+    manifest = Workspace(workspace).manifest
+    written = export(edited_draft("Same", "First words."), INFO, drafts, "all", manifest, "h")
+    before = {p: p.read_bytes() for p in written}
+    records = manifest.path.read_bytes()
+    if not immutable(manifest.path.parent):  # no new file can be made there: as if full
+        pytest.skip("chattr +i is not available here")
+    try:
+        with pytest.raises(ExportError, match="manifest.json: cannot write it"):
+            export(edited_draft("Same", "Second words."), INFO, drafts, "md", manifest, "h")
+    finally:
+        subprocess.run(["chattr", "-i", str(manifest.path.parent)], check=True)
+    assert {p: p.read_bytes() for p in written} == before and manifest.path.read_bytes() == records
+    assert sorted(p.name for p in drafts.iterdir()) == sorted(p.name for p in before)

@@ -148,8 +148,11 @@ def test_a_hung_request_times_out_and_the_draft_is_still_written(cues_memo):
         result = draft(cues_memo, server, "--timeout", "1")
     assert result.exit_code == 0
     (warning,) = warnings(result)
-    assert "chunk 4 of 4" in warning and "did not answer within 1 s" in warning
-    assert report_of(result)["chunks"][3]["by"] == "rules"
+    # Two timeouts in a row: the server is given up on for the rest of the run (here, the
+    # sectioning), and said so once.
+    assert "(it did not answer within 1 s): drafting the rest by the rules" in warning
+    assert warning.endswith("(1 of 4 chunks here)")
+    assert [c["by"] for c in report_of(result)["chunks"]] == ["llm", "llm", "llm", "rules"]
     assert "Saturday" in markdown_of(result)
 
 
@@ -274,3 +277,25 @@ def test_style_choice_and_unknown_style(cues_memo):
     assert (
         unknown.stderr.splitlines()[-1] == "Error: no style 'poetic' (available: light, polished)"
     )
+
+
+def test_a_reply_that_failed_its_checks_is_not_cached_and_is_asked_again(cues_memo, workspace):
+    from llm_server import _chat
+
+    def answer(messages):
+        if is_cleanup(messages) and "dough" in transcript_of(messages):
+            # Twice over, and past max_tokens: a server that ignores the limit.
+            return 200, _chat(" ".join([faithful(transcript_of(messages))] * 400))
+        return script()(messages)
+
+    with ScriptedLLM(answer) as server:
+        first = draft(cues_memo, server)
+        asked = len(cleanups(server))
+        second = draft(cues_memo, server)
+        asked_again = len(cleanups(server)) - asked
+    (warning,) = warnings(first)
+    assert "chunk 2 of 4" in warning and "twice" in warning
+    assert asked_again == 1  # the rejected chunk only; the three kept answers came from the cache
+    cache = workspace / ".voiceblog" / "llm"
+    assert sum(f.stat().st_size for f in cache.iterdir()) < 20_000
+    assert "0 LLM calls" not in second.stderr

@@ -22,10 +22,10 @@ needs_browser = pytest.mark.skipif(
 SECTIONS = '{"title": "Walking", "summary": "On walking.", "tags": ["walking"], "sections": []}'
 
 
-def reviewed(workspace: Path, *extra) -> Path:
-    """The review page of the example memo's draft, drafted with --review."""
+def reviewed(workspace: Path, *extra, name: str = "example-memo.m4a") -> Path:
+    """The review page of the example memo's draft (copied as name), drafted with --review."""
     (workspace / "recordings").mkdir(exist_ok=True)
-    memo = shutil.copy(ROOT / "recordings" / "example-memo.m4a", workspace / "recordings")
+    memo = shutil.copy(ROOT / "recordings" / "example-memo.m4a", workspace / "recordings" / name)
     result = run("draft", memo, "--review", "--format", "md", *extra)
     assert result.exit_code == 0, result.output
     (page,) = [Path(p) for p in result.stdout.split() if p.endswith(".review.html")]
@@ -82,6 +82,18 @@ def test_a_flagged_paragraph_shows_its_reason(workspace):
         ]
         totals = driver.find_element("css selector", ".totals").text
         assert "kept" in totals and "chunks cleaned by the rules\n1 of 4" in totals
+
+
+@needs_browser
+def test_a_recording_named_like_a_url_plays(workspace):
+    page = reviewed(workspace, name="a#b?c%20d&e.m4a")
+    assert 'src="../recordings/a%23b%3Fc%2520d%26e.m4a"' in page.read_text()
+    with browser.chromium() as driver:
+        driver.get(page.as_uri())
+        driver.find_elements("css selector", "article.para")[1].click()
+        wait_for(driver, "const a = document.getElementById('audio'); return !a.paused;")
+        assert driver.execute_script("return document.getElementById('audio').duration") > 50
+        assert driver.execute_script("return document.getElementById('no-audio').hidden")
 
 
 @needs_browser

@@ -26,7 +26,7 @@ class Cue:
 @dataclass(frozen=True)
 class Dictation:
     name: str  # file name under tests/data, without the suffix
-    engine: str  # "flite" or "espeak-ng"
+    engine: str  # "flite", "espeak-ng" or "piper"
     voice: str
     text: str  # the blog text the speech comes from (benchmarks/texts/); "" for none
     script: list  # Cue; int: about that many words of the text, in whole sentences; or str:
@@ -222,7 +222,242 @@ SPANISH = Dictation(
     language="es",
 )
 
-DICTATIONS = [SCALING, OPINIONS, ROBOTS, DENSE, GERMAN, FRENCH, SPANISH]
+# Held out: phrasings written without reading the cue grammar, the way people dictate to
+# someone typing for them, each memo in its own style and a voice no other memo uses. The
+# lines marked "not a cue" use a structure word in ordinary prose and must stay body text.
+RUNNING = Dictation(  # a bare cue, then the name or a naming sentence
+    "holdout-running-memo",
+    "espeak-ng",
+    "en-us+f3",
+    "",
+    [
+        Cue(
+            "Okay, so the title is going to be what a year of slow running taught me.",
+            "title",
+            "What a year of slow running taught me",
+        ),
+        "So, um, this is the running one. I promised a few people I'd write it up.",
+        "A year ago I could not run to the end of my street without stopping.",
+        "Now I run four mornings a week, and, uh, most of those runs are slow on purpose.",
+        Cue("First section. Let's call this one the first month.", "section", "The first month"),
+        "The first month was mostly walking, if I'm honest.",
+        "I'd run for one minute, walk for two, and repeat that until the half hour was up.",
+        # not a cue:
+        "The first section of the river path is steep, so I walked it every time.",
+        "My legs were sore for days, and I, um, I nearly gave up twice.",
+        "What kept me going was a friend who texted me every morning at six.",
+        Cue("New section. This one's about shoes.", "section", "Shoes"),
+        "I started in an old pair of trainers from the back of the cupboard.",
+        "By week three my knees hurt, so I finally went to a proper running shop.",
+        "They watched me run on a treadmill for a minute and handed me something much softer.",
+        "The knee pain was gone in a fortnight. I wish I'd done that on day one.",
+        Cue(
+            "Next section. Why nobody warns you about the second week of a new habit.",
+            "section",
+            "Why nobody warns you about the second week of a new habit",
+        ),
+        "The first week is easy, because everything is new and you feel great about yourself.",
+        "The second week is where it falls apart. The novelty is gone, and the results are not "
+        "there yet.",
+        # not a cue:
+        "Part of me wanted to quit right then, and, uh, I did skip three runs in a row.",
+        "What helped was making the runs smaller, not bigger. Ten minutes still counts.",
+        Cue(
+            "Okay, another section. I'm calling it the long run, and why I stopped dreading it.",
+            "section",
+            "The long run, and why I stopped dreading it",
+        ),
+        "Every Sunday I do one run that is longer than the others.",
+        "For months I dreaded it, because I went out too fast and suffered for the last half.",
+        "Then someone told me to run slowly enough that I could still hold a conversation.",
+        "It felt ridiculous at first. Now it's the best hour of my week.",
+        Cue(
+            "Last section for today. Call it what I'd tell a beginner.",
+            "section",
+            "What I'd tell a beginner",
+        ),
+        "Go slower than you think you should, and go more often than you think you can.",
+        "Buy decent shoes early. And, um, tell someone, so there's a person who notices when "
+        "you skip.",
+        "That's it, really. That's the whole secret, and it took me a year to learn it.",
+    ],
+)
+
+ALLOTMENT = Dictation(  # asking the typist for a section
+    "holdout-allotment-memo",
+    "flite",
+    "kal16",
+    "",
+    [
+        Cue(
+            "Um, okay. Call the post, the year we grew our own.",
+            "title",
+            "The year we grew our own",
+        ),
+        "This is for the garden blog, the one I keep meaning to update.",
+        "We got the allotment last March, after three years on the waiting list.",
+        "I want to write down how the first year went, before I forget the bad bits.",
+        Cue("Let's do a section on the waiting list.", "section", "The waiting list"),
+        "Our council has about forty plots and a list of nearly two hundred names.",
+        "Every spring I rang them, and every spring they said maybe next year.",
+        "Then one Tuesday a letter came, and the plot was ours, if we could clear it in a month.",
+        Cue("Can we start a new section here, call it digging in.", "section", "Digging in"),
+        "The plot was waist high in brambles and couch grass.",
+        "It took us five weekends just to see the soil.",
+        # not a cue:
+        "I put the beans in the top section of the plot, where the sun lasts longest.",
+        # not a cue:
+        "We called it a day when the rain came in sideways, and ate biscuits in the car.",
+        Cue("I want a section about what came up.", "section", "What came up"),
+        "Potatoes, more than we could eat. Courgettes, far more than anyone could eat.",
+        "The beans did well in the sun, and the onions were small but very sweet.",
+        "The carrots, um, never came up at all, and I still don't know why.",
+        Cue(
+            "Could you put a sub-section in here, call it the great slug hunt.",
+            "subsection",
+            "The great slug hunt",
+        ),
+        "Nobody tells you about the slugs.",
+        "One warm wet night they ate every lettuce seedling we had planted.",
+        "We tried beer traps, copper tape and going out with a torch at midnight.",
+        "My daughter counted a hundred and twelve of them on the first night.",
+        "The torch worked best, but, uh, it is not a hobby I'd recommend.",
+        Cue(
+            "And can I have one last section, on sharing the harvest.",
+            "section",
+            "Sharing the harvest",
+        ),
+        "By August we were leaving bags of courgettes on the neighbours' doorsteps.",
+        "The old man on the next plot swapped us his rhubarb for our potatoes.",
+        "He told us the trick with courgettes is to plant one, not six, and he was right.",
+        "Next year I want to try leeks, and, uh, a proper fence against the rabbits.",
+        "That swap with him, honestly, was the best thing about the whole year.",
+    ],
+)
+
+CURVES = Dictation(  # numbered parts, each with its own separator
+    "holdout-curves-memo",
+    "piper",
+    "en_US-joe-medium",
+    "scaling-musings.txt",
+    [
+        Cue(
+            "Headline: bigger is not the same as smarter.",
+            "title",
+            "Bigger is not the same as smarter",
+        ),
+        90,
+        Cue("Part one — the argument from the charts.", "section", "The argument from the charts"),
+        110,
+        Cue("Under that, a smaller heading: the long tail.", "subsection", "The long tail"),
+        90,
+        Cue(
+            "Okay, part two: learning instead of looking things up.",
+            "section",
+            "Learning instead of looking things up",
+        ),
+        110,
+        Cue("Part three is about kung fu and the Matrix.", "section", "Kung fu and the Matrix"),
+        90,
+        Cue("And the final part, where I think this goes.", "section", "Where I think this goes"),
+        110,
+    ],
+    skip=4,
+)
+
+READING = Dictation(  # a lead before each cue, and chapter, topic and segment for section
+    "holdout-reading-memo",
+    "espeak-ng",
+    "en-gb-x-rp",
+    "opinion-notes.md",
+    [
+        Cue(
+            "Alright, title for this one: notes from the cheap seats.",
+            "title",
+            "Notes from the cheap seats",
+        ),
+        60,
+        Cue(
+            "Next up, chapter one: the opinions I hold loosely.",
+            "section",
+            "The opinions I hold loosely",
+        ),
+        90,
+        Cue(
+            "Moving on. Chapter two, things I changed my mind about.",
+            "section",
+            "Things I changed my mind about",
+        ),
+        90,
+        Cue(  # the name said before the structure word, then given properly
+            "Okay, the reading list section. Call it what I read this winter.",
+            "section",
+            "What I read this winter",
+        ),
+        80,
+        Cue(
+            "Now, new topic: the arguments I keep losing.", "section", "The arguments I keep losing"
+        ),
+        80,
+        Cue(
+            "Next segment, a short one, on why I still write these.",
+            "section",
+            "Why I still write these",
+        ),
+        70,
+    ],
+    skip=60,
+)
+
+BICYCLE = Dictation(  # a title said late, a correction, thinking aloud
+    "holdout-bicycle-memo",
+    "espeak-ng",
+    "en-us-nyc",
+    "",
+    [
+        "Um, so, I finally fixed the old bike that's been sitting in the shed since we moved in.",
+        "It was my dad's, a green steel frame from the eighties, with a bell that still works.",
+        "I want to write this down for anyone else with a bike like that rusting somewhere.",
+        Cue("Oh, and put a title on this: the bike in the shed.", "title", "The bike in the shed"),
+        Cue("Start a section called taking it apart.", "section", "Taking it apart"),
+        "First I took photos of everything, because I knew I'd forget where the bits went.",
+        "The wheels came off easily. The pedals, um, did not, and I needed a longer spanner.",
+        # not a cue:
+        "That part of the frame near the bottom bracket was bent, but only a little.",
+        "I straightened it with a block of wood and a lot of patience.",
+        Cue(
+            "New section. No, no, make that a sub-section. The rusted chain.",
+            "subsection",
+            "The rusted chain",
+        ),
+        "The chain was one solid orange lump.",
+        "I soaked it in oil for two days, and, uh, it still wouldn't bend, so I bought a new one.",
+        "A new chain cost less than a pizza, which felt like cheating after all that soaking.",
+        Cue(
+            "Next section is, let me think, the parts nobody sells anymore.",
+            "section",
+            "The parts nobody sells anymore",
+        ),
+        "The brake levers are an old size, and no shop in town had anything that fit.",
+        "In the end I found a pair online, from a man who keeps a garage full of them.",
+        "He sent them wrapped in an old newspaper, with a note about how to fit them.",
+        "They went on in ten minutes. I could have hugged him.",
+        Cue("Okay, section about the first ride.", "section", "The first ride"),
+        "I took it out on a Sunday morning, when the roads were empty.",
+        # not a cue:
+        "The next section of the road was all downhill, and the brakes squealed the whole way.",
+        "But they held, and I laughed out loud at the bottom of the hill.",
+        "The gears still slip a little on the big climb home, so that's the next job.",
+        Cue("Closing section, what the whole thing cost.", "section", "What the whole thing cost"),
+        "About sixty pounds in parts, and maybe twenty hours in the shed.",
+        "A new bike would have been quicker, and, um, probably cheaper too.",
+        "But it would not have been my dad's, and it would not have that bell.",
+    ],
+)
+
+HOLDOUT = [RUNNING, ALLOTMENT, CURVES, READING, BICYCLE]
+
+DICTATIONS = [SCALING, OPINIONS, ROBOTS, DENSE, GERMAN, FRENCH, SPANISH, *HOLDOUT]
 
 
 def expected_structure(dictation: Dictation) -> dict:
