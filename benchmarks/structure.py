@@ -168,9 +168,9 @@ def draft_with_llm(transcript, workspace: Workspace, url: str, alias: str):
     from pipeline.topics import block_sections
 
     dictation = apply_spoken_cues(transcript)
-    lang = language(dictation.language)
+    lang, pauses = language(dictation.language), dictation.pauses
     blocks = [  # one block per dictated block, as the LLM's cleanup gives them
-        CleanBlock(clean_heading(b.heading, lang), b.spoken, _flat(block_sections(b, lang)))
+        CleanBlock(clean_heading(b.heading, lang), b.spoken, _flat(block_sections(b, lang, pauses)))
         for b in dictation.blocks
     ]
     settings = LLMSettings(f"openai/{alias}", api_base=url, timeout=600, temperature=0.0)

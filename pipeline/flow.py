@@ -268,7 +268,7 @@ def make_draft(
     lang = language(dictation.language)
     title = clean_heading(dictation.title, lang)
     if llm is None:
-        blocks = [c for b in dictation.blocks for c in _clean_by_rules(b, lang)]
+        blocks = [c for b in dictation.blocks for c in _clean_by_rules(b, lang, dictation.pauses)]
         return draft_by_rules(blocks, title, lang), None
     if variable := missing_key(llm):
         raise LLMError(f"the LLM {llm.model} needs an API key: set {variable} in the environment")
@@ -306,11 +306,11 @@ def _section(blocks, title, client: LLMClient, workspace: Workspace, name: str, 
         return draft_by_rules(blocks, title, lang)
 
 
-def _clean_by_rules(block: Block, lang: Language) -> list[CleanBlock]:
+def _clean_by_rules(block: Block, lang: Language, pauses=None) -> list[CleanBlock]:
     """The block cleaned by the rules; one with no spoken cue may become several sections,
     their headings proposed (pipeline/topics.py)."""
     heading = clean_heading(block.heading, lang)
-    parts = block_sections(block, lang)
+    parts = block_sections(block, lang, pauses)
     if len(parts) == 1 or block.spoken:
         paragraphs = [p for part in parts for p in part]
         return [CleanBlock(heading, block.spoken, paragraphs, block.level)]

@@ -39,12 +39,8 @@ class Grain:
     pause_weight: float  # what a long pause adds to a gap's score
 
 
-# Sections of a post: a reader expects a few paragraphs each (the benchmark's authors wrote
-# 100-850 words a section). Tuned on benchmarks/structure.py's tuning texts.
-SECTIONS = Grain(window=60, min_words=130, max_words=500, threshold=0.5, pause_weight=0.3)
 # Paragraphs: a thought, usually 40-130 words; a pause matters more here than for sections.
 PARAGRAPHS = Grain(window=25, min_words=35, max_words=140, threshold=0.15, pause_weight=0.6)
-SPLIT_FROM_WORDS = 450  # an uncued stretch shorter than this stays one section
 LONG_PAUSE = 1.5  # seconds: a pause this long scores in full (cf. clean.PAUSE_FOR_PARAGRAPH)
 HEADING_WORDS = (2, 7)  # a heading is a phrase of the speaker's, this many words long
 
@@ -191,56 +187,144 @@ def _sizes(sentences: list[Sentence]) -> list[int]:
     return [len(s.text.split()) for s in sentences]
 
 
-def sections_of(sentences: list[Sentence], lang: Language = ENGLISH) -> list[list[Sentence]]:
+def sections_of(
+    sentences: list[Sentence], lang: Language = ENGLISH, pauses: Pauses = None
+) -> list[list[Sentence]]:
     """An uncued stretch of sentences as sections, where the topic turns; one section when the
     stretch is too short to need more."""
-    if sum(_sizes(sentences)) < SPLIT_FROM_WORDS:
-        return [sentences]
-    scores = gap_scores(sentences, SECTIONS, lang)
-    return cut(sentences, choose_breaks(_sizes(sentences), scores, SECTIONS))
+    groups = paragraph_groups(sentences, pauses, lang)
+    breaks = section_breaks([_text(g) for g in groups], lang)
+    return [[s for g in part for s in g] for part in cut(groups, breaks)]
 
 
 def paragraphs_of(sentences: list[Sentence], lang: Language = ENGLISH) -> list[Paragraph]:
     """A section's sentences as paragraphs that follow the thought: breaks where the topic
     shifts a little and at the speaker's longer pauses, within a paragraph's usual length."""
+    return [_paragraph(g) for g in _by_cohesion(sentences, lang)]
+
+
+def _by_cohesion(sentences: list[Sentence], lang: Language) -> list[list[Sentence]]:
     if len(sentences) < 2:
-        return [_paragraph(sentences)] if sentences else []
+        return [sentences] if sentences else []
     scores = gap_scores(sentences, PARAGRAPHS, lang)
-    return [
-        _paragraph(p) for p in cut(sentences, choose_breaks(_sizes(sentences), scores, PARAGRAPHS))
-    ]
+    return cut(sentences, choose_breaks(_sizes(sentences), scores, PARAGRAPHS))
 
 
 def _paragraph(sentences: list[Sentence]) -> Paragraph:
-    return Paragraph(" ".join(s.text for s in sentences), sentences[0].start, sentences[-1].end)
+    return Paragraph(_text(sentences), sentences[0].start, sentences[-1].end)
+
+
+def _text(sentences: list[Sentence]) -> str:
+    return " ".join(s.text for s in sentences)
+
+
+# Paragraphs from the speaker's pauses ------------------------------------------------------
+
+Pauses = tuple[tuple[float, float], ...] | None  # the VAD's silences; None: not listened for
+# How far from a sentence boundary, in seconds, a silence may be heard and still be the pause
+# there: a sentence's time is its share of its 30 s segment's characters, which is off by up to
+# about half the silence in that segment.
+PAUSE_REACH = 2.5
+
+
+def paragraph_groups(
+    sentences: list[Sentence], pauses: Pauses, lang: Language = ENGLISH
+) -> list[list[Sentence]]:
+    """Sentences in paragraphs: a new one wherever the speaker paused long (a silence the VAD
+    heard), a long one cut again where its topic shifts. With no pauses to go by, by cohesion
+    alone."""
+    if pauses is None:
+        return _by_cohesion(sentences, lang)
+    paused = pause_gaps(sentences, pauses)
+    groups = cut(sentences, [g for g in range(1, len(sentences)) if paused[g - 1]])
+    return [p for g in groups for p in _split_if_long(g, lang)]
+
+
+def _split_if_long(group: list[Sentence], lang: Language) -> list[list[Sentence]]:
+    """A paragraph said without a long pause but longer than a reader's, cut by cohesion."""
+    if sum(_sizes(group)) <= PARAGRAPHS.max_words:
+        return [group]
+    return _by_cohesion(group, lang)
+
+
+def pause_gaps(sentences: list[Sentence], pauses: tuple[tuple[float, float], ...]) -> list[float]:
+    """For each gap between two sentences, the silence heard there (seconds, 0 for none): each
+    silence goes to the sentence boundary nearest it, if one is within PAUSE_REACH."""
+    gaps = [0.0] * max(0, len(sentences) - 1)
+    bounds = [(a.end + b.start) / 2 for a, b in zip(sentences, sentences[1:], strict=False)]
+    for start, end in pauses:
+        middle = (start + end) / 2
+        near = min(range(len(bounds)), key=lambda g: abs(bounds[g] - middle), default=None)
+        if near is not None and abs(bounds[near] - middle) <= PAUSE_REACH:
+            gaps[near] = max(gaps[near], end - start)
+    return gaps
+
+
+# Sections among paragraphs ---------------------------------------------------------------
+
+# A reader's section: the benchmark's authors wrote 100-900 words a section, 300 on average
+# over its posts. Tuned on benchmarks/structure.py's tuning texts only (250 of 200-400).
+WORDS_PER_SECTION = 250
+SHORTEST_SECTION = 100  # words: no section shorter, and no two breaks closer
+COMPARE_WORDS = 100  # whole paragraphs on each side of a boundary, until this many words
+
+
+def section_breaks(paragraphs: list[str], lang: Language = ENGLISH) -> list[int]:
+    """Where sections start among these paragraphs (indices): as many sections as a text of
+    this length has (one per WORDS_PER_SECTION words), their breaks at the paragraph boundaries
+    where the words on the two sides have least in common."""
+    sizes = [len(p.split()) for p in paragraphs]
+    count = round(sum(sizes) / WORDS_PER_SECTION)
+    if count < 2:
+        return []
+    ends = [sum(sizes[:g]) for g in range(len(sizes) + 1)]
+    likeness = boundary_likeness(paragraphs, lang)
+    chosen: list[int] = []
+    for g in sorted(range(1, len(paragraphs)), key=lambda g: likeness[g - 1]):
+        if _room_for(ends[g], [ends[c] for c in chosen], ends[-1]):
+            chosen.append(g)
+        if len(chosen) == count - 1:
+            break
+    return sorted(chosen)
+
+
+def _room_for(at: int, taken: list[int], length: int) -> bool:
+    """Whether a break at this word leaves every section at least SHORTEST_SECTION long."""
+    edges = [0, *taken, length]
+    return all(abs(at - e) >= SHORTEST_SECTION for e in edges)
+
+
+def boundary_likeness(paragraphs: list[str], lang: Language = ENGLISH) -> list[float]:
+    """For each boundary between paragraphs, the cosine of the content words of about
+    COMPARE_WORDS words before it and after it, each word weighted by its rarity in the text."""
+    bags = [stems(p, lang) for p in paragraphs]
+    weight = _rarity(bags)
+    sizes = [len(p.split()) for p in paragraphs]
+    out = []
+    for g in range(1, len(bags)):
+        before = Counter(_words_until(bags[:g][::-1], sizes[:g][::-1]))
+        after = Counter(_words_until(bags[g:], sizes[g:]))
+        dot = sum(before[w] * after[w] * weight[w] ** 2 for w in before.keys() & after.keys())
+        norm = math.sqrt(_square(before, weight) * _square(after, weight))
+        out.append(dot / norm if norm else 0.0)
+    return out
+
+
+def _words_until(bags: list[list[str]], sizes: list[int]) -> list[str]:
+    """The content words of whole paragraphs, nearest first, until COMPARE_WORDS words."""
+    words, said = [], 0
+    for bag, size in zip(bags, sizes, strict=True):
+        words += bag
+        said += size
+        if said >= COMPARE_WORDS:
+            break
+    return words
 
 
 def paragraph_breaks(paragraphs: list[Paragraph], lang: Language = ENGLISH) -> list[int]:
-    """Where sections would start among these paragraphs (indices): the offline method at
-    paragraph boundaries only, for a draft whose paragraphs came from elsewhere (an LLM)."""
-    sentences, starts = [], set()
-    for paragraph in paragraphs:
-        starts.add(len(sentences))
-        sentences += _sentences_of(paragraph)
-    if sum(_sizes(sentences)) < SPLIT_FROM_WORDS:
-        return []
-    scores = gap_scores(sentences, SECTIONS, lang)
-    allowed = [s if g + 1 in starts else None for g, s in enumerate(scores)]
-    breaks = choose_breaks(_sizes(sentences), allowed, SECTIONS)
-    index = sorted(starts)
-    return [index.index(b) for b in breaks]
-
-
-def _sentences_of(paragraph: Paragraph) -> list[Sentence]:
-    """A paragraph's sentences, their times spread over its span by length."""
-    texts = [t for t in re.split(r"(?<=[.!?])\s+", paragraph.text) if t.strip()]
-    total = max(1, sum(len(t) for t in texts))
-    span, at, out = paragraph.end - paragraph.start, paragraph.start, []
-    for text in texts:
-        end = at + span * len(text) / total
-        out.append(Sentence(text, at, end))
-        at = end
-    return out
+    """Where sections would start among these paragraphs (indices), for a draft whose
+    paragraphs came from elsewhere (an LLM)."""
+    return section_breaks([p.text for p in paragraphs], lang)
 
 
 # Headings -------------------------------------------------------------------------------
@@ -320,31 +404,28 @@ def _styled(phrase: str, lang: Language) -> str:
 # A dictated block ------------------------------------------------------------------------
 
 
-def block_sections(block: Block, lang: Language = ENGLISH) -> list[list[Paragraph]]:
+def block_sections(
+    block: Block, lang: Language = ENGLISH, pauses: Pauses = None
+) -> list[list[Paragraph]]:
     """A block cleaned by the rules, as sections of paragraphs: one section when the speaker
     named it (cues win) or it is short, else one per topic. The speaker's "new paragraph"
     always breaks a paragraph."""
-    said = [
-        (number, Sentence(text, s.start, s.end))
-        for number, spoken in enumerate(block.paragraphs)
-        for s in spoken
-        if (text := clean_sentence(s.text, lang))
+    groups = [
+        p
+        for spoken in block.paragraphs
+        for p in paragraph_groups(_cleaned(spoken, lang), pauses, lang)
+        if p
     ]
-    sentences = [s for _, s in said]
-    named = bool(block.heading) or block.spoken
-    parts = [sentences] if named else sections_of(sentences, lang)
-    spoken_paragraph = {id(s): n for n, s in said}
-    return [_paragraphs_within(part, spoken_paragraph, lang) for part in parts if part]
+    if block.heading or block.spoken:
+        return [[_paragraph(g) for g in groups]] if groups else []
+    breaks = section_breaks([_text(g) for g in groups], lang)
+    return [[_paragraph(g) for g in part] for part in cut(groups, breaks)]
 
 
-def _paragraphs_within(part: list[Sentence], spoken: dict, lang: Language) -> list[Paragraph]:
-    groups: list[list[Sentence]] = []
-    for sentence in part:
-        if groups and spoken[id(groups[-1][-1])] == spoken[id(sentence)]:
-            groups[-1].append(sentence)
-        else:
-            groups.append([sentence])
-    return [p for group in groups for p in paragraphs_of(group, lang)]
+def _cleaned(spoken: list[Sentence], lang: Language) -> list[Sentence]:
+    return [
+        Sentence(text, s.start, s.end) for s in spoken if (text := clean_sentence(s.text, lang))
+    ]
 
 
 # Does a line say what its section says? -------------------------------------------------
