@@ -1,15 +1,15 @@
 """Topic breaks: sections and paragraphs for a stretch of dictation with no spoken cue.
 
-Where the speaker announced no section, the draft breaks where the topic turns. Between every
-two sentences the words on either side are compared (lexical cohesion, as in Hearst's
-TextTiling): content words only, the language's stop words left out and its endings folded,
-each weighted by how rare it is in the memo. Where cohesion dips deeper than around it, the
-topic turned; a long pause of the speaker there makes a break likelier still. Breaks are then
-chosen all at once (dynamic programming) so that every section is a few paragraphs long, and
-only a stretch long enough to need sections gets any. Paragraphs are found the same way inside
-each section, at a finer grain, with pauses weighing more. Each section found is named with a
-key phrase of its own: the run of the speaker's words whose content words are most particular
-to that section. Spoken cues always win: this module sees only what no cue structured.
+Paragraphs first: a new one wherever the speaker paused long (a silence Silero VAD heard
+between two stretches of speech, kept in the Transcript), and a paragraph longer than a
+reader's is cut again where its words turn (lexical cohesion between the sentences on either
+side, as in Hearst's TextTiling: content words only, the language's stop words left out and its
+endings folded, rare words weighing more). Sections are a subset of those paragraph breaks: a
+stretch gets one section per WORDS_PER_SECTION words, its breaks at the paragraph boundaries
+where the words said on the two sides have least in common, none closer than a short section.
+Each section found is named with a key phrase of its own: the run of the speaker's words whose
+content words are most particular to that section. Spoken cues always win: this module sees
+only what no cue structured.
 """
 
 from __future__ import annotations
