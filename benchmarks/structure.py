@@ -323,6 +323,51 @@ def averages(rows: list[dict]) -> None:
                 )
 
 
+# The offline method before pauses and paragraph-bounded sections (commit 2346025: breaks
+# between sentences by TextTiling depth and a DP, pauses unheard), per memo: F1, WindowDiff,
+# words per paragraph, paragraphs across an author's break. Printed beside today's numbers.
+BEFORE = {
+    "pep-0219/slt": (0.25, 0.51, 61.53, 2), "pep-0219/rms": (0.50, 0.44, 81.40, 3),
+    "pep-0219/espeak": (0.29, 0.61, 57.38, 0), "pep-0434/slt": (0.50, 0.57, 89.79, 1),
+    "pep-0434/rms": (0.57, 0.49, 84.47, 2), "pep-0434/espeak": (0.57, 0.48, 85.27, 3),
+    "opinion-notes/slt": (0.17, 0.65, 84.43, 3), "opinion-notes/rms": (0.43, 0.61, 74.47, 1),
+    "opinion-notes/espeak": (0.29, 0.75, 64.19, 2), "pep-0779/slt": (0.00, 0.56, 77.60, 0),
+    "pep-0779/rms": (0.00, 0.52, 82.00, 0), "pep-0779/espeak": (0.00, 0.46, 74.33, 0),
+    "pep-3113/slt": (0.44, 0.53, 71.10, 1), "pep-3113/rms": (0.44, 0.51, 78.78, 0),
+    "pep-3113/espeak": (0.44, 0.57, 63.05, 0), "pep-3122/slt": (0.73, 0.41, 79.05, 3),
+    "pep-3122/rms": (0.80, 0.27, 93.62, 1), "pep-3122/espeak": (0.55, 0.44, 84.50, 4),
+    "series-intro/slt": (0.00, 0.33, 66.00, 1), "series-intro/rms": (0.00, 0.33, 79.00, 1),
+    "series-intro/espeak": (0.00, 0.33, 79.40, 1),
+}  # fmt: skip
+COMPARED = ("f1", "wd", "words/para", "spanning")
+
+
+def before_and_after(rows: list[dict]) -> None:
+    """Per memo and per group, the offline method's numbers before (BEFORE) and now."""
+    now = {r["memo"]: r for r in rows if r["method"] == "offline" and r["memo"] in BEFORE}
+    if not now:
+        return
+    print("\n| memo | " + " | ".join(f"{c} before | {c} now" for c in COMPARED) + " |")
+    print("|" + "---|" * (2 * len(COMPARED) + 1))
+    for memo, row in now.items():
+        cells = [
+            f"{_cell(float(b))} | {_cell(float(row[c]))}"
+            for b, c in zip(BEFORE[memo], COMPARED, strict=True)
+        ]
+        print(f"| {memo} | " + " | ".join(cells) + " |")
+    for group, names in (("tuning", TUNING), ("held out", HELD_OUT), ("all", TUNING + HELD_OUT)):
+        memos = [m for m in now if m.split("/")[0] in names]
+        if memos:
+            cells = []
+            for k, c in enumerate(COMPARED):
+                then = np.mean([BEFORE[m][k] for m in memos])
+                cells.append(f"{then:.2f} | {np.mean([now[m][c] for m in memos]):.2f}")
+            low = (min(BEFORE[m][0] for m in memos), min(now[m]["f1"] for m in memos))
+            print(
+                f"| **{group}** | " + " | ".join(cells) + f" | min F1 {low[0]:.2f} → {low[1]:.2f} |"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--texts", nargs="*", default=list(TUNING + HELD_OUT))
@@ -339,6 +384,7 @@ def main() -> None:
     else:
         rows = _with_models(args.texts, args.voices, args.words)
     averages(rows)
+    before_and_after(rows)
     if args.headings:
         for row in rows:
             print(f"{row['memo']} {row['method']}: {row['title']} :: {row['headings']}")
