@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Forms name parts; these three tokens are built from parts rather than listed.
-STRUCTURE_KINDS = ("section", "subsection")  # "structure…" in a form: one head per kind
+# "structure…" in a form: one head per kind. A "heading" is a section's or a subsection's,
+# as the memo goes (cues.py decides: a subsection once a section cue was said).
+STRUCTURE_KINDS = ("section", "subsection", "heading")
 LINKS = ("link", "named_link")
 NAME = "name"  # the name said before the structure word: "On to the pricing section."
 NAME_WORDS = 4  # ... at most this many words
@@ -86,7 +88,9 @@ class FormCompiler:
     def heads(self, form: dict) -> list[Head]:
         """The heads one form makes: per structure kind, and with and without its link."""
         tokens = form["parts"].split()
-        kinds = [form["kind"]] if "kind" in form else list(STRUCTURE_KINDS)
+        kinds = (
+            [form["kind"]] if "kind" in form else [k for k in STRUCTURE_KINDS if k in self.parts]
+        )
         heads = []
         for kind in kinds:
             for with_link in self._link_variants(tokens):
@@ -146,7 +150,7 @@ class FormCompiler:
         "Next segment", its aside and the name; "Next section is, let me think, the parts …"."""
         if not self.parts.get("aside"):
             return ""
-        return rf"(?:,\s*{self.part('aside')},(?:{self.part('link')})?)?"
+        return rf"(?:,\s*{self.part('aside')}[,:](?:{self.part('link')})?)?"
 
 
 def _token(token: str) -> tuple[str, bool, bool]:

@@ -39,7 +39,7 @@ TYPICAL_NAME_WORDS = 6
 SHORT_NAME_WORDS = 6
 
 
-NAMED_KINDS = ("title", "section", "subsection", "name", "open_name")
+NAMED_KINDS = ("title", "section", "subsection", "heading", "name", "open_name")
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,7 @@ def find_cue(
 
 
 # Cues whose name may be said by a naming cue right after them ("Last section, call it …").
-BARE_KINDS = ("title", "section", "subsection")
+BARE_KINDS = ("title", "section", "subsection", "heading")
 # Cues that name what was announced before them.
 NAMING_KINDS = ("name", "open_name")
 
@@ -481,7 +481,8 @@ def match_cue(text: str, lang: Language = ENGLISH) -> Cue | None:
     for sentence in sentences_of(_interpolated(text, 0.0, 1.0), g):
         for piece in split_sentence(sentence, g):
             if isinstance(piece, Cue) and piece.kind != "open_name":
-                return replace(piece, kind="title") if piece.kind == "name" else piece
+                kind = {"name": "title", "heading": "section"}.get(piece.kind, piece.kind)
+                return replace(piece, kind=kind)
     return None
 
 
@@ -523,6 +524,7 @@ class _Builder:
         self.title: str | None = None
         self.blocks: list[Block] = [Block(heading=None, spoken=False)]
         self.pending: str | None = None  # a bare cue's kind, waiting for its name
+        self.section_said = False  # a section cue was said: a "heading" is a subsection now
         self.renamable = False  # the open section's name came before its structure word: a
         # naming cue right after it renames it
         self.labelled = False  # the waiting section has a number for a name ("Part 15"): a
@@ -550,6 +552,9 @@ class _Builder:
             if paragraph:
                 paragraph.pop()
                 return
+        if self.block.spoken and self.block.heading:  # "Next section. Budget. Scratch that."
+            self.block.heading = None  # the name is taken back; the next one names it
+            self.pending = "subsection" if self.block.level == 2 else "section"
 
     def say(self, sentence: Sentence) -> None:
         self.block.paragraphs[-1].append(sentence)
@@ -594,6 +599,10 @@ class _Builder:
     def feed(self, piece: Sentence | Cue) -> None:
         if self.held is not None:
             self.settle_held(piece.start)
+        if isinstance(piece, Cue) and piece.kind == "section":
+            self.section_said = True
+        elif isinstance(piece, Cue) and piece.kind == "heading":  # "Next heading: …"
+            piece = replace(piece, kind="subsection" if self.section_said else "section")
         if isinstance(piece, Sentence):
             if not self.take_name(piece):
                 self.say(piece)
@@ -632,9 +641,12 @@ class _Builder:
         """What a naming cue names depends on what came before it. "Let's call this one …" or
         "It's called …" right after a bare section cue names that section; a title cue names
         the post once, and never a section's name; what names nothing is prose again."""
-        waiting = (
-            self.pending in ("section", "subsection") or self.renamable
-        ) and not self.block.sentences
+        # A section just announced, with nothing said in it yet, takes the name a naming cue
+        # gives: "Next section. Budget. No wait, call it money on the road."
+        just_announced = self.block.spoken and not self.block.sentences
+        waiting = just_announced and (
+            self.pending in ("section", "subsection") or self.renamable or cue.kind != "title"
+        )
         if cue.kind not in ("title", "name", "open_name"):
             return False
         if waiting and cue.name:
