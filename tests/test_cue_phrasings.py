@@ -6,7 +6,7 @@ import importlib
 import pytest
 from phrasings import heard, negatives, positives
 
-LANGUAGES = ("en", "de")
+LANGUAGES = ("en", "de", "fr")
 
 
 def lexicon(code: str):

@@ -83,6 +83,7 @@ class Lexicon:
     # start with one of clause_starts are said after no link ending in one of prepositions.
     prepositions: tuple[str, ...] = ()
     clause_starts: tuple[str, ...] = ()
+    colon: str = ": "  # as Whisper writes it in the language: French " : "
 
 
 def fill(template: Template, structure: Structure, **names: str) -> str:
@@ -151,6 +152,7 @@ class _Maker:
         for separator in separators:
             name = self.name()
             said = name if separator in (": ", ", ", " — ", PAUSE) else upper_first(name)
+            separator = self.lex.colon if separator == ": " else separator
             self.add(form, kind, f"{self.lead()}{head}{separator}{said}.", name)
         name = self.name()
         self.add(form + ", lower case", kind, f"{self.lead()}{head}, {name}.".lower(), name.lower())
