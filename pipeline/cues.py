@@ -56,6 +56,8 @@ class Grammar:
     question_words: frozenset[str]
     name_joiners: frozenset[str]  # "the long run, and why …": a naming verb's name goes on
     number: re.Pattern  # a number said after a structure word
+    finite_verbs: frozenset[str]  # a weak head's name holding one is a sentence
+    aside: re.Pattern  # said between a head and its name: "let me think"
     abbreviations: frozenset[str]  # whose period does not end a sentence
     may_end_sentence: frozenset[str]  # ... unless the next word starts with a capital
 
@@ -80,6 +82,8 @@ def grammar(lang: Language = ENGLISH) -> Grammar:
         clause_openers=frozenset(prose.get("clause_openers", ())),
         question_words=frozenset(prose.get("question_words", ())),
         name_joiners=frozenset(prose.get("name_joiners", ())),
+        finite_verbs=frozenset(prose.get("finite_verbs", ())),
+        aside=re.compile(alternatives(cues.get("parts", {}).get("aside", ())), re.IGNORECASE),
         number=re.compile(alternatives(cues.get("parts", {}).get("number", ())), re.IGNORECASE),
         abbreviations=lang.words("sentences", "abbreviations"),
         may_end_sentence=lang.words("sentences", "may_end_sentence"),
@@ -215,7 +219,9 @@ def find_cue(
 ) -> tuple[Cue, int] | None:
     """The cue that starts at words[i], with the index after its name, or None. The longest
     head said there is tried first: "call this post" is a title, "call this" names a section."""
-    heads = sorted(_heads_at(words, i, weak_allowed, g), key=lambda h: -h[1])
+    # Of heads as long, one that names the structure word wins over one that takes the
+    # word before it for a name ("a smaller heading", not a heading called "Smaller").
+    heads = sorted(_heads_at(words, i, weak_allowed, g), key=lambda h: (-h[1], h[0].name_first))
     for head, last, separated, match in heads:
         said = lambda end: _text(words[i:end])  # noqa: E731
         label = tidy_name(said(last + 1)) if head.alone_ok else ""
@@ -239,6 +245,8 @@ def find_cue(
             continue
         if (not separated or head.name_first) and _is_prose(head.kind, name, g):
             continue
+        if not (separated or head.strong) and _is_a_clause(name, g):
+            continue  # "The first part on the tour was brutal": a sentence, not a name
         end = words[max(last, name_end - 1)].end
         cue = Cue(head.kind, name, words[i].start, end, label, said(name_end), provisional)
         return cue, name_end
@@ -261,22 +269,39 @@ def _ends_here(words: list[TimedWord], last: int) -> bool:
 
 
 def _names_next(words: list[TimedWord], first: int, g: Grammar) -> bool:
-    """A naming cue ("call it …", "this one's about …") starts at words[first], or after the
-    lone mark there."""
+    """A naming cue ("call it …", "this one's about …") starts at words[first], after the lone
+    mark there or an aside said without commas ("the last part I think let's call it …")."""
     while first < len(words) and re.fullmatch(r"[\W_]+", words[first].text):
         first += 1
-    if first >= len(words):
-        return False
-    return any(head.kind in NAMING_KINDS for head, *_ in _heads_at(words, first, True, g))
+    for start in [first] + _after_aside(words, first, g):
+        if start < len(words) and any(
+            head.kind in NAMING_KINDS
+            for head, *_ in _heads_at(words, start, True, g, naming_only=True)
+        ):
+            return True
+    return False
 
 
-def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar, strict=True):
+def _after_aside(words: list[TimedWord], first: int, g: Grammar) -> list[int]:
+    """Where an aside said at words[first] ("I think", "um") ends."""
+    return [
+        k
+        for k in range(first + 1, min(len(words), first + 4) + 1)
+        if g.aside.fullmatch(_text(words[first:k]).rstrip(",").replace("\u2019", "'"))
+    ]
+
+
+def _heads_at(
+    words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar, strict=True, naming_only=False
+):
     """Each head said at words[i]: (head, index of its last word, whether punctuation or a
     pause sets it off from what follows, the match). strict: only heads set off as they must
-    be."""
+    be; naming_only: only naming cues."""
     text = _text(words[i:]).replace("\u2019", "'")  # Whisper writes "let’s" now and then
     starts = _word_starts(words[i:])
     for head, pattern in g.heads:
+        if naming_only and head.kind not in NAMING_KINDS:
+            continue
         if not (head.strong or weak_allowed) or not (m := pattern.match(text)):
             continue
         last = i + _word_index(starts, m.end() - 1)  # the word the head ends in
@@ -297,8 +322,9 @@ def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar, st
             or bool(re.fullmatch(r"[\W_]+", words[last + 1].text))  # a lone dash
         )
         if head.needs_separator and not separated and strict:
-            if not (head.alone_ok and _said_on_its_own(words, i, last)):
-                continue
+            alone = head.alone_ok and _said_on_its_own(words, i, last)
+            if not (alone or (head.kind in BARE_KINDS and _names_next(words, last + 1, g))):
+                continue  # … unless a naming cue sets it off: "the last part let's call it …"
         yield head, last, separated, m
 
 
@@ -404,6 +430,15 @@ def _is_prose(kind: str, name: str, g: Grammar) -> bool:
     if words[0] in g.predicate_words:
         return len(words) == 1 or words[1] in g.predicate_followers | g.predicate_words
     return False
+
+
+def _is_a_clause(name: str, g: Grammar) -> bool:
+    """The name holds a finite verb ("the tour was brutal") and no question word starts it
+    ("why prices are rising" is a heading)."""
+    words = [_bare(w) for w in name.split()]
+    return (
+        bool(words) and words[0] not in g.question_words and bool(g.finite_verbs & set(words[1:]))
+    )
 
 
 def tidy_name(name: str) -> str:
