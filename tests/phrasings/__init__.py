@@ -20,7 +20,7 @@ from pipeline.cues import apply_spoken_cues
 from pipeline.transcript import Segment, Transcript
 
 PAUSE = " | "  # between two of Whisper's segments: the speaker paused
-SEPARATORS = (": ", ", ", " — ", ". ", PAUSE)
+SEPARATORS = (": ", ", ", " — ", ". ", PAUSE, " ")  # " ": no mark at all
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class Lexicon:
     negatives: tuple[Template, ...]  # prose: {s} a structure word, {x} with a position
     prose_around: tuple[str, ...] = ("{}",)  # "We walked for hours, {}"
     articles: tuple[str, ...] = ()  # what a position template starts with: "The "
+    renames: tuple[str, ...] = ()  # after a cue and its name: "No wait, call it {n}"
     context: tuple[str, ...] = field(default=())  # said before each phrasing (see heard())
     # The {x} of a move, where the move's words ask for a case or contraction of their own
     # ("Kommen wir zum nächsten Abschnitt"); by default the fresh and position heads.
@@ -151,7 +152,9 @@ class _Maker:
         """The head, then the name after each separator; and once all lower case."""
         for separator in separators:
             name = self.name()
-            said = name if separator in (": ", ", ", " — ", PAUSE) else upper_first(name)
+            while separator == " " and _starts_with_number(name):
+                name = self.name()  # "The last section five things …" is section five
+            said = name if separator in (": ", ", ", " — ", PAUSE, " ") else upper_first(name)
             separator = self.lex.colon if separator == ": " else separator
             self.add(form, kind, f"{self.lead()}{head}{separator}{said}.", name)
         name = self.name()
@@ -161,6 +164,11 @@ class _Maker:
         for link in links:
             name = self.name(after=fill(link, s))
             self.add(form, kind, f"{self.lead()}{head}{fill(link, s)} {name}.", name)
+
+
+def _starts_with_number(name: str) -> bool:
+    first = name.split()[0].lower()
+    return first.isdigit() or first in {"one", "two", "three", "four", "five", "six", "ten"}
 
 
 def positives(lex: Lexicon) -> list[Phrasing]:
@@ -225,6 +233,11 @@ def _bare_forms(make: _Maker, lex: Lexicon, s: Structure) -> None:
         link = fill(lex.named_links[i % len(lex.named_links)], s).strip(" ,")
         name = make.name(after=link)
         make.add("aside, then link", s.kind, f"{head}, {aside}, {link} {name}.", name)
+    for i, rename in enumerate(lex.renames):
+        first, name, head = make.name(), make.name(), bare[i % len(bare)]
+        renamed = upper_first(rename.format(n=name))
+        make.add("renamed", s.kind, f"{head}. {upper_first(first)}. {renamed}.", name)
+        make.add("renamed, one sentence", s.kind, f"{head}: {first}. {renamed}.", name)
     for i, qualifier in enumerate(lex.qualifiers):
         name, head = make.name(), bare[i % len(bare)]
         make.add("qualifier", s.kind, f"{make.lead()}{head} {qualifier}: {name}.", name)
