@@ -1,0 +1,161 @@
+"""The LLM referee for near-miss cues, measured with real local models on the synthetic memos.
+
+For each memo of tests/data (transcribed once by Whisper tiny.en, cached in benchmarks/.cache/),
+the near misses the grammar left (sentences that open with a structure word but are no cue),
+the one referee request a real small model answers, how many of its verdicts became headings,
+and how many of those were cues the script (tools/dictations.py) really has.
+
+    python benchmarks/referee.py                 # Qwen2.5-Coder-0.5B-Instruct
+    python benchmarks/referee.py --smollm        # and SmolLM2-135M-Instruct
+    python benchmarks/referee.py --list          # the near misses and verdicts, one a line
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT))
+
+import local_llm  # noqa: E402
+from dictations import DICTATIONS, Cue  # noqa: E402
+
+from pipeline.cues import apply_spoken_cues  # noqa: E402
+from pipeline.errors import LLMError  # noqa: E402
+from pipeline.llm import LLMClient, LLMSettings  # noqa: E402
+from pipeline.referee import checked_verdict, model_verdicts, near_misses  # noqa: E402
+from pipeline.templates import load_prompt  # noqa: E402
+from pipeline.transcribe import transcribe  # noqa: E402
+from pipeline.transcript import TranscribeOptions, Transcript  # noqa: E402
+from pipeline.workspace import Workspace, sha256_file  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
+MEMOS = [
+    "scaling-memo",
+    "opinions-memo",
+    "robots-memo",
+    "dense-cues-memo",
+    *(f"holdout-{n}-memo" for n in ("running", "allotment", "curves", "reading", "bicycle")),
+]
+WORKSPACE = Workspace(ROOT / "benchmarks" / ".cache" / "referee")
+# A near miss is the script's line when most of its words are that line's, in order.
+SAME_LINE = 0.6
+
+
+def transcript_of(name: str) -> Transcript:
+    """The memo as the CLI's default transcription hears it; one thread, to share the CPU."""
+    path = DATA / f"{name}.ogg"
+    options = TranscribeOptions(threads=1)
+    return transcribe(path, sha256_file(path), options, WORKSPACE)[0]
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def script_line(sentence: str, name: str) -> str | Cue | None:
+    """The line of the memo's script the sentence was read from: a Cue, a line of prose, or
+    None for the words of a blog text (prose too)."""
+    said = words(sentence)
+    best, best_share = None, 0.0
+    for line in next(d for d in DICTATIONS if d.name == name).script:
+        if isinstance(line, int):
+            continue
+        heard = words(line.said if isinstance(line, Cue) else line)
+        blocks = difflib.SequenceMatcher(None, said, heard, autojunk=False).get_matching_blocks()
+        share = sum(b.size for b in blocks) / max(1, len(said))
+        if share > best_share:
+            best, best_share = line, share
+    return best if best_share >= SAME_LINE else None
+
+
+def verdicts_of(misses: list, client: LLMClient) -> tuple[dict, dict, str]:
+    """(the model's verdicts by number, those that hold by sentence, what went wrong)."""
+    if not misses:
+        return {}, {}, ""
+    try:
+        raw = model_verdicts(misses, client, load_prompt("referee", WORKSPACE.prompts))
+    except LLMError as e:
+        return {}, {}, str(e)
+    held = {n: checked_verdict(kind, text, misses[n - 1]) for n, (kind, text) in raw.items()}
+    return raw, {misses[n - 1].sentence: v for n, v in held.items() if v}, ""
+
+
+def measure(name: str, client: LLMClient, listing: bool) -> dict:
+    dictation = apply_spoken_cues(transcript_of(name))
+    misses = near_misses(dictation)
+    started = time.monotonic()
+    raw, verdicts, failed = verdicts_of(misses, client)
+    seconds = time.monotonic() - started
+    taken = {s: v for s, v in verdicts.items() if v.kind != "title" or dictation.title is None}
+    real = [s for s in taken if isinstance(script_line(s.text, name), Cue)]
+    cues = [m for m in misses if isinstance(script_line(m.sentence.text, name), Cue)]
+    if listing:
+        for number, miss in enumerate(misses, start=1):
+            line = script_line(miss.sentence.text, name)
+            truth = f"cue {line.kind}" if isinstance(line, Cue) else "prose"
+            kind, text = raw.get(number, ("no verdict", ""))
+            kept = "taken" if miss.sentence in taken else "not taken"
+            print(f"  {name}: {miss.sentence.text!r} -> {kind} {text!r}, {kept} (script: {truth})")
+        if failed:
+            print(f"  {name}: {failed}")
+    return {
+        "memo": name,
+        "near": len(misses),
+        "cues": len(cues),
+        "headings": len(taken),
+        "real": len(real),
+        "seconds": seconds,
+        "tokens": client.usage.prompt_tokens + client.usage.completion_tokens,
+        "failed": bool(failed),
+    }
+
+
+def run_model(model: local_llm.LocalModel, listing: bool) -> list[dict]:
+    rows = []
+    with local_llm.serve(model) as url:
+        for name in MEMOS:
+            settings = LLMSettings(
+                f"openai/{model.alias}", api_base=url, timeout=600, retries=0, use_cache=False
+            )
+            rows.append(measure(name, LLMClient(settings, None), listing))
+    return rows
+
+
+def table(model: str, rows: list[dict]) -> None:
+    print(f"\n{model}")
+    header = "| memo | near misses | of them real cues | became headings | of those real cues "
+    print(header + "| referee call s | tokens |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(
+            f"| {r['memo']} | {r['near']} | {r['cues']} | {r['headings']} | {r['real']} "
+            f"| {r['seconds']:.1f} | {r['tokens']}{' (unusable answer)' if r['failed'] else ''} |"
+        )
+    total = {k: sum(r[k] for r in rows) for k in ("near", "cues", "headings", "real", "seconds")}
+    print(
+        f"| all | {total['near']} | {total['cues']} | {total['headings']} | {total['real']} "
+        f"| {total['seconds']:.1f} | |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smollm", action="store_true", help="SmolLM2-135M-Instruct as well")
+    parser.add_argument("--list", action="store_true", help="each near miss and its verdict")
+    args = parser.parse_args()
+    models = [local_llm.QWEN, local_llm.SMOLLM] if args.smollm else [local_llm.QWEN]
+    for name in MEMOS:
+        transcript_of(name)  # Whisper first, so the model's timings are its own
+    for model in models:
+        table(model.alias, run_model(model, args.list))
+
+
+if __name__ == "__main__":
+    main()
