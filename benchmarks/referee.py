@@ -28,6 +28,7 @@ from dictations import DICTATIONS, Cue  # noqa: E402
 
 from pipeline.cues import apply_spoken_cues  # noqa: E402
 from pipeline.errors import LLMError  # noqa: E402
+from pipeline.languages import language  # noqa: E402
 from pipeline.llm import LLMClient, LLMSettings  # noqa: E402
 from pipeline.referee import checked_verdict, model_verdicts, near_misses  # noqa: E402
 from pipeline.templates import load_prompt  # noqa: E402
@@ -83,7 +84,8 @@ def verdicts_of(misses: list, client: LLMClient) -> tuple[dict, dict, str]:
         raw = model_verdicts(misses, client, load_prompt("referee", WORKSPACE.prompts))
     except LLMError as e:
         return {}, {}, str(e)
-    held = {n: checked_verdict(kind, text, misses[n - 1]) for n, (kind, text) in raw.items()}
+    lang = language("en")
+    held = {n: checked_verdict(k, text, misses[n - 1], lang) for n, (k, text) in raw.items()}
     return raw, {misses[n - 1].sentence: v for n, v in held.items() if v}, ""
 
 
@@ -109,6 +111,7 @@ def measure(name: str, client: LLMClient, listing: bool) -> dict:
         "memo": name,
         "near": len(misses),
         "cues": len(cues),
+        "said_cue": sum(kind != "prose" for kind, _ in raw.values()),
         "headings": len(taken),
         "real": len(real),
         "seconds": seconds,
@@ -128,21 +131,25 @@ def run_model(model: local_llm.LocalModel, listing: bool) -> list[dict]:
     return rows
 
 
+COLUMNS = [  # (heading, key): what each column counts
+    ("near misses", "near"),
+    ("of them real cues", "cues"),
+    ("model said cue", "said_cue"),
+    ("became headings", "headings"),
+    ("of those real cues", "real"),
+]
+
+
 def table(model: str, rows: list[dict]) -> None:
     print(f"\n{model}")
-    header = "| memo | near misses | of them real cues | became headings | of those real cues "
-    print(header + "| referee call s | tokens |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| memo | " + " | ".join(h for h, _ in COLUMNS) + " | referee call s | tokens |")
+    print("|---|" + "---:|" * (len(COLUMNS) + 2))
     for r in rows:
-        print(
-            f"| {r['memo']} | {r['near']} | {r['cues']} | {r['headings']} | {r['real']} "
-            f"| {r['seconds']:.1f} | {r['tokens']}{' (unusable answer)' if r['failed'] else ''} |"
-        )
-    total = {k: sum(r[k] for r in rows) for k in ("near", "cues", "headings", "real", "seconds")}
-    print(
-        f"| all | {total['near']} | {total['cues']} | {total['headings']} | {total['real']} "
-        f"| {total['seconds']:.1f} | |"
-    )
+        counts = " | ".join(str(r[k]) for _, k in COLUMNS)
+        failed = " (unusable answer)" if r["failed"] else ""
+        print(f"| {r['memo']} | {counts} | {r['seconds']:.1f} | {r['tokens']}{failed} |")
+    totals = " | ".join(str(sum(r[k] for r in rows)) for _, k in COLUMNS)
+    print(f"| all | {totals} | {sum(r['seconds'] for r in rows):.1f} | |")
 
 
 def main() -> None:

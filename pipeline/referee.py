@@ -29,11 +29,10 @@ log = logging.getLogger("voiceblog")
 # A cue's structure word comes early ("Okay so, final section, …"): this many words after the
 # leads. Later, it is a sentence about a section ("I cut the whole middle section").
 OPENING_WORDS = 4
-STRUCTURE_PARTS = {"section": "section", "subsection": "subsection", "title": "title"}
 # A verdict is a few words of JSON; a model that loops stops here.
 VERDICT_TOKENS, VERDICT_TOKENS_EACH = 60, 40
 MAX_NAME_WORDS = 16  # as long as a heading said on its own may be (cues.LONG_NAME_WORDS)
-KINDS = ("section", "subsection", "title", "prose")
+KINDS = ("title", "subsection", "section")  # the language file's parts of structure words
 
 VERDICT_SCHEMA = {
     "type": "object",
@@ -61,6 +60,7 @@ class NearMiss:
 
     sentence: Sentence
     structure_at: int  # index of the structure word among the sentence's words
+    kind: str  # the cue the word names: "section", "subsection" or "title"
 
 
 @dataclass(frozen=True)
@@ -76,21 +76,23 @@ class Verdict:
 
 @cache
 def _opening_patterns(lang: Language) -> tuple[re.Pattern, re.Pattern] | None:
-    """(the leads said before a cue, the language's structure words), from its file's parts;
-    None for a language without cues."""
+    """(the leads said before a cue, the language's structure words, a group by kind), from
+    its file's parts; None for a language without cues."""
     cues = lang.data.get("cues", {})
     parts = cues.get("parts", {})
-    words = [w for part in STRUCTURE_PARTS for w in parts.get(part, ())]
-    if not words:
+    # A title's words first: German "Überschrift des Beitrags" is the post's, "Überschrift"
+    # alone a subheading.
+    groups = [f"(?P<{kind}>{alternatives(parts[kind])})" for kind in KINDS if parts.get(kind)]
+    if not groups:
         return None
     leads = re.compile(lead_pattern(cues), re.IGNORECASE)
-    structure = re.compile(rf"(?<![\w'-]){alternatives(words)}(?![\w'-])", re.IGNORECASE)
+    structure = re.compile(rf"(?<![\w'-])(?:{'|'.join(groups)})(?![\w'-])", re.IGNORECASE)
     return leads, structure
 
 
-def structure_word_at(text: str, lang: Language) -> int | None:
-    """The index of the word where a structure word starts in the sentence's opening (leads
-    not counted), or None."""
+def structure_word(text: str, lang: Language) -> tuple[int, str] | None:
+    """(the index of the word where a structure word starts in the sentence's opening, leads
+    not counted; the kind of cue it names), or None."""
     patterns = _opening_patterns(lang)
     if patterns is None:
         return None
@@ -100,7 +102,8 @@ def structure_word_at(text: str, lang: Language) -> int | None:
     opening = " ".join(text.split()[skipped : skipped + OPENING_WORDS])
     if not (found := structure.search(opening.replace("\u2019", "'"))):
         return None
-    return skipped + len(opening[: found.start()].split())
+    kind = next(kind for kind, word in found.groupdict().items() if word)
+    return skipped + len(opening[: found.start()].split()), kind
 
 
 def near_misses(dictation: Dictation) -> list[NearMiss]:
@@ -109,8 +112,8 @@ def near_misses(dictation: Dictation) -> list[NearMiss]:
     found = []
     for block in dictation.blocks:
         for sentence in block.sentences:
-            if (at := structure_word_at(sentence.text, lang)) is not None:
-                found.append(NearMiss(sentence, at))
+            if (word := structure_word(sentence.text, lang)) is not None:
+                found.append(NearMiss(sentence, *word))
     return found
 
 
@@ -124,7 +127,7 @@ def referee(dictation: Dictation, client: LLMClient, prompt: Prompt, name: str) 
     if not misses or client.health.down is not None:
         return dictation
     try:
-        verdicts = ask(misses, client, prompt)
+        verdicts = ask(misses, client, prompt, language(dictation.language))
     except LLMError as e:  # the grammar's decision stands, as offline
         log.info("%s: no verdict on %d near-miss cues (%s)", name, len(misses), e)
         return dictation
@@ -136,10 +139,14 @@ def referee(dictation: Dictation, client: LLMClient, prompt: Prompt, name: str) 
     return apply_verdicts(dictation, verdicts)
 
 
-def ask(misses: list[NearMiss], client: LLMClient, prompt: Prompt) -> dict[Sentence, Verdict]:
+def ask(
+    misses: list[NearMiss], client: LLMClient, prompt: Prompt, lang: Language
+) -> dict[Sentence, Verdict]:
     """The verdicts that hold, by sentence."""
     raw = model_verdicts(misses, client, prompt)
-    checked = {n: checked_verdict(kind, name, misses[n - 1]) for n, (kind, name) in raw.items()}
+    checked = {
+        n: checked_verdict(kind, name, misses[n - 1], lang) for n, (kind, name) in raw.items()
+    }
     return {misses[n - 1].sentence: v for n, v in checked.items() if v is not None}
 
 
@@ -174,20 +181,22 @@ def parse_verdicts(reply: str, count: int) -> dict[int, tuple[str, str]]:
     verdicts = {}
     for item in answer["verdicts"]:
         kind = item["kind"].strip().lower()
-        if 1 <= item["n"] <= count and kind in KINDS and item["n"] not in verdicts:
+        if 1 <= item["n"] <= count and kind in (*KINDS, "prose") and item["n"] not in verdicts:
             verdicts[item["n"]] = (kind, item.get("name") or "")
     return verdicts
 
 
-def checked_verdict(kind: str, name: str, miss: NearMiss) -> Verdict | None:
-    """The verdict when it holds: a cue whose name is a run of the sentence's own words, before
-    its structure word ("the pricing section") or after it, not too long to be a heading;
-    None for prose or a name the speaker did not say."""
-    if kind == "prose":
+def checked_verdict(kind: str, name: str, miss: NearMiss, lang: Language) -> Verdict | None:
+    """The verdict when it holds: a cue of the kind its structure word names (a sentence that
+    says "section" starts no title), whose name is a run of the sentence's own words, before
+    its structure word ("the pricing section") or after it, not too long to be a heading and
+    not starting as the rest of a sentence does ("so I walked it", "of the trail"); None for
+    prose or a name the speaker did not say."""
+    if kind != miss.kind:
         return None
     said = miss.sentence.text.split()
     wanted = _bare_words(name)
-    if not wanted or len(wanted) > MAX_NAME_WORDS:
+    if not wanted or len(wanted) > MAX_NAME_WORDS or wanted[0] in _not_a_name_start(lang):
         return None
     bare = [_bare(w) for w in said]
     for start in range(len(said) - len(wanted) + 1):
@@ -196,6 +205,14 @@ def checked_verdict(kind: str, name: str, miss: NearMiss) -> Verdict | None:
             rest = " ".join(said[max(end, miss.structure_at + 1) :])
             return Verdict(kind, tidy_name(" ".join(said[start:end])), rest)
     return None
+
+
+@cache
+def _not_a_name_start(lang: Language) -> frozenset[str]:
+    """Words no heading starts with: the grammar's own ("of", "was") and the leads ("so")."""
+    cues = lang.data.get("cues", {})
+    leads = [w for w in cues.get("parts", {}).get("lead", ()) if re.fullmatch(r"[\w' ]+", w)]
+    return frozenset(cues.get("prose", {}).get("not_a_name_start", ())) | frozenset(leads)
 
 
 def _bare(word: str) -> str:
