@@ -96,6 +96,8 @@ def measure(name: str, client: LLMClient, listing: bool) -> dict:
     raw, verdicts, failed = verdicts_of(misses, client)
     seconds = time.monotonic() - started
     taken = {s: v for s, v in verdicts.items() if v.kind != "title" or dictation.title is None}
+    # What the model called a cue, before the checks: the headings it would have made.
+    said_cue = [m for n, m in enumerate(misses, start=1) if raw.get(n, ("prose",))[0] != "prose"]
     real = [s for s in taken if isinstance(script_line(s.text, name), Cue)]
     cues = [m for m in misses if isinstance(script_line(m.sentence.text, name), Cue)]
     if listing:
@@ -111,7 +113,8 @@ def measure(name: str, client: LLMClient, listing: bool) -> dict:
         "memo": name,
         "near": len(misses),
         "cues": len(cues),
-        "said_cue": sum(kind != "prose" for kind, _ in raw.values()),
+        "said_cue": len(said_cue),
+        "said_real": sum(isinstance(script_line(m.sentence.text, name), Cue) for m in said_cue),
         "headings": len(taken),
         "real": len(real),
         "seconds": seconds,
@@ -135,6 +138,7 @@ COLUMNS = [  # (heading, key): what each column counts
     ("near misses", "near"),
     ("of them real cues", "cues"),
     ("model said cue", "said_cue"),
+    ("of those real cues", "said_real"),
     ("became headings", "headings"),
     ("of those real cues", "real"),
 ]

@@ -29,8 +29,9 @@ log = logging.getLogger("voiceblog")
 # A cue's structure word comes early ("Okay so, final section, …"): this many words after the
 # leads. Later, it is a sentence about a section ("I cut the whole middle section").
 OPENING_WORDS = 4
-# A verdict is a few words of JSON; a model that loops stops here.
-VERDICT_TOKENS, VERDICT_TOKENS_EACH = 60, 40
+# A verdict is a few words of JSON; a model that loops stops here. The fixed part leaves room
+# for a small model that answers as many verdicts as the prompt's example has (Qwen2.5 0.5B).
+VERDICT_TOKENS, VERDICT_TOKENS_EACH = 160, 40
 MAX_NAME_WORDS = 16  # as long as a heading said on its own may be (cues.LONG_NAME_WORDS)
 KINDS = ("title", "subsection", "section")  # the language file's parts of structure words
 
