@@ -8,12 +8,15 @@ and how many of those were cues the script (tools/dictations.py) really has.
     python benchmarks/referee.py                 # Qwen2.5-Coder-0.5B-Instruct
     python benchmarks/referee.py --smollm        # and SmolLM2-135M-Instruct
     python benchmarks/referee.py --list          # the near misses and verdicts, one a line
+    python benchmarks/referee.py --oracle        # and a scripted model that answers as the
+                                                 # script says: what the checks let through
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import re
 import sys
 import time
@@ -22,9 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 import local_llm  # noqa: E402
 from dictations import DICTATIONS, Cue  # noqa: E402
+from llm_server import ScriptedLLM  # noqa: E402
 
 from pipeline.cues import apply_spoken_cues  # noqa: E402
 from pipeline.errors import LLMError  # noqa: E402
@@ -124,14 +129,44 @@ def measure(name: str, client: LLMClient, listing: bool) -> dict:
 
 
 def run_model(model: local_llm.LocalModel, listing: bool) -> list[dict]:
-    rows = []
     with local_llm.serve(model) as url:
-        for name in MEMOS:
-            settings = LLMSettings(
-                f"openai/{model.alias}", api_base=url, timeout=600, retries=0, use_cache=False
-            )
-            rows.append(measure(name, LLMClient(settings, None), listing))
+        return run_memos(f"openai/{model.alias}", url, listing)
+
+
+def run_memos(model: str, url: str, listing: bool) -> list[dict]:
+    rows = []
+    for name in MEMOS:
+        settings = LLMSettings(model, api_base=url, timeout=600, retries=0, use_cache=False)
+        rows.append(measure(name, LLMClient(settings, None), listing))
     return rows
+
+
+def heard_name(sentence: str, name: str) -> str:
+    """The name as Whisper wrote it in the sentence: the run of its words that lines up with
+    the script's ("why no money warns you" for "Why nobody warns you"), as a model that copies
+    the speaker's words would give it."""
+    said = sentence.split()
+    blocks = difflib.SequenceMatcher(
+        None, [w.lower().strip(".,;:!?") for w in said], words(name), autojunk=False
+    ).get_matching_blocks()
+    matched = [b for b in blocks if b.size]
+    if not matched:
+        return name
+    return " ".join(said[matched[0].a : matched[-1].a + matched[-1].size])
+
+
+def oracle(messages: list[dict]) -> str:
+    """The verdicts the memos' scripts give: each real cue with its name as Whisper heard it."""
+    user = messages[-1]["content"]
+    verdicts = []
+    for number, sentence in re.findall(r"^\[(\d+)\] (.+)$", user, re.MULTILINE):
+        line = next(
+            (found for name in MEMOS if isinstance(found := script_line(sentence, name), Cue)),
+            None,
+        )
+        kind, name = (line.kind, heard_name(sentence, line.name)) if line else ("prose", "")
+        verdicts.append({"n": int(number), "kind": kind, "name": name})
+    return json.dumps({"verdicts": verdicts})
 
 
 COLUMNS = [  # (heading, key): what each column counts
@@ -160,10 +195,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smollm", action="store_true", help="SmolLM2-135M-Instruct as well")
     parser.add_argument("--list", action="store_true", help="each near miss and its verdict")
+    parser.add_argument("--oracle", action="store_true", help="a model that answers right too")
     args = parser.parse_args()
     models = [local_llm.QWEN, local_llm.SMOLLM] if args.smollm else [local_llm.QWEN]
     for name in MEMOS:
         transcript_of(name)  # Whisper first, so the model's timings are its own
+    if args.oracle:
+        with ScriptedLLM(oracle) as server:
+            table("the script's own verdicts", run_memos("openai/oracle", server.url, args.list))
     for model in models:
         table(model.alias, run_model(model, args.list))
 
