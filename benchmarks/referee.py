@@ -34,7 +34,7 @@ from llm_server import ScriptedLLM  # noqa: E402
 from pipeline.cues import apply_spoken_cues  # noqa: E402
 from pipeline.errors import LLMError  # noqa: E402
 from pipeline.languages import language  # noqa: E402
-from pipeline.llm import LLMClient, LLMSettings  # noqa: E402
+from pipeline.llm import LLMClient, LLMSettings, _litellm  # noqa: E402
 from pipeline.referee import checked_verdict, model_verdicts, near_misses  # noqa: E402
 from pipeline.templates import load_prompt  # noqa: E402
 from pipeline.transcribe import transcribe  # noqa: E402
@@ -200,6 +200,7 @@ def main() -> None:
     models = [local_llm.QWEN, local_llm.SMOLLM] if args.smollm else [local_llm.QWEN]
     for name in MEMOS:
         transcript_of(name)  # Whisper first, so the model's timings are its own
+    _litellm()  # ... and litellm's few seconds of importing are in no memo's
     if args.oracle:
         with ScriptedLLM(oracle) as server:
             table("the script's own verdicts", run_memos("openai/oracle", server.url, args.list))

@@ -23,9 +23,9 @@ from pipeline.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"
 SECTIONS = json.dumps({"title": "Riding", "summary": "On riding.", "tags": [], "sections": []})
-BEGINNER = "For the last section I want to cover what I would tell a beginner."
-RIVER = "The first section of the river path is steep, so I walked it every time."
-SHED = "As a title for the post I would pick the bike in the shed."
+BEGINNER = "For the last section I want to cover what the repairs cost."
+RIVER = "The first section of the canal towpath was muddy, so I pushed the bike."
+SHED = "As a title for the post I would pick a winter of commuting."
 BRAKES = "Under a small heading, the brakes."
 # Sentences the grammar takes as they are, or that hold no structure word up front.
 MEMO = [
@@ -76,8 +76,8 @@ def judged(verdict_of) -> callable:
 def true_verdicts(sentence: str) -> tuple[str, str]:
     """What a good referee says of the memo's near misses."""
     return {
-        BEGINNER: ("section", "what I would tell a beginner"),
-        SHED: ("title", "the bike in the shed"),
+        BEGINNER: ("section", "what the repairs cost"),
+        SHED: ("title", "a winter of commuting"),
         BRAKES: ("subsection", "the brakes"),
     }.get(sentence, ("prose", ""))
 
@@ -137,18 +137,18 @@ def test_all_near_misses_of_a_memo_go_in_one_request(workspace):
 def test_a_verdict_in_the_speakers_words_becomes_a_heading(workspace):
     with ScriptedLLM(judged(true_verdicts)) as server:
         draft = draft_of(server, workspace)
-    assert draft.title == "The bike in the shed"
+    assert draft.title == "A winter of commuting"
     assert structure(draft) == [
         ("Introduction", 1),
-        ("What I would tell a beginner", 1),
+        ("What the repairs cost", 1),
         ("The costs", 1),
         ("The brakes", 2),
     ]
     spoken = [s.heading for s in draft.sections if s.spoken]
-    assert spoken == ["What I would tell a beginner", "The costs", "The brakes"]
+    assert spoken == ["What the repairs cost", "The costs", "The brakes"]
     text = text_of(draft)
     assert RIVER in text  # judged prose: speech as before
-    assert "beginner." not in text and "bike in the shed" not in text  # the cues are gone
+    assert "repairs cost." not in text and "winter of commuting" not in text  # the cues are gone
     # What was said after the new heading's cue is in its section.
     assert "Buy a good lock" in " ".join(p.text for p in draft.sections[1].paragraphs)
 
@@ -163,10 +163,10 @@ def test_a_spoken_title_is_not_replaced_by_a_verdict(workspace):
 @pytest.mark.parametrize(
     "name",
     [
-        "Advice for beginners",  # the model's own words
-        "what I would tell a cyclist",  # nearly the speaker's
+        "The price of repairs",  # the model's own words
+        "what the repairs took",  # nearly the speaker's
         "last section I want to cover",  # the cue's own structure word
-        "beginner I would tell what",  # the speaker's words, not as said
+        "cost the repairs what",  # the speaker's words, not as said
     ],
 )
 def test_a_verdict_naming_words_the_sentence_does_not_say_is_rejected(workspace, name):
@@ -179,7 +179,7 @@ def test_a_verdict_naming_words_the_sentence_does_not_say_is_rejected(workspace,
     assert BEGINNER in text_of(draft)
 
 
-@pytest.mark.parametrize("name", ["so I walked it every time", "of the river path is steep"])
+@pytest.mark.parametrize("name", ["so I pushed the bike", "of the canal towpath was muddy"])
 def test_a_name_that_runs_on_as_the_sentence_does_is_rejected(workspace, name):
     """What Qwen2.5 0.5B answered for a prose sentence: a tail of it, called a section."""
 
@@ -197,12 +197,12 @@ def test_a_verdict_of_another_kind_than_the_sentence_says_is_rejected(workspace,
     """A sentence that says "section" starts no title: a small model mixes the kinds up."""
 
     def verdict(sentence):
-        return (kind, "what I would tell a beginner") if sentence == BEGINNER else ("prose", "")
+        return (kind, "what the repairs cost") if sentence == BEGINNER else ("prose", "")
 
     with ScriptedLLM(judged(verdict)) as server:
         draft = draft_of(server, workspace)
     assert structure(draft) == [("Introduction", 1), ("The costs", 1)]
-    assert draft.title != "What I would tell a beginner"
+    assert draft.title != "What the repairs cost"
     assert BEGINNER in text_of(draft)
 
 
@@ -224,7 +224,7 @@ def test_a_verdict_that_ends_before_the_sentence_does_keeps_the_rest_as_speech(w
     [
         "Sure! Sentence 1 is a section.",
         '{"verdicts": "all prose"}',
-        '{"verdicts": [{"n": 1, "kind": "section", "name": "what I would tell a beginn',
+        '{"verdicts": [{"n": 1, "kind": "section", "name": "what the repairs co',
     ],
 )
 def test_an_unusable_answer_leaves_the_grammars_decision(workspace, answer):
@@ -266,7 +266,7 @@ def test_verdicts_are_cached_and_a_rejected_answer_is_not(workspace):
     assert len(referee_requests(server)) == 2  # the unusable answer was asked for again
     assert structure(first) == [("Introduction", 1), ("The costs", 1)]
     assert structure(second) == structure(third)
-    assert ("What I would tell a beginner", 1) in structure(third)
+    assert ("What the repairs cost", 1) in structure(third)
 
 
 def test_offline_the_grammar_decides_alone(workspace):
