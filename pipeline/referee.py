@@ -2,9 +2,10 @@
 "part", "title", …) but that the grammar did not take as a cue.
 
 All of a memo's near misses go to the model in one small request, for a verdict each: a cue of
-which kind and its name, or prose. A verdict is kept only when its name is a run of that
-sentence's own words, so the model can move a heading but never write one. Offline, or when
-the model fails, the grammar's decision stands.
+which kind and its name, or prose. A verdict is kept only when it is of the kind its structure
+word names and its name is a run of that sentence's own words next to the structure word, so
+the model can make a heading of what was said but never write one, nor drop what the speaker
+went on to say. Offline, or when the model fails, the grammar's decision stands.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ OPENING_WORDS = 4
 # for a small model that answers as many verdicts as the prompt's example has (Qwen2.5 0.5B).
 VERDICT_TOKENS, VERDICT_TOKENS_EACH = 160, 40
 MAX_NAME_WORDS = 16  # as long as a heading said on its own may be (cues.LONG_NAME_WORDS)
+# Between the structure word and the name: "for today, call it", "for the post I would
+# pick". A verdict whose name comes later would drop what the speaker said in between.
+MAX_LINK_WORDS = 6
 KINDS = ("title", "subsection", "section")  # the language file's parts of structure words
 
 VERDICT_SCHEMA = {
@@ -189,10 +193,9 @@ def parse_verdicts(reply: str, count: int) -> dict[int, tuple[str, str]]:
 
 def checked_verdict(kind: str, name: str, miss: NearMiss, lang: Language) -> Verdict | None:
     """The verdict when it holds: a cue of the kind its structure word names (a sentence that
-    says "section" starts no title), whose name is a run of the sentence's own words, before
-    its structure word ("the pricing section") or after it, not too long to be a heading and
-    not starting as the rest of a sentence does ("so I walked it", "of the trail"); None for
-    prose or a name the speaker did not say."""
+    says "section" starts no title), named by a run of the sentence's own words said right
+    before its structure word ("the pricing section") or just after it, not too long to be a
+    heading; None for prose or a name the speaker did not say so."""
     if kind != miss.kind:
         return None
     said = miss.sentence.text.split()
@@ -202,15 +205,29 @@ def checked_verdict(kind: str, name: str, miss: NearMiss, lang: Language) -> Ver
     bare = [_bare(w) for w in said]
     for start in range(len(said) - len(wanted) + 1):
         end = start + len(wanted)
-        if bare[start:end] == wanted and not start <= miss.structure_at < end:
+        if bare[start:end] == wanted and _names_the_cue(start, end, miss.structure_at, bare, lang):
             rest = " ".join(said[max(end, miss.structure_at + 1) :])
             return Verdict(kind, tidy_name(" ".join(said[start:end])), rest)
     return None
 
 
+def _names_the_cue(start: int, end: int, at: int, bare: list[str], lang: Language) -> bool:
+    """Whether words start:end of a sentence with its structure word at `at` can be the cue's
+    name: next to the structure word, so that what the cue drops is a few words of link
+    ("for today, call it"), never what the speaker went on to say; and not after words that
+    make the structure word part of a sentence ("the first section of the trail")."""
+    if end <= at:  # the name first: "the pricing section"
+        return at - end <= 1
+    if start <= at:
+        return False  # the structure word is no part of its name
+    link = bare[at + 1 : start]
+    return len(link) <= MAX_LINK_WORDS and not (link and link[0] in _not_a_name_start(lang))
+
+
 @cache
 def _not_a_name_start(lang: Language) -> frozenset[str]:
-    """Words no heading starts with: the grammar's own ("of", "was") and the leads ("so")."""
+    """Words no heading starts with, nor the link to one: the grammar's own ("of", "was") and
+    the leads ("so")."""
     cues = lang.data.get("cues", {})
     leads = [w for w in cues.get("parts", {}).get("lead", ()) if re.fullmatch(r"[\w' ]+", w)]
     return frozenset(cues.get("prose", {}).get("not_a_name_start", ())) | frozenset(leads)
@@ -238,21 +255,27 @@ def apply_verdicts(dictation: Dictation, verdicts: dict[Sentence, Verdict]) -> D
         for paragraph in block.paragraphs:
             blocks[-1].paragraphs.append([])
             for sentence in paragraph:
-                verdict = verdicts.get(sentence)
-                if verdict and verdict.kind == "title" and title is None:
-                    title = verdict.name
-                elif verdict and verdict.kind in ("section", "subsection"):
-                    _start_section(blocks, verdict)
-                else:
-                    blocks[-1].paragraphs[-1].append(sentence)
-                    continue
-                if verdict.rest.strip(" .,;:!?"):  # the rest of the sentence is speech still
-                    rest = verdict.rest[:1].upper() + verdict.rest[1:]
-                    blocks[-1].paragraphs[-1].append(replace(sentence, text=rest))
+                title = _apply(sentence, verdicts.get(sentence), blocks, title)
     for block in blocks:
         block.paragraphs = [p for p in block.paragraphs if p]
     kept = [b for b in blocks if b.spoken or b.paragraphs]
     return replace(dictation, title=title, blocks=kept)
+
+
+def _apply(sentence: Sentence, verdict: Verdict | None, blocks: list[Block], title: str | None):
+    """The sentence into the blocks as speech, or as the cue it was judged; returns the post's
+    title after it."""
+    if verdict is None or (verdict.kind == "title" and title is not None):
+        blocks[-1].paragraphs[-1].append(sentence)
+        return title
+    if verdict.kind == "title":
+        title = verdict.name
+    else:
+        _start_section(blocks, verdict)
+    if verdict.rest.strip(" .,;:!?"):  # the rest of the sentence is speech still
+        rest = verdict.rest[:1].upper() + verdict.rest[1:]
+        blocks[-1].paragraphs[-1].append(replace(sentence, text=rest))
+    return title
 
 
 def _start_section(blocks: list[Block], verdict: Verdict) -> None:

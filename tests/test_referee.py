@@ -179,7 +179,15 @@ def test_a_verdict_naming_words_the_sentence_does_not_say_is_rejected(workspace,
     assert BEGINNER in text_of(draft)
 
 
-@pytest.mark.parametrize("name", ["so I pushed the bike", "of the canal towpath was muddy"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "so I pushed the bike",  # a lead
+        "of the canal towpath was muddy",  # the rest of a sentence
+        "the canal towpath was muddy",  # ... after "section of"
+        "the bike",  # far from "section": what was said between would be lost
+    ],
+)
 def test_a_name_that_runs_on_as_the_sentence_does_is_rejected(workspace, name):
     """What Qwen2.5 0.5B answered for a prose sentence: a tail of it, called a section."""
 
