@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
+from pipeline.cue_forms import Head, alternatives, compile_heads, lead_pattern
 from pipeline.languages import ENGLISH, Language, language
 from pipeline.transcript import Transcript
 
@@ -25,30 +26,20 @@ MAX_NAME_WORDS = 12
 # A cue whose name comes in the next sentence ("New section. Pricing.") takes it only if this
 # short: a longer sentence is what the section says, not what it is called.
 NEXT_SENTENCE_NAME_WORDS = 8
+# ... or up to this long when the speaker pauses after it and no clause runs inside it:
+# real headings run to nine words and more ("Why nobody warns you about the second week").
+LONG_NAME_WORDS = 16
+INNER_CLAUSE = re.compile(r"[,;:\u2014\u2013]")
 # Longer than this, a name with no punctuation or pause to end it is cut where a new clause
 # starts ("Part 3 I walked to the station" → "Part 3").
 TYPICAL_NAME_WORDS = 6
 
 # A weak head with no punctuation after it ("Section 4 crazy notes") is a cue only when said
 # between pauses with a name this short.
-SHORT_NAME_WORDS = 4
+SHORT_NAME_WORDS = 6
 
 
-@dataclass(frozen=True)
-class Head:
-    """A phrase that announces a cue (pipeline/languages/<code>.toml, [[cues.head]])."""
-
-    kind: str  # "title", "section", "subsection", "paragraph" or "scratch"
-    pattern: str
-    strong: bool = False  # may follow a comma mid-sentence; weak heads start a sentence or
-    # follow a pause
-    needs_separator: bool = False  # only a cue when punctuation or a pause follows the head
-    # ... or when the whole cue is said between pauses. Not for heads that are everyday words
-    # ("Heading home." / "Title fights are rare."), only for unusual ones ("Section 4 …").
-    alone_ok: bool = False
-
-
-NAMED_KINDS = ("title", "section", "subsection")
+NAMED_KINDS = ("title", "section", "subsection", "heading", "name", "open_name")
 
 
 @dataclass(frozen=True)
@@ -63,18 +54,23 @@ class Grammar:
     not_a_title: frozenset[str]  # "let's call it a day"
     clause_openers: frozenset[str]  # where a name with nothing else to end it is cut
     question_words: frozenset[str]
+    name_joiners: frozenset[str]  # "the long run, and why …": a naming verb's name goes on
+    number: re.Pattern  # a number said after a structure word
+    finite_verbs: frozenset[str]  # a weak head's name holding one is a sentence
+    aside: re.Pattern  # said between a head and its name: "let me think"
     abbreviations: frozenset[str]  # whose period does not end a sentence
     may_end_sentence: frozenset[str]  # ... unless the next word starts with a capital
 
 
 @cache
 def grammar(lang: Language = ENGLISH) -> Grammar:
-    lead = lang.text("cues", "lead")
+    cues = lang.data.get("cues", {})
+    lead = lead_pattern(cues)
     heads = tuple(
         (head, re.compile(rf"{lead}(?:{head.pattern})(?![\w'-])", re.IGNORECASE))
-        for head in (Head(**h) for h in lang.cue_heads)
+        for head in compile_heads(cues)
     )
-    prose = lang.data.get("cues", {}).get("prose", {})
+    prose = cues.get("prose", {})
     superlative = prose.get("superlative")
     return Grammar(
         heads=heads,
@@ -85,6 +81,10 @@ def grammar(lang: Language = ENGLISH) -> Grammar:
         not_a_title=frozenset(prose.get("not_a_title", ())),
         clause_openers=frozenset(prose.get("clause_openers", ())),
         question_words=frozenset(prose.get("question_words", ())),
+        name_joiners=frozenset(prose.get("name_joiners", ())),
+        finite_verbs=frozenset(prose.get("finite_verbs", ())),
+        aside=re.compile(alternatives(cues.get("parts", {}).get("aside", ())), re.IGNORECASE),
+        number=re.compile(alternatives(cues.get("parts", {}).get("number", ())), re.IGNORECASE),
         abbreviations=lang.words("sentences", "abbreviations"),
         may_end_sentence=lang.words("sentences", "may_end_sentence"),
     )
@@ -117,6 +117,10 @@ class Cue:
     start: float
     end: float
     label: str = ""  # a numbered head is a name of its own when no other comes: "Part 7"
+    said: str = ""  # the words of the cue as Whisper wrote them: prose again where context
+    # says it names nothing ("It's called Rex." with no section waiting for a name)
+    provisional: bool = False  # a naming cue right after it renames it: "The reading list
+    # section. Call it what I read this winter."
 
 
 @dataclass
@@ -213,44 +217,115 @@ def _text(words: list[TimedWord]) -> str:
 def find_cue(
     words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar
 ) -> tuple[Cue, int] | None:
-    """The cue that starts at words[i], with the index after its name, or None."""
-    for head, last, separated in _heads_at(words, i, weak_allowed, g):
-        label = tidy_name(_text(words[i : last + 1])) if head.alone_ok else ""
+    """The cue that starts at words[i], with the index after its name, or None. The longest
+    head said there is tried first: "call this post" is a title, "call this" names a section."""
+    # Of heads as long, one that names the structure word wins over one that takes the
+    # word before it for a name ("a smaller heading", not a heading called "Smaller").
+    heads = sorted(_heads_at(words, i, weak_allowed, g), key=lambda h: (-h[1], h[0].name_first))
+    for head, last, separated, match in heads:
+        said = lambda end: _text(words[i:end])  # noqa: E731
+        label = tidy_name(said(last + 1)) if head.alone_ok else ""
+        if head.alone and not _ends_here(words, last):
+            continue
         if head.kind not in NAMED_KINDS:
-            return Cue(head.kind, "", words[i].start, words[last].end), last + 1
-        if (span := _name_span(words, last + 1, g)) is None:
+            return Cue(
+                head.kind, "", words[i].start, words[last].end, said=said(last + 1)
+            ), last + 1
+        if head.kind in BARE_KINDS and _names_next(words, last + 1, g):
+            # "New section, this one's about shoes.": the naming cue after it names it
+            return Cue(
+                head.kind, "", words[i].start, words[last].end, label, said(last + 1)
+            ), last + 1
+        provisional = head.name_first
+        if head.name_first:  # "On to the pricing section."
+            name, name_end = tidy_name(match.group("name")), last + 1
+        elif (span := _name_span(words, last + 1, g, head, separated)) is not None:
+            name, name_end = tidy_name(_text(words[span[0] : span[1]])), span[1]
+        else:
             continue
-        name_start, name_end = span
-        name = tidy_name(_text(words[name_start:name_end]))
-        if not separated and _is_prose(head.kind, name, g):
+        if (not separated or head.name_first) and _is_prose(head.kind, name, g):
             continue
+        if not (separated or head.strong) and _is_a_clause(name, g):
+            continue  # "The first part on the tour was brutal": a sentence, not a name
         end = words[max(last, name_end - 1)].end
-        return Cue(head.kind, name, words[i].start, end, label), name_end
+        cue = Cue(head.kind, name, words[i].start, end, label, said(name_end), provisional)
+        return cue, name_end
     return None
 
 
-def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar, strict=True):
+# Cues whose name may be said by a naming cue right after them ("Last section, call it …").
+BARE_KINDS = ("title", "section", "subsection", "heading")
+# Cues that name what was announced before them.
+NAMING_KINDS = ("name", "open_name")
+
+
+def _ends_here(words: list[TimedWord], last: int) -> bool:
+    """The head ends its sentence, or the speaker pauses after it."""
+    return (
+        last + 1 == len(words)
+        or words[last].pause_after
+        or bool(SENTENCE_END.search(words[last].text))
+    )
+
+
+def _names_next(words: list[TimedWord], first: int, g: Grammar) -> bool:
+    """A naming cue ("call it …", "this one's about …") starts at words[first], after the lone
+    mark there or an aside said without commas ("the last part I think let's call it …")."""
+    while first < len(words) and re.fullmatch(r"[\W_]+", words[first].text):
+        first += 1
+    for start in [first] + _after_aside(words, first, g):
+        if start < len(words) and any(
+            head.kind in NAMING_KINDS
+            for head, *_ in _heads_at(words, start, True, g, naming_only=True)
+        ):
+            return True
+    return False
+
+
+def _after_aside(words: list[TimedWord], first: int, g: Grammar) -> list[int]:
+    """Where an aside said at words[first] ("I think", "um") ends."""
+    return [
+        k
+        for k in range(first + 1, min(len(words), first + 4) + 1)
+        if g.aside.fullmatch(_text(words[first:k]).rstrip(",").replace("\u2019", "'"))
+    ]
+
+
+def _heads_at(
+    words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar, strict=True, naming_only=False
+):
     """Each head said at words[i]: (head, index of its last word, whether punctuation or a
-    pause sets it off from what follows). strict: only heads set off as they must be."""
+    pause sets it off from what follows, the match). strict: only heads set off as they must
+    be; naming_only: only naming cues."""
     text = _text(words[i:]).replace("\u2019", "'")  # Whisper writes "let’s" now and then
     starts = _word_starts(words[i:])
     for head, pattern in g.heads:
+        if naming_only and head.kind not in NAMING_KINDS:
+            continue
         if not (head.strong or weak_allowed) or not (m := pattern.match(text)):
             continue
         last = i + _word_index(starts, m.end() - 1)  # the word the head ends in
+        if last > i and words[last - 1].pause_after and g.number.fullmatch(_bare(words[last].text)):
+            # "The first section | five things I wish I knew": after a pause, the number
+            # starts the name
+            if not (m := pattern.match(text[: starts[last - i]].rstrip())):
+                continue
+            last -= 1
         after_head = words[last].text[m.end() - starts[last - i] :]
         if after_head and not re.fullmatch(r"[\W_]+", after_head):
             continue  # the head ended inside a word
         separated = (
             bool(after_head)
+            or m.group().rstrip().endswith((",", ":", ";"))
             or words[last].pause_after
             or last + 1 == len(words)
             or bool(re.fullmatch(r"[\W_]+", words[last + 1].text))  # a lone dash
         )
         if head.needs_separator and not separated and strict:
-            if not (head.alone_ok and _said_on_its_own(words, i, last)):
-                continue
-        yield head, last, separated
+            alone = head.alone_ok and _said_on_its_own(words, i, last)
+            if not (alone or (head.kind in BARE_KINDS and _names_next(words, last + 1, g))):
+                continue  # … unless a naming cue sets it off: "the last part let's call it …"
+        yield head, last, separated, m
 
 
 def _said_on_its_own(words: list[TimedWord], i: int, last: int) -> bool:
@@ -276,18 +351,43 @@ def _word_index(starts: list[int], char: int) -> int:
     return max(k for k, start in enumerate(starts) if start <= char)
 
 
-def _name_span(words: list[TimedWord], first: int, g: Grammar) -> tuple[int, int] | None:
+def _name_span(
+    words: list[TimedWord], first: int, g: Grammar, head: Head | None = None, set_off: bool = True
+) -> tuple[int, int] | None:
     """Where the name that starts at words[first] lies: up to a punctuation mark or a pause.
 
     None when there is no end within MAX_NAME_WORDS: a long clause with no pause is prose.
+    A name run on from its head, with no mark, pause or link between, is cut where a new
+    clause starts; a naming verb's name goes on over ", and …" ("the long run, and why I
+    stopped dreading it").
     """
     while first < len(words) and re.fullmatch(r"[\W_]+", words[first].text):
         first += 1  # a lone dash or colon after the head
-    for k in range(first, min(len(words), first + MAX_NAME_WORDS)):
-        if _closes_name(words, k, g):
+    run_on = head is not None and not (set_off or head.linked or head.kind in NAMING_KINDS)
+    joins = head is not None and head.kind in NAMING_KINDS
+    for k in range(first, min(len(words), first + LONG_NAME_WORDS)):
+        if k - first >= MAX_NAME_WORDS and (run_on or not _ends_sentence_at(words, k, g)):
+            continue  # a long name only when set off and said as the rest of its sentence
+        if _closes_name(words, k, g) and not (joins and _joined_on(words, k, g)):
             paused = words[k].pause_after and k + 1 < len(words)  # mid-sentence: a real pause
-            return first, k + 1 if paused else _cut_at_clause(words, first, k + 1, g)
+            if paused or not run_on:
+                return first, k + 1
+            return first, _cut_at_clause(words, first, k + 1, g)
     return None if len(words) > first else (first, first)
+
+
+def _ends_sentence_at(words: list[TimedWord], k: int, g: Grammar) -> bool:
+    following = words[k + 1].text if k + 1 < len(words) else None
+    return words[k].pause_after or ends_sentence(words[k].text, following, g)
+
+
+def _joined_on(words: list[TimedWord], k: int, g: Grammar) -> bool:
+    """A comma after words[k], then a word that joins more on to the name ("and", "or")."""
+    return (
+        words[k].text.endswith(",")
+        and k + 1 < len(words)
+        and _bare(words[k + 1].text) in g.name_joiners
+    )
 
 
 def _closes_name(words: list[TimedWord], k: int, g: Grammar) -> bool:
@@ -321,13 +421,24 @@ def _is_prose(kind: str, name: str, g: Grammar) -> bool:
         return False
     if words[0] in g.not_a_name_start:
         return True
-    if kind == "title" and name.lower() in g.not_a_title:
+    if len(words) > 1 and g.number.fullmatch(words[0]) and words[1] in g.not_a_name_start:
+        return True  # "Section | 2 of the report says …": the number's sentence runs on
+    if kind in ("title", "name") and name.lower() in g.not_a_title:
         return True
     if g.superlative and g.superlative.fullmatch(" ".join(words)):
         return True  # "the hardest"
     if words[0] in g.predicate_words:
         return len(words) == 1 or words[1] in g.predicate_followers | g.predicate_words
     return False
+
+
+def _is_a_clause(name: str, g: Grammar) -> bool:
+    """The name holds a finite verb ("the tour was brutal") and no question word starts it
+    ("why prices are rising" is a heading)."""
+    words = [_bare(w) for w in name.split()]
+    return (
+        bool(words) and words[0] not in g.question_words and bool(g.finite_verbs & set(words[1:]))
+    )
 
 
 def tidy_name(name: str) -> str:
@@ -352,15 +463,21 @@ def split_sentence(words: list[TimedWord], g: Grammar) -> list[Sentence | Cue]:
     """A sentence as the speech and the cues in it, in order."""
     pieces: list[Sentence | Cue] = []
     text_from = 0
-    skip_to = 0
-    for i, weak_allowed in _cue_positions(words):
-        if i < skip_to or not (found := find_cue(words, i, weak_allowed, g)):
+    positions = dict(_cue_positions(words))
+    i = 0
+    while i < len(words):
+        # Right after a cue is as good as after a pause: "Last section, call it …"
+        weak_allowed = positions.get(i, i == text_from and bool(pieces))
+        if (i not in positions and i != text_from) or not (
+            found := find_cue(words, i, weak_allowed, g)
+        ):
+            i += 1
             continue
         cue, after = found
         if i > text_from:
             pieces.append(_speech(words[text_from:i], closes=True))
         pieces.append(cue)
-        text_from = skip_to = after
+        text_from = i = after
     if text_from < len(words):
         pieces.append(_speech(words[text_from:], closes=text_from > 0))
     return pieces
@@ -393,12 +510,14 @@ def split_sentences(transcript: Transcript, g: Grammar) -> list[Sentence | Cue]:
 
 
 def match_cue(text: str, lang: Language = ENGLISH) -> Cue | None:
-    """The cue a sentence, said on its own, makes: for tests and the corpus."""
+    """The cue a sentence, said on its own, makes: for tests and the corpus. On its own, a
+    naming cue ("Let's call it …") names the post, and "It's called …" is prose."""
     g = grammar(lang)
     for sentence in sentences_of(_interpolated(text, 0.0, 1.0), g):
         for piece in split_sentence(sentence, g):
-            if isinstance(piece, Cue):
-                return piece
+            if isinstance(piece, Cue) and piece.kind != "open_name":
+                kind = {"name": "title", "heading": "section"}.get(piece.kind, piece.kind)
+                return replace(piece, kind=kind)
     return None
 
 
@@ -410,9 +529,9 @@ def needs_pauses(text: str, lang: Language = ENGLISH) -> bool:
         i = 0
         while i < len(sentence):
             heads = list(_heads_at(sentence, i, True, g, strict=False))
-            if any(_left_open(sentence, i, last, g) for _, last, _ in heads):
+            if any(_left_open(sentence, i, last, g) for _, last, _, _ in heads):
                 return True
-            i = max([last for _, last, _ in heads], default=i) + 1  # not inside a head
+            i = max([last for _, last, _, _ in heads], default=i) + 1  # not inside a head
     return False
 
 
@@ -439,7 +558,14 @@ class _Builder:
     def __init__(self) -> None:
         self.title: str | None = None
         self.blocks: list[Block] = [Block(heading=None, spoken=False)]
-        self.pending: str | None = None  # a cue's kind, waiting for its name
+        self.pending: str | None = None  # a bare cue's kind, waiting for its name
+        self.section_said = False  # a section cue was said: a "heading" is a subsection now
+        self.renamable = False  # the open section's name came before its structure word: a
+        # naming cue right after it renames it
+        self.labelled = False  # the waiting section has a number for a name ("Part 15"): a
+        # short sentence after it may still name it, a long one is what it says
+        self.held: Sentence | None = None  # a long sentence after a bare cue: its name if the
+        # speaker pauses after it
 
     @property
     def block(self) -> Block:
@@ -461,26 +587,68 @@ class _Builder:
             if paragraph:
                 paragraph.pop()
                 return
+        if self.block.spoken and self.block.heading:  # "Next section. Budget. Scratch that."
+            self.block.heading = None  # the name is taken back; the next one names it
+            self.pending = "subsection" if self.block.level == 2 else "section"
+
+    def say(self, sentence: Sentence) -> None:
+        self.block.paragraphs[-1].append(sentence)
+
+    def name_pending(self, name: str) -> None:
+        """The name a bare cue announced: the post's, or the open section's."""
+        kind, self.pending = self.pending, None
+        if kind == "title":
+            self.title = tidy_name(name)
+        else:
+            self.block.heading = tidy_name(name)
 
     def take_name(self, sentence: Sentence) -> bool:
-        """Use this sentence as the name a bare cue announced, if it is short enough."""
-        kind, self.pending = self.pending, None
-        if kind is None or len(sentence.text.split()) > NEXT_SENTENCE_NAME_WORDS:
+        """This sentence as the name a bare cue announced: a short one at once; a longer one
+        without a clause inside it if the speaker pauses after it (decided by the next piece)."""
+        if self.pending is None:
             return False
-        if kind == "title":
-            self.title = tidy_name(sentence.text)
+        words = len(sentence.text.split())
+        if words <= NEXT_SENTENCE_NAME_WORDS:
+            self.name_pending(sentence.text)
+            return True
+        long_allowed = not self.labelled
+        if (
+            long_allowed
+            and words <= LONG_NAME_WORDS
+            and not INNER_CLAUSE.search(sentence.text.rstrip(".!?…"))
+        ):
+            self.held = sentence
+            return True
+        self.pending = None
+        return False
+
+    def settle_held(self, following_start: float | None) -> None:
+        """A held sentence is the name when a pause (or the end) follows it, else speech."""
+        held, self.held = self.held, None
+        if following_start is None or following_start - held.end >= PAUSE_SECONDS:
+            self.name_pending(held.text)
         else:
-            self.block.heading = tidy_name(sentence.text)
-        return True
+            self.pending = None
+            self.say(held)
 
     def feed(self, piece: Sentence | Cue) -> None:
+        if self.held is not None:
+            self.settle_held(piece.start)
+        if isinstance(piece, Cue) and piece.kind == "section":
+            self.section_said = True
+        elif isinstance(piece, Cue) and piece.kind == "heading":  # "Next heading: …"
+            piece = replace(piece, kind="subsection" if self.section_said else "section")
         if isinstance(piece, Sentence):
             if not self.take_name(piece):
-                self.block.paragraphs[-1].append(piece)
+                self.say(piece)
             return
-        if self._names_the_open_section(piece):
+        if piece.kind.startswith("retype"):
+            self.retype(piece)
             return
-        self.pending = None
+        if self._names_the_open_section(piece) or self._names_by_context(piece):
+            return
+        self.pending, self.labelled = None, False
+        self.renamable = piece.provisional
         if piece.kind == "title":
             self.title = piece.name or self.title
         elif piece.kind in ("section", "subsection"):
@@ -489,8 +657,44 @@ class _Builder:
             self.new_paragraph()
         elif piece.kind == "scratch":
             self.scratch_last()
-        if piece.kind in NAMED_KINDS and not piece.name:
+        if piece.kind in ("title", "section", "subsection") and not piece.name:
             self.pending = piece.kind
+            self.labelled = bool(piece.label)
+
+    def retype(self, cue: Cue) -> None:
+        """ "New section. No, make that a subsection." The section just announced, still
+        empty, becomes what the speaker corrected it to; anywhere else it is speech."""
+        if not (self.block.spoken and not self.block.sentences):
+            self.say(Sentence(_with_stop(_with_capital(cue.said)), cue.start, cue.end))
+            return
+        to_subsection = cue.kind == "retype_subsection" and any(b.spoken for b in self.blocks[:-1])
+        self.block.level = 2 if to_subsection else 1
+        if self.pending in ("section", "subsection"):
+            self.pending = "subsection" if to_subsection else "section"
+
+    def _names_by_context(self, cue: Cue) -> bool:
+        """What a naming cue names depends on what came before it. "Let's call this one …" or
+        "It's called …" right after a bare section cue names that section; a title cue names
+        the post once, and never a section's name; what names nothing is prose again."""
+        # A section just announced, with nothing said in it yet, takes the name a naming cue
+        # gives: "Next section. Budget. No wait, call it money on the road."
+        just_announced = self.block.spoken and not self.block.sentences
+        waiting = just_announced and (
+            self.pending in ("section", "subsection") or self.renamable or cue.kind != "title"
+        )
+        if cue.kind not in ("title", "name", "open_name"):
+            return False
+        if waiting and cue.name:
+            self.name_pending(cue.name)
+            self.renamable = False
+        elif cue.kind == "open_name" or (self.title is not None and cue.name):
+            self.say(Sentence(_with_stop(_with_capital(cue.said)), cue.start, cue.end))
+        elif cue.kind == "name":
+            self.title = cue.name or None
+            self.pending = None if cue.name else "title"
+        else:
+            return False  # a title cue: the usual way
+        return True
 
     def _names_the_open_section(self, cue: Cue) -> bool:
         """ "New section. Part 7." is one section called Part 7, not two."""
@@ -500,9 +704,12 @@ class _Builder:
             return False
         self.block.heading = cue.name or cue.label
         self.pending = None if cue.name else self.pending
+        self.labelled = not cue.name
         return True
 
     def result(self) -> Dictation:
+        if self.held is not None:
+            self.settle_held(None)
         for block in self.blocks:
             block.paragraphs = [p for p in block.paragraphs if p]
         blocks = [b for b in self.blocks if b.spoken or b.paragraphs]

@@ -67,6 +67,24 @@ def _with_cue_timings(model, samples, segments: Iterable[Segment], language: str
         yield segment
 
 
+def needing_cue_timings(segments: tuple[Segment, ...], language: str) -> list[int]:
+    """Which segments, transcribed without word timings, today's cue grammar needs timed."""
+    rules = rules_for(language)
+    return [i for i, s in enumerate(segments) if not s.words and needs_pauses(s.text, rules)]
+
+
+def with_cue_timings(
+    samples: np.ndarray, transcript, indices: list[int], options: TranscribeOptions
+) -> tuple[Segment, ...]:
+    """The transcript's segments, those at indices given word timings by alignment."""
+    model = _faster_whisper_model(options.model, options.cpu_threads)
+    segments = list(transcript.segments)
+    for i in indices:
+        words = _aligned_words(model, samples, segments[i], transcript.language)
+        segments[i] = replace(segments[i], words=words)
+    return tuple(segments)
+
+
 # faster-whisper's defaults for which punctuation joins the word before or after it.
 PREPEND_PUNCTUATION = "\"'“¿([{-"
 APPEND_PUNCTUATION = "\"'.。,，!！?？:：”)]}、"

@@ -35,9 +35,12 @@ def transcribe(
     Returns the transcript and whether it came from the cache. The audio is decoded only when
     it has to be transcribed, so a cached re-run of a long memo costs a hash and nothing more.
     """
-    if (cached := cached_transcript(audio_hash, options, workspace)) is not None:
-        return cached, True
     cache_file = workspace.cache_dir("transcripts") / f"{options.cache_key(audio_hash)}.json"
+    if (cached := cached_transcript(audio_hash, options, workspace)) is not None:
+        if (retimed := timed_for_the_grammar(path, cached, options)) is not None:
+            atomic_write(cache_file, retimed.to_json().encode())
+            return retimed, True
+        return cached, True
     recording = read_recording(path)
     samples = recording.samples
     log.info(
@@ -72,6 +75,30 @@ def cached_transcript(
     except (ValueError, TypeError, KeyError):
         log.warning("ignoring a damaged cached transcript: %s", cache_file.name)
         return None
+
+
+def timed_for_the_grammar(
+    path: Path, transcript: Transcript, options: TranscribeOptions
+) -> Transcript | None:
+    """The cached transcript with word timings added where today's cue grammar needs the
+    speaker's pauses and an older grammar did not; None when nothing needs them.
+
+    Which windows get word timings depends on the grammar (cues.needs_pauses). A transcript
+    kept from before a grammar change would keep missing a cue the new grammar can read, so a
+    cache hit is checked, and only the segments that now need timings are aligned again: no
+    window is decoded twice.
+    """
+    if options.engine != "faster-whisper" or not options.cue_timings or options.words:
+        return None  # openai-whisper times every word already; --words times them all
+    from pipeline import engines  # imported here: it pulls in faster-whisper
+
+    untimed = engines.needing_cue_timings(transcript.segments, transcript.language)
+    if not untimed:
+        return None
+    log.info("%s: timing %d segments the cue grammar now reads", path.name, len(untimed))
+    samples = read_recording(path).samples
+    segments = engines.with_cue_timings(samples, transcript, untimed, options)
+    return replace(transcript, segments=segments)
 
 
 def transcribe_samples(

@@ -1,6 +1,7 @@
 """The real tiny.en model on real speech, from every container, and the transcript cache."""
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -74,3 +75,28 @@ def test_a_file_that_is_not_audio_says_so(workspace):
     text.write_text("shopping list: milk, eggs")
     with pytest.raises(AudioError, match=r"notes.m4a: not an audio file \(Invalid data"):
         audio.decode(text)
+
+
+def test_a_transcript_cached_before_a_grammar_change_is_timed_where_the_grammar_now_needs_it(
+    workspace,
+):
+    """A transcript cached by an older grammar (one that needed no word timings here) gets
+    them on the next run for the segments today's grammar needs, and only those. The memo's
+    speaker runs cues into speech with no punctuation, so today's grammar needs pauses."""
+    ws, options = Workspace(workspace), TranscribeOptions()
+    memo = DATA / "holdout-allotment-memo.ogg"
+    audio_hash = sha256_file(memo)
+    fresh, _ = transcribe(memo, audio_hash, options, ws)
+    timed = [i for i, s in enumerate(fresh.segments) if s.words]
+    assert timed, "the memo's cues need word timings today"
+    cache_file = next((workspace / ".voiceblog" / "transcripts").iterdir())
+    older = replace(fresh, segments=tuple(replace(s, words=()) for s in fresh.segments))
+    cache_file.write_text(older.to_json(), encoding="utf-8")
+
+    again, cached = transcribe(memo, audio_hash, options, ws)
+    assert cached
+    assert [i for i, s in enumerate(again.segments) if s.words] == timed
+    assert [s.text for s in again.segments] == [s.text for s in fresh.segments]
+    stamp = cache_file.stat().st_mtime_ns
+    third, _ = transcribe(memo, audio_hash, options, ws)
+    assert third == again and cache_file.stat().st_mtime_ns == stamp  # nothing more to time

