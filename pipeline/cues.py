@@ -39,7 +39,7 @@ TYPICAL_NAME_WORDS = 6
 SHORT_NAME_WORDS = 6
 
 
-NAMED_KINDS = ("title", "section", "subsection", "name", "open_name")
+NAMED_KINDS = ("title", "section", "subsection", "heading", "name", "open_name")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,8 @@ class Grammar:
     question_words: frozenset[str]
     name_joiners: frozenset[str]  # "the long run, and why …": a naming verb's name goes on
     number: re.Pattern  # a number said after a structure word
+    finite_verbs: frozenset[str]  # a weak head's name holding one is a sentence
+    aside: re.Pattern  # said between a head and its name: "let me think"
     abbreviations: frozenset[str]  # whose period does not end a sentence
     may_end_sentence: frozenset[str]  # ... unless the next word starts with a capital
 
@@ -80,6 +82,8 @@ def grammar(lang: Language = ENGLISH) -> Grammar:
         clause_openers=frozenset(prose.get("clause_openers", ())),
         question_words=frozenset(prose.get("question_words", ())),
         name_joiners=frozenset(prose.get("name_joiners", ())),
+        finite_verbs=frozenset(prose.get("finite_verbs", ())),
+        aside=re.compile(alternatives(cues.get("parts", {}).get("aside", ())), re.IGNORECASE),
         number=re.compile(alternatives(cues.get("parts", {}).get("number", ())), re.IGNORECASE),
         abbreviations=lang.words("sentences", "abbreviations"),
         may_end_sentence=lang.words("sentences", "may_end_sentence"),
@@ -216,7 +220,9 @@ def find_cue(
 ) -> tuple[Cue, int] | None:
     """The cue that starts at words[i], with the index after its name, or None. The longest
     head said there is tried first: "call this post" is a title, "call this" names a section."""
-    heads = sorted(_heads_at(words, i, weak_allowed, g), key=lambda h: -h[1])
+    # Of heads as long, one that names the structure word wins over one that takes the
+    # word before it for a name ("a smaller heading", not a heading called "Smaller").
+    heads = sorted(_heads_at(words, i, weak_allowed, g), key=lambda h: (-h[1], h[0].name_first))
     for head, last, separated, match in heads:
         said = lambda end: _text(words[i:end])  # noqa: E731
         label = tidy_name(said(last + 1)) if head.alone_ok else ""
@@ -240,6 +246,8 @@ def find_cue(
             continue
         if (not separated or head.name_first) and _is_prose(head.kind, name, g):
             continue
+        if not (separated or head.strong) and _is_a_clause(name, g):
+            continue  # "The first part on the tour was brutal": a sentence, not a name
         end = words[max(last, name_end - 1)].end
         cue = Cue(head.kind, name, words[i].start, end, label, said(name_end), provisional)
         return cue, name_end
@@ -247,7 +255,7 @@ def find_cue(
 
 
 # Cues whose name may be said by a naming cue right after them ("Last section, call it …").
-BARE_KINDS = ("title", "section", "subsection")
+BARE_KINDS = ("title", "section", "subsection", "heading")
 # Cues that name what was announced before them.
 NAMING_KINDS = ("name", "open_name")
 
@@ -262,22 +270,39 @@ def _ends_here(words: list[TimedWord], last: int) -> bool:
 
 
 def _names_next(words: list[TimedWord], first: int, g: Grammar) -> bool:
-    """A naming cue ("call it …", "this one's about …") starts at words[first], or after the
-    lone mark there."""
+    """A naming cue ("call it …", "this one's about …") starts at words[first], after the lone
+    mark there or an aside said without commas ("the last part I think let's call it …")."""
     while first < len(words) and re.fullmatch(r"[\W_]+", words[first].text):
         first += 1
-    if first >= len(words):
-        return False
-    return any(head.kind in NAMING_KINDS for head, *_ in _heads_at(words, first, True, g))
+    for start in [first] + _after_aside(words, first, g):
+        if start < len(words) and any(
+            head.kind in NAMING_KINDS
+            for head, *_ in _heads_at(words, start, True, g, naming_only=True)
+        ):
+            return True
+    return False
 
 
-def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar, strict=True):
+def _after_aside(words: list[TimedWord], first: int, g: Grammar) -> list[int]:
+    """Where an aside said at words[first] ("I think", "um") ends."""
+    return [
+        k
+        for k in range(first + 1, min(len(words), first + 4) + 1)
+        if g.aside.fullmatch(_text(words[first:k]).rstrip(",").replace("\u2019", "'"))
+    ]
+
+
+def _heads_at(
+    words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar, strict=True, naming_only=False
+):
     """Each head said at words[i]: (head, index of its last word, whether punctuation or a
     pause sets it off from what follows, the match). strict: only heads set off as they must
-    be."""
+    be; naming_only: only naming cues."""
     text = _text(words[i:]).replace("\u2019", "'")  # Whisper writes "let’s" now and then
     starts = _word_starts(words[i:])
     for head, pattern in g.heads:
+        if naming_only and head.kind not in NAMING_KINDS:
+            continue
         if not (head.strong or weak_allowed) or not (m := pattern.match(text)):
             continue
         last = i + _word_index(starts, m.end() - 1)  # the word the head ends in
@@ -298,8 +323,9 @@ def _heads_at(words: list[TimedWord], i: int, weak_allowed: bool, g: Grammar, st
             or bool(re.fullmatch(r"[\W_]+", words[last + 1].text))  # a lone dash
         )
         if head.needs_separator and not separated and strict:
-            if not (head.alone_ok and _said_on_its_own(words, i, last)):
-                continue
+            alone = head.alone_ok and _said_on_its_own(words, i, last)
+            if not (alone or (head.kind in BARE_KINDS and _names_next(words, last + 1, g))):
+                continue  # … unless a naming cue sets it off: "the last part let's call it …"
         yield head, last, separated, m
 
 
@@ -407,6 +433,15 @@ def _is_prose(kind: str, name: str, g: Grammar) -> bool:
     return False
 
 
+def _is_a_clause(name: str, g: Grammar) -> bool:
+    """The name holds a finite verb ("the tour was brutal") and no question word starts it
+    ("why prices are rising" is a heading)."""
+    words = [_bare(w) for w in name.split()]
+    return (
+        bool(words) and words[0] not in g.question_words and bool(g.finite_verbs & set(words[1:]))
+    )
+
+
 def tidy_name(name: str) -> str:
     """A heading as the speaker said it: quotes and closing period off, first letter upper."""
     name = name.strip().strip("\"'“”‘’").strip()
@@ -482,7 +517,8 @@ def match_cue(text: str, lang: Language = ENGLISH) -> Cue | None:
     for sentence in sentences_of(_interpolated(text, 0.0, 1.0), g):
         for piece in split_sentence(sentence, g):
             if isinstance(piece, Cue) and piece.kind != "open_name":
-                return replace(piece, kind="title") if piece.kind == "name" else piece
+                kind = {"name": "title", "heading": "section"}.get(piece.kind, piece.kind)
+                return replace(piece, kind=kind)
     return None
 
 
@@ -524,6 +560,7 @@ class _Builder:
         self.title: str | None = None
         self.blocks: list[Block] = [Block(heading=None, spoken=False)]
         self.pending: str | None = None  # a bare cue's kind, waiting for its name
+        self.section_said = False  # a section cue was said: a "heading" is a subsection now
         self.renamable = False  # the open section's name came before its structure word: a
         # naming cue right after it renames it
         self.labelled = False  # the waiting section has a number for a name ("Part 15"): a
@@ -551,6 +588,9 @@ class _Builder:
             if paragraph:
                 paragraph.pop()
                 return
+        if self.block.spoken and self.block.heading:  # "Next section. Budget. Scratch that."
+            self.block.heading = None  # the name is taken back; the next one names it
+            self.pending = "subsection" if self.block.level == 2 else "section"
 
     def say(self, sentence: Sentence) -> None:
         self.block.paragraphs[-1].append(sentence)
@@ -595,6 +635,10 @@ class _Builder:
     def feed(self, piece: Sentence | Cue) -> None:
         if self.held is not None:
             self.settle_held(piece.start)
+        if isinstance(piece, Cue) and piece.kind == "section":
+            self.section_said = True
+        elif isinstance(piece, Cue) and piece.kind == "heading":  # "Next heading: …"
+            piece = replace(piece, kind="subsection" if self.section_said else "section")
         if isinstance(piece, Sentence):
             if not self.take_name(piece):
                 self.say(piece)
@@ -633,9 +677,12 @@ class _Builder:
         """What a naming cue names depends on what came before it. "Let's call this one …" or
         "It's called …" right after a bare section cue names that section; a title cue names
         the post once, and never a section's name; what names nothing is prose again."""
-        waiting = (
-            self.pending in ("section", "subsection") or self.renamable
-        ) and not self.block.sentences
+        # A section just announced, with nothing said in it yet, takes the name a naming cue
+        # gives: "Next section. Budget. No wait, call it money on the road."
+        just_announced = self.block.spoken and not self.block.sentences
+        waiting = just_announced and (
+            self.pending in ("section", "subsection") or self.renamable or cue.kind != "title"
+        )
         if cue.kind not in ("title", "name", "open_name"):
             return False
         if waiting and cue.name:

@@ -18,6 +18,7 @@ import jsonschema
 
 from pipeline import topics
 from pipeline.clean import Paragraph
+from pipeline.cue_forms import alternatives
 from pipeline.errors import LLMOutputError
 from pipeline.fidelity import content_words
 from pipeline.languages import ENGLISH, Language
@@ -298,7 +299,8 @@ def _label(lang: Language) -> re.Pattern:
     languages = {lang, ENGLISH}
     words = "|".join(x.text("title", "label") for x in languages if x.text("title", "label"))
     numbers = "|".join(
-        x.data.get("cues", {}).get("words", {}).get("NUMBER", r"\d+") for x in languages
+        alternatives(x.data.get("cues", {}).get("parts", {}).get("number", [r"\d+"]))
+        for x in languages
     )
     # The label ends at a colon, a dash after a space, or where its emphasis closes.
     return re.compile(

@@ -6,7 +6,7 @@ import importlib
 import pytest
 from phrasings import heard, negatives, positives
 
-LANGUAGES = ("en",)
+LANGUAGES = ("en", "de", "fr", "es")
 
 
 def lexicon(code: str):

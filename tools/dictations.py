@@ -33,6 +33,10 @@ class Dictation:
     # a line said as written
     skip: int = 0  # sentences of the text to leave out before the first
     language: str = "en"  # Whisper's code for the language it is spoken in
+    # Of the cue heads, how many tiny.en may write past recognition (tests/test_structure.py):
+    # the accented espeak-ng voices of the unseen memos lose one in two ("Segment to the
+    # readings", "as I'm heading", "Networking titles").
+    whisper_slips: float = 0.1
 
 
 # Phrasings in the spirit of each speaker, none of them the example memo's.
@@ -457,7 +461,199 @@ BICYCLE = Dictation(  # a title said late, a correction, thinking aloud
 
 HOLDOUT = [RUNNING, ALLOTMENT, CURVES, READING, BICYCLE]
 
-DICTATIONS = [SCALING, OPINIONS, ROBOTS, DENSE, GERMAN, FRENCH, SPANISH, *HOLDOUT]
+# Written by a tester who had not read the grammar (the unseen-memo check of issue 20), each
+# in a voice no other memo uses. Decoys: prose with structure words that is not a cue.
+UNSEEN_BOOK_TOUR = Dictation(  # a podcast host's segments, a sub-heading asked for, decoys
+    "unseen-book-tour-memo",
+    "espeak-ng",
+    "en-gb-scotland+m3",
+    "",
+    [
+        "Hey, it's Maya. This is a memo for the blog, same as the show notes I do for the podcast.",
+        Cue(
+            "Title for this one: Notes from a Rainy Book Tour.",
+            "title",
+            "Notes from a Rainy Book Tour",
+        ),
+        (
+            "So, um, I just got back from nine days on the road with the new book, and I want to "
+            "get it down before I forget."
+        ),
+        # not a cue:
+        "The first part of the tour was brutal, honestly.",
+        "Three cities in three days, and it rained in every single one of them.",
+        Cue("Okay. Segment one, the travel.", "section", "The travel"),
+        "I took the train everywhere, because the publisher would not pay for a car.",
+        (
+            "The trains were fine, uh, except the one to Inverness, which stopped in a field for "
+            "two hours."
+        ),
+        "I read half a novel in that field.",
+        # not a cue:
+        (
+            "By the time we got in, the bookshop had already put the chairs away, so I called it a "
+            "day and went to the hotel."
+        ),
+        # not a cue:
+        (
+            "The title fight was on TV in the hotel bar, and the whole room was shouting at the "
+            "screen."
+        ),
+        Cue("Segment two: the readings.", "section", "The readings"),
+        "The readings were small, twenty or thirty people, but they were good crowds.",
+        "People asked real questions, not just where do you get your ideas.",
+        Cue(
+            "And a sub-heading under that one, call it the question I could not answer.",
+            "subsection",
+            "The question I could not answer",
+        ),
+        # not a cue:
+        "In Dundee a kid of about twelve asked me why the dog in chapter three never gets a name.",
+        "And I did not have an answer. I still do not have an answer.",
+        "I think I just forgot to name him, and now it is too late.",
+        Cue("Right, segment three, which is, um, money.", "section", "Money"),
+        # not a cue:
+        "Nobody talks about this part, so I will.",
+        (
+            "I sold about forty books over the whole tour, and the train tickets alone cost more "
+            "than I made."
+        ),
+        "That is fine. It was never about the money, but it is worth saying out loud.",
+        Cue("Last segment, what I would change.", "section", "What I would change"),
+        "Fewer cities, longer stays, and a proper raincoat.",
+        (
+            "Also, I want to record an episode of the show from the road next time, maybe "
+            "from that field."
+        ),
+        "That is it for this one. Thanks for listening, or, well, reading.",
+    ],
+    whisper_slips=0.5,
+)
+
+UNSEEN_VAN_TRIP = Dictation(  # thinking aloud: restarts, a hedged title, a name taken back
+    "unseen-van-trip-memo",
+    "espeak-ng",
+    "en-gb-x-gbclan+f4",
+    "",
+    [
+        "Okay, um, recording. Is this, yeah, it is recording.",
+        Cue(
+            (
+                "So I want to write up the road trip. I think I will call the post, uh, Two Weeks "
+                "in a Borrowed Van."
+            ),
+            "title",
+            "Two Weeks in a Borrowed Van",
+        ),
+        "My sister lent us her van, which was very generous, and also slightly terrifying.",
+        # not a cue:
+        "Part of me wanted to turn back on the first day, when the clutch started smelling.",
+        "But we did not.",
+        Cue("Let me start a new section, um, call it the van.", "section", "The van"),
+        "It is a nineteen ninety eight camper with a bed that folds out of the seats.",
+        (
+            "The bed works. The fridge does not. Or it works when the engine is running, which is "
+            "not when you need it."
+        ),
+        Cue(
+            "Next section. Budget. No wait, scratch that, call it Money on the Road.",
+            "section",
+            "Money on the Road",
+        ),
+        "We spent about nine hundred euros in two weeks, and most of that was diesel.",
+        "Campsites were cheaper than I thought, fifteen or twenty a night.",
+        # not a cue:
+        (
+            "The topic came up at dinner most nights, who paid for what, and we kept a list on the "
+            "back of a map."
+        ),
+        "Anyway.",
+        Cue("Okay, new topic. Cooking.", "section", "Cooking"),
+        "Two gas rings and one pan. We made pasta eleven nights out of fourteen.",
+        Cue(
+            (
+                "I want a little sub-section here about the coffee, because that was the best "
+                "thing we did."
+            ),
+            "subsection",
+            "The coffee",
+        ),
+        "A tiny stove-top pot, and coffee every morning looking at something nice.",
+        # not a cue:
+        "The next bit was uphill, nearly all of it, through the mountains, and the van hated it.",
+        Cue(
+            "Right, and the last part, I think, let's call it what I would tell my sister.",
+            "section",
+            "What I would tell my sister",
+        ),
+        "That the clutch needs looking at. That we are sorry about the smell in the curtains.",
+        "And that we would do it again tomorrow, if she lets us.",
+        "Okay, that's, um, that's it. Stop recording.",
+    ],
+    whisper_slips=0.5,
+)
+
+# chapters and ordinals, a working title, a subsection under a chapter
+UNSEEN_FREELANCING = Dictation(
+    "unseen-freelancing-memo",
+    "espeak-ng",
+    "en-gb-x-gbcwmd+m7",
+    "",
+    [
+        (
+            "Ten years ago this month I quit my job to work for myself, and I want to mark it with "
+            "a post."
+        ),
+        "I was a junior designer at an agency, and I was bored.",
+        Cue("The working title is Ten Years of Freelancing.", "title", "Ten Years of Freelancing"),
+        Cue("Chapter one. Starting out.", "section", "Starting out"),
+        # not a cue:
+        "My first chapter of freelancing was mostly waiting for the phone to ring.",
+        "I had two clients, and one of them was my uncle.",
+        # not a cue:
+        (
+            "Section 8 of my first contract said I would be paid within ninety days, and they took "
+            "every one of them."
+        ),
+        "I learned to ask for half up front.",
+        Cue("Chapter two, the move to Leeds.", "section", "The move to Leeds"),
+        "In the third year we moved north, because rent in London was eating everything.",
+        "It turned out that nobody cares where a designer lives, as long as the files arrive.",
+        Cue("Under chapter two, a subsection: finding a desk.", "subsection", "Finding a desk"),
+        (
+            "I tried working from the kitchen table for a year. Then I rented a desk in a shared "
+            "studio above a bike shop."
+        ),
+        "That was the best money I ever spent, because it gave me people to have lunch with.",
+        # not a cue:
+        (
+            "With a bit of luck, and a lot of cheap sandwiches, the studio became where most of my "
+            "work came from."
+        ),
+        Cue("Chapter three. The bad year.", "section", "The bad year"),
+        (
+            "Year six was bad. I lost my biggest client in March, and I did not replace them until "
+            "the autumn."
+        ),
+        "I nearly went back to an agency. I had the interview booked.",
+        Cue(
+            "Fourth and final chapter: what ten years taught me.",
+            "section",
+            "What ten years taught me",
+        ),
+        (
+            "Charge more than feels comfortable. Keep three months of money in the bank. Say no to "
+            "work you would be embarrassed to show."
+        ),
+        "And take a real holiday, at least once a year, with the laptop at home.",
+        "That's the post. I'll tidy it up tomorrow.",
+    ],
+    whisper_slips=0.5,
+)
+
+UNSEEN = [UNSEEN_BOOK_TOUR, UNSEEN_VAN_TRIP, UNSEEN_FREELANCING]
+
+DICTATIONS = [SCALING, OPINIONS, ROBOTS, DENSE, GERMAN, FRENCH, SPANISH, *HOLDOUT, *UNSEEN]
 
 
 def expected_structure(dictation: Dictation) -> dict:

@@ -13,13 +13,14 @@ files in pipeline/languages/: a word the grammar lacks shows up as a failure.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from pipeline.cues import apply_spoken_cues
 from pipeline.transcript import Segment, Transcript
 
 PAUSE = " | "  # between two of Whisper's segments: the speaker paused
-SEPARATORS = (": ", ", ", " — ", ". ", PAUSE)
+SEPARATORS = (": ", ", ", " — ", ". ", PAUSE, " ")  # " ": no mark at all
 
 
 @dataclass(frozen=True)
@@ -54,29 +55,66 @@ class Lexicon:
     fresh: tuple[Template, ...]  # "New {s}", "The next {s}"
     positions: tuple[Template, ...]  # "The first {s}", "Final {s}"
     numbers: tuple[str, ...]  # after the structure word: "two", "number 3"
-    links: tuple[str, ...]  # from the head to the name with no mark: " is called"
-    named_links: tuple[str, ...]  # links that name, good after a number too: " is about"
-    moves: tuple[str, ...]  # "Moving on to {x}"
-    requests: tuple[str, ...]  # "Let's start {x}"
+    links: tuple[Template, ...]  # from the head to the name with no mark: " is called"
+    named_links: tuple[Template, ...]  # links that name, good after a number too: " is about"
+    moves: tuple[Template, ...]  # "Moving on to {x}": {x} from `moved`
+    requests: tuple[Template, ...]  # "Let's start {x}"
     requested: tuple[Template, ...]  # the {x} of a request: "a new {s}"
-    wants: tuple[str, ...]  # "I want {x}"
-    namings: tuple[str, ...]  # "Let's call {x}": {x} from `named`
+    wants: tuple[Template, ...]  # "I want {x}"
+    namings: tuple[Template, ...]  # "Let's call {x}": {x} from `named`
     named: tuple[Template, ...]  # "this {s}", "the next {s}"
-    name_first: tuple[str, ...]  # "On to the {n} {s}"
-    after_bare: tuple[str, ...]  # a naming sentence after a bare cue: "Let's call it {n}"
+    name_first: tuple[Template, ...]  # "On to the {n} {s}"
+    after_bare: tuple[Template, ...]  # a naming sentence after a bare cue: "Let's call it {n}"
     asides: tuple[str, ...]  # between head and name, in commas: "let me think"
     qualifiers: tuple[str, ...]  # after the structure word: "for today"
     corrections: tuple[str, ...]  # "No, make that {x}" after a bare cue, {x} a subsection
     titles: tuple[str, ...]  # "Title: {n}"
-    negatives: tuple[str, ...]  # prose: {s} a structure word, {x} with a position
+    negatives: tuple[Template, ...]  # prose: {s} a structure word, {x} with a position
     prose_around: tuple[str, ...] = ("{}",)  # "We walked for hours, {}"
     articles: tuple[str, ...] = ()  # what a position template starts with: "The "
+    renames: tuple[str, ...] = ()  # after a cue and its name: "No wait, call it {n}"
     context: tuple[str, ...] = field(default=())  # said before each phrasing (see heard())
+    # The {x} of a move, where the move's words ask for a case or contraction of their own
+    # ("Kommen wir zum nächsten Abschnitt"); by default the fresh and position heads.
+    moved: tuple[Template, ...] = ()
+    # What the speaker says after a long name, and after a name said first.
+    went_on: str = "Then it went on from there."
+    took: str = "It took a while."
+    # Where a clause cannot follow a preposition ("über warum …" is not German): names that
+    # start with one of clause_starts are said after no link ending in one of prepositions.
+    prepositions: tuple[str, ...] = ()
+    clause_starts: tuple[str, ...] = ()
+    colon: str = ": "  # as Whisper writes it in the language: French " : "
 
 
 def fill(template: Template, structure: Structure, **names: str) -> str:
-    text = template[structure.gender] if isinstance(template, dict) else template
-    return text.format(s=structure.word, **names)
+    return pick(template, structure).format(s=structure.word, **names)
+
+
+def pick(template: Template, structure: Structure) -> str:
+    """The template's text for the structure's gender (the one text if it has no genders)."""
+    return template[structure.gender] if isinstance(template, dict) else template
+
+
+def agreeing(genders: tuple[str, ...], words: dict[str, tuple[str, ...]]):
+    """A maker of templates that agree: with words {"der": ("der", "die", "das")} for genders
+    ("m", "f", "n"), "<Der> erste {s}" is {"m": "Der erste {s}", "f": "Die erste {s}", …}; a
+    text with no <word> in it stays one text."""
+
+    def one(text: str, gender: int) -> str:
+        def word(match: re.Match) -> str:
+            key = match.group(1)
+            said = words[key.lower()][gender]
+            return upper_first(said) if key[:1].isupper() else said
+
+        return re.sub(r"<([^<>]+)>", word, text)
+
+    def template(text: str) -> Template:
+        if "<" not in text:
+            return text
+        return {g: one(text, i) for i, g in enumerate(genders)}
+
+    return template
 
 
 def upper_first(text: str) -> str:
@@ -99,8 +137,13 @@ class _Maker:
     def lead(self) -> str:
         return self.lex.leads[next(self.count) % len(self.lex.leads)]
 
-    def name(self, offset: int = 0) -> str:
-        return self.lex.names[(next(self.count) + offset) % len(self.lex.names)]
+    def name(self, offset: int = 0, after: str = "") -> str:
+        """The next name; after a preposition ("über"), the next that may follow it."""
+        names = self.lex.names
+        if after.split()[-1:] and after.split()[-1].lower() in self.lex.prepositions:
+            starts = self.lex.clause_starts
+            names = tuple(n for n in names if n.split()[0].lower() not in starts)
+        return names[(next(self.count) + offset) % len(names)]
 
     def add(self, form: str, kind: str, text: str, name: str) -> None:
         self.out.append(Phrasing(text, kind, expected(name) if name else "", form))
@@ -109,15 +152,25 @@ class _Maker:
         """The head, then the name after each separator; and once all lower case."""
         for separator in separators:
             name = self.name()
-            said = name if separator in (": ", ", ", " — ", PAUSE) else upper_first(name)
+            while separator == " " and _starts_with_number(name, self.lex):
+                name = self.name()  # "The last section five things …" is section five
+            said = name if separator in (": ", ", ", " — ", PAUSE, " ") else upper_first(name)
+            separator = self.lex.colon if separator == ": " else separator
             self.add(form, kind, f"{self.lead()}{head}{separator}{said}.", name)
         name = self.name()
         self.add(form + ", lower case", kind, f"{self.lead()}{head}, {name}.".lower(), name.lower())
 
-    def linked(self, form: str, kind: str, head: str, links) -> None:
+    def linked(self, form: str, kind: str, head: str, links, s: Structure) -> None:
         for link in links:
-            name = self.name()
-            self.add(form, kind, f"{self.lead()}{head}{link} {name}.", name)
+            name = self.name(after=fill(link, s))
+            self.add(form, kind, f"{self.lead()}{head}{fill(link, s)} {name}.", name)
+
+
+def _starts_with_number(name: str, lex: Lexicon) -> bool:
+    """ "The last section five things …" is section five: with no mark or pause, a name
+    starting with a number is not this test's to ask for."""
+    first = name.split()[0].lower()
+    return first.isdigit() or first in {n.split()[-1].lower() for n in lex.numbers}
 
 
 def positives(lex: Lexicon) -> list[Phrasing]:
@@ -135,31 +188,32 @@ def _structure_forms(make: _Maker, lex: Lexicon, s: Structure) -> None:
     for fresh in lex.fresh:
         head = upper_first(fill(fresh, s))
         make.marked("position", s.kind, head)
-        make.linked("position, link", s.kind, head, lex.links)
+        make.linked("position, link", s.kind, head, lex.links, s)
     for position in lex.positions:
         head = upper_first(fill(position, s))
         make.marked("position", s.kind, head)
-        make.linked("position, link", s.kind, head, lex.links[::3])
+        make.linked("position, link", s.kind, head, lex.links[::3], s)
     for number in lex.numbers:
         head = upper_first(f"{s.word} {number}")
         make.marked("number", s.kind, head, (": ", ", ", " — ", PAUSE))
-        make.linked("number, link", s.kind, head, lex.named_links[::2])
+        make.linked("number, link", s.kind, head, lex.named_links[::2], s)
+    moved = lex.moved or lex.fresh + lex.positions
     for i, move in enumerate(lex.moves):
-        x = fill((lex.fresh + lex.positions)[i % (len(lex.fresh) + len(lex.positions))], s)
-        head = upper_first(move.format(x=x[:1].lower() + x[1:]))
+        x = fill(moved[i % len(moved)], s)
+        head = upper_first(fill(move, s, x=x[:1].lower() + x[1:]))
         make.marked("move", s.kind, head, (": ", ", ", " — "))
-        make.linked("move, link", s.kind, head, lex.named_links[i % 2 :: 2])
+        make.linked("move, link", s.kind, head, lex.named_links[i % 2 :: 2], s)
     for i, request in enumerate(lex.requests):
         x = fill(lex.requested[i % len(lex.requested)], s)
-        head = upper_first(request.format(x=x))
+        head = upper_first(fill(request, s, x=x))
         make.marked("request", s.kind, head, (": ", " — "))
-        make.linked("request, link", s.kind, head, lex.named_links[i % 3 :: 3])
+        make.linked("request, link", s.kind, head, lex.named_links[i % 3 :: 3], s)
     for i, want in enumerate(lex.wants):
-        head = upper_first(want.format(x=fill(lex.requested[i % len(lex.requested)], s)))
-        make.linked("want, link", s.kind, head, lex.named_links[i % 2 :: 2])
+        head = upper_first(fill(want, s, x=fill(lex.requested[i % len(lex.requested)], s)))
+        make.linked("want, link", s.kind, head, lex.named_links[i % 2 :: 2], s)
     for naming, named in itertools.product(lex.namings, lex.named):
         name = make.name()
-        text = upper_first(naming.format(x=fill(named, s)))
+        text = upper_first(fill(naming, s, x=fill(named, s)))
         make.add("naming verb", s.kind, f"{make.lead()}{text} {name}.", name)
     _bare_forms(make, lex, s)
 
@@ -168,31 +222,38 @@ def _bare_forms(make: _Maker, lex: Lexicon, s: Structure) -> None:
     """A bare cue, then its name: in a naming sentence, after an aside, as a long sentence."""
     bare = [upper_first(fill(f, s)) for f in lex.fresh + lex.positions]
     for i, after in enumerate(lex.after_bare):
-        name, head = make.name(), bare[i % len(bare)]
-        naming = after.format(n=name)
+        name, head = make.name(after=pick(after, s).split("{n}")[0]), bare[i % len(bare)]
+        naming = fill(after, s, n=name)
         make.add("bare, naming sentence", s.kind, f"{head}. {upper_first(naming)}.", name)
         make.add("bare, naming clause", s.kind, f"{head}, {naming}.", name)
     for i, aside in enumerate(lex.asides):
         name, head = make.name(), bare[i % len(bare)]
         make.add("aside", s.kind, f"{make.lead()}{head}, {aside}, {name}.", name)
-        link = lex.links[i % len(lex.links)]
+        link = fill(lex.links[i % len(lex.links)], s)
+        name = make.name(after=link)
         make.add("aside after link", s.kind, f"{head}{link}, {aside}, {name}.", name)
-        link = lex.named_links[i % len(lex.named_links)].strip(" ,")
+        link = fill(lex.named_links[i % len(lex.named_links)], s).strip(" ,")
+        name = make.name(after=link)
         make.add("aside, then link", s.kind, f"{head}, {aside}, {link} {name}.", name)
+    for i, rename in enumerate(lex.renames):
+        first, name, head = make.name(), make.name(), bare[i % len(bare)]
+        renamed = upper_first(rename.format(n=name))
+        make.add("renamed", s.kind, f"{head}. {upper_first(first)}. {renamed}.", name)
+        make.add("renamed, one sentence", s.kind, f"{head}: {first}. {renamed}.", name)
     for i, qualifier in enumerate(lex.qualifiers):
         name, head = make.name(), bare[i % len(bare)]
         make.add("qualifier", s.kind, f"{make.lead()}{head} {qualifier}: {name}.", name)
     for i, name in enumerate(lex.long_names):
         head = bare[i % len(bare)]
-        after = "Then it went on from there."
+        after = lex.went_on
         make.add(
             "bare, long name", s.kind, f"{head}.{PAUSE}{upper_first(name)}.{PAUSE}{after}", name
         )
         make.add("long name after a comma", s.kind, f"{head}, {name}.{PAUSE}{after}", name)
     for template in lex.name_first:
         for name in lex.short_names:
-            text = upper_first(template.format(n=name, s=s.word))
-            make.add("name first", s.kind, f"{make.lead()}{text}.{PAUSE}It took a while.", name)
+            text = upper_first(fill(template, s, n=name))
+            make.add("name first", s.kind, f"{make.lead()}{text}.{PAUSE}{lex.took}", name)
     if s.kind == "subsection":
         return
     for correction in lex.corrections:
@@ -208,10 +269,10 @@ def negatives(lex: Lexicon) -> list[Phrasing]:
     for template, s in itertools.product(lex.negatives, lex.structures):
         positions = _without_article(lex, [fill(p, s) for p in lex.positions + lex.fresh])
         position = positions[len(out) % len(positions)]
-        text = upper_first(template.format(s=s.word, x=position))
+        text = upper_first(fill(template, s, x=position))
         around = lex.prose_around[len(out) % len(lex.prose_around)]
         for said in (text, around.format(text[:1].lower() + text[1:]), text.lower()):
-            out.setdefault(said, Phrasing(said, "none", "", template))
+            out.setdefault(said, Phrasing(said, "none", "", pick(template, s)))
     return list(out.values())
 
 
