@@ -10,19 +10,16 @@ went on to say. Offline, or when the model fails, the grammar's decision stands.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass, replace
 from functools import cache
 
-import jsonschema
-
 from pipeline.cue_forms import alternatives, lead_pattern
 from pipeline.cues import Block, Dictation, Sentence, tidy_name
 from pipeline.errors import LLMError, LLMOutputError
 from pipeline.languages import Language, language
-from pipeline.llm import LLMClient
+from pipeline.llm import LLMClient, json_reply
 from pipeline.templates import Prompt
 
 log = logging.getLogger("voiceblog")
@@ -176,13 +173,7 @@ def model_verdicts(
 def parse_verdicts(reply: str, count: int) -> dict[int, tuple[str, str]]:
     """{sentence number: (kind, name)} from the JSON in the reply; numbers past count and
     kinds not known are dropped, an answer that is no such JSON is an LLMOutputError."""
-    match = re.search(r"\{.*\}", reply, re.DOTALL)  # tolerate a code fence or a preamble
-    try:
-        answer = json.loads(match.group(0) if match else reply)
-        jsonschema.validate(answer, VERDICT_SCHEMA)
-    except (ValueError, jsonschema.ValidationError) as e:
-        reason = e.message if isinstance(e, jsonschema.ValidationError) else "not valid JSON"
-        raise LLMOutputError(f"the LLM's verdict on near-miss cues was unusable: {reason}") from e
+    answer = json_reply(reply, VERDICT_SCHEMA, "verdict on near-miss cues")
     verdicts = {}
     for item in answer["verdicts"]:
         kind = item["kind"].strip().lower()
