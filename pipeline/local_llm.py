@@ -127,7 +127,7 @@ def model_folder(name: str) -> Path:
         if (source / "model.bin").is_file():
             return source  # a CTranslate2 generator of the user's own
         if not source.is_file():
-            raise LLMError(f"--llm local/{name}: no such model file (a .gguf, or a CTranslate2 folder)")
+            raise LLMError(f"--llm local/{name}: no such file (a .gguf, or a CTranslate2 folder)")
         stat = source.stat()
         key = hashlib.sha256(f"{source.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         key = key.hexdigest()[:16]
@@ -248,9 +248,8 @@ def _bpe_tokenizer(reader, tokens: list[str]):
     merges = [tuple(m.split(" ", 1)) for m in _strings(reader, "tokenizer.ggml.merges")]
     tokenizer = Tokenizer(models.BPE({t: i for i, t in enumerate(tokens)}, merges))
     tokenizer.normalizer = normalizers.NFC()
-    tokenizer.pre_tokenizer = pre.Sequence(
-        [pre.Split(Regex(QWEN2_SPLIT), "isolated"), pre.ByteLevel(add_prefix_space=False, use_regex=False)]
-    )
+    split = pre.Split(Regex(QWEN2_SPLIT), "isolated")
+    tokenizer.pre_tokenizer = pre.Sequence([split, pre.ByteLevel(False, use_regex=False)])
     tokenizer.decoder = decoders.ByteLevel()
     types = list(_field(reader, "tokenizer.ggml.token_type"))
     special = [t for t, kind in zip(tokens, types, strict=True) if kind in (3, 4)]  # control, user
@@ -363,8 +362,13 @@ class LocalModel:
         seconds = time.monotonic() - started
         written = sum(g.completion_tokens for g in generations)
         log.info(
-            "local model: %d chunk%s, %d tokens in %.1f s (%.1f tokens/s)",
-            len(batch), "" if len(batch) == 1 else "s", written, seconds, written / seconds,
+            "local model: %d request%s, %d tokens read, %d written in %.1f s (%.1f tokens/s)",
+            len(batch),
+            "" if len(batch) == 1 else "s",
+            sum(len(r.tokens) for r in batch),
+            written,
+            seconds,
+            written / seconds,
         )
         return generations
 
