@@ -156,12 +156,16 @@ def real_main() -> None:
     print_real(rows)
 
 
+RULES_REPORT = {"chunks": [], "chunks_by_rules": "all", "kept": 1.0}
+
+
 def draft_once(workspace: Path, memo: Path, label: str, llm: list[str], json):
     started = time.perf_counter()
     out = voiceblog(workspace, "draft", memo.name, "--format", "md", *llm)
     seconds = time.perf_counter() - started
     paths = [workspace / line for line in out.stdout.splitlines()]
-    report = json.loads(next(p for p in paths if p.suffix == ".json").read_text())
+    reports = [p for p in paths if p.suffix == ".json"]  # the rules alone write no report
+    report = json.loads(reports[0].read_text()) if reports else RULES_REPORT
     markdown = next(p for p in paths if p.suffix == ".md").read_text()
     for path in paths:
         path.unlink()

@@ -356,8 +356,11 @@ class LocalModel:
             max_length=max(r.max_tokens for r in batch),
             include_prompt_in_result=False,
             end_token=self.settings["stop"],
+            callback=_Rate(len(batch)) if sys.stderr.isatty() else None,
             **sampling,
         )
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\033[K")
         generations = [self._generation(r, res) for r, res in zip(batch, results, strict=True)]
         seconds = time.monotonic() - started
         written = sum(g.completion_tokens for g in generations)
@@ -379,6 +382,24 @@ class LocalModel:
         text = self.tokenizer.decode(ids, skip_special_tokens=True)
         reason = "length" if length else "stop"
         return Generation(text, len(request.tokens), len(ids), reason)
+
+
+class _Rate:
+    """Tokens written and the rate, on one line of a terminal's stderr while a batch decodes."""
+
+    def __init__(self, requests: int):
+        self.requests, self.tokens, self.started, self.shown = requests, 0, time.monotonic(), 0.0
+
+    def __call__(self, step) -> bool:
+        self.tokens += 1
+        now = time.monotonic()
+        if now - self.shown > 1.0:
+            self.shown, rate = now, self.tokens / max(now - self.started, 1e-6)
+            sys.stderr.write(
+                f"\rlocal model: {self.requests} at once, {self.tokens} tokens, {rate:.1f} tokens/s"
+            )
+            sys.stderr.flush()
+        return False  # go on
 
 
 def _shared_prefix(prompts: list[list[str]]) -> list[str]:
