@@ -17,7 +17,7 @@ from pipeline.errors import LLMError, LLMOutputError
 from pipeline.llm import LLMClient, LLMSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNTIME = ("ctranslate2", "tokenizers", "gguf")
+RUNTIME = ("ctranslate2", "tokenizers")  # and gguf, to convert the model the first time
 if missing := [m for m in RUNTIME if importlib.util.find_spec(m) is None]:
     pytest.skip(f"voiceblog[local] is not installed ({missing[0]})", allow_module_level=True)
 
