@@ -13,6 +13,7 @@ weights once for every chunk in the batch, not once per chunk).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib.util
 import json
@@ -273,6 +274,7 @@ class _Request:
     tokens: list[str]
     max_tokens: int
     temperature: float
+    started: threading.Event = field(default_factory=threading.Event)  # its batch is decoding
     done: threading.Event = field(default_factory=threading.Event)
     result: Generation | None = None
     error: BaseException | None = None
@@ -302,6 +304,8 @@ class LocalModel:
         self.load_seconds = time.monotonic() - started
         self._pending: list[_Request] = []
         self._wake = threading.Condition()
+        self.idle = threading.Event()  # no batch is decoding
+        self.idle.set()
         threading.Thread(target=self._serve, name="voiceblog-local-llm", daemon=True).start()
 
     def generate(
@@ -315,8 +319,11 @@ class LocalModel:
         with self._wake:
             self._pending.append(request)
             self._wake.notify()
-        if not request.done.wait(timeout):
-            raise TimeoutError(f"the local model did not answer within {timeout:g} s")
+        # The timeout bounds the wait for a turn; a batch once started is bounded by max_tokens
+        # (giving up then would only queue the same chunk again behind it).
+        if not request.started.wait(timeout):
+            raise TimeoutError(f"the local model did not start within {timeout:g} s")
+        request.done.wait()
         if request.error:
             raise request.error
         return request.result
@@ -329,12 +336,16 @@ class LocalModel:
             time.sleep(GATHER_SECONDS)  # the memo's other chunks are on their way
             with self._wake:
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            self.idle.clear()
+            for request in batch:
+                request.started.set()
             try:
                 for request, result in zip(batch, self._decode(batch), strict=True):
                     request.result = result
             except BaseException as e:  # noqa: BLE001 - handed to every waiting request
                 for request in batch:
                     request.error = e
+            self.idle.set()
             for request in batch:
                 request.done.set()
 
@@ -356,7 +367,7 @@ class LocalModel:
             max_length=max(r.max_tokens for r in batch),
             include_prompt_in_result=False,
             end_token=self.settings["stop"],
-            callback=_Rate(len(batch)) if sys.stderr.isatty() else None,
+            callback=_Rate(len(batch), sys.stderr.isatty()),
             **sampling,
         )
         if sys.stderr.isatty():
@@ -387,19 +398,22 @@ class LocalModel:
 class _Rate:
     """Tokens written and the rate, on one line of a terminal's stderr while a batch decodes."""
 
-    def __init__(self, requests: int):
+    def __init__(self, requests: int, show: bool):
         self.requests, self.tokens, self.started, self.shown = requests, 0, time.monotonic(), 0.0
+        self.show = show
 
     def __call__(self, step) -> bool:
+        """True stops the batch: the process is exiting (a decode still running in its thread
+        then would crash the interpreter's shutdown)."""
         self.tokens += 1
         now = time.monotonic()
-        if now - self.shown > 1.0:
+        if self.show and now - self.shown > 1.0:
             self.shown, rate = now, self.tokens / max(now - self.started, 1e-6)
             sys.stderr.write(
                 f"\rlocal model: {self.requests} at once, {self.tokens} tokens, {rate:.1f} tokens/s"
             )
             sys.stderr.flush()
-        return False  # go on
+        return _exiting.is_set()
 
 
 def _shared_prefix(prompts: list[list[str]]) -> list[str]:
@@ -410,6 +424,17 @@ def _shared_prefix(prompts: list[list[str]]) -> list[str]:
         same += 1
     ends = [i + 2 for i in range(same - 1) if prompts[0][i] == "<|im_end|>"]  # after its "\n"
     return prompts[0][: ends[-1]] if ends else []
+
+
+_exiting = threading.Event()
+
+
+@atexit.register
+def _stop_decoding() -> None:
+    """Stop a batch still decoding at exit, and let its thread leave the runtime first."""
+    _exiting.set()
+    for model in list(_models.values()):
+        model.idle.wait(10)
 
 
 _models: dict[str, LocalModel] = {}
