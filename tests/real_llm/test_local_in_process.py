@@ -54,7 +54,8 @@ def test_local_cleans_a_five_minute_memo_rather_than_summarising_it(workspace):
 
 
 def test_litellm_reaches_the_model_in_process_and_an_answer_is_cached(workspace):
-    client = LLMClient(LLMSettings("local", temperature=0.0), workspace / "cache")
+    (cache := workspace / "cache").mkdir()
+    client = LLMClient(LLMSettings("local", temperature=0.0), cache)
     messages = [{"role": "user", "content": "Reply with the word yes."}]
     first = client.complete(messages, max_tokens=8)
     assert first.strip() and client.usage.calls == 1 and client.usage.prompt_tokens > 5
@@ -105,6 +106,7 @@ def test_the_tokenizer_built_from_the_gguf_is_llama_cpps(workspace):
 
 
 def test_a_gguf_of_another_architecture_is_refused_saying_what_to_do(workspace):
+    pytest.importorskip("gguf")
     smollm = local_llm.llm_cache() / "SmolLM2-135M-Instruct.Q4_1.gguf"  # a llama-architecture GGUF
     if not smollm.exists():
         pytest.skip("SmolLM2 is assembled by tools/local_llm.py (the llama.cpp server tests)")
