@@ -16,6 +16,7 @@ from dataclasses import dataclass
 # as the memo goes (cues.py decides: a subsection once a section cue was said).
 STRUCTURE_KINDS = ("section", "subsection", "heading")
 LINKS = ("link", "named_link")
+NO_NAME_KINDS = ("paragraph", "scratch", "retype_section", "retype_subsection")
 NAME = "name"  # the name said before the structure word: "On to the pricing section."
 NAME_WORDS = 4  # ... at most this many words
 
@@ -95,6 +96,8 @@ class FormCompiler:
         for kind in kinds:
             for with_link in self._link_variants(tokens):
                 heads.append(self._head(form, kind, tokens, with_link))
+            if self.parts.get("aside") and kind not in NO_NAME_KINDS:
+                heads.append(self._head(form, kind, tokens, False, aside_link=True))
         return heads
 
     @staticmethod
@@ -108,7 +111,11 @@ class FormCompiler:
         "subsection"), "structure_alone" its words that stand alone before a mark."""
         return token.replace("structure", kind) if token.startswith("structure") else token
 
-    def _head(self, form: dict, kind: str, tokens: list[str], with_link: bool) -> Head:
+    def _head(
+        self, form: dict, kind: str, tokens: list[str], with_link: bool, aside_link=False
+    ) -> Head:
+        """One head of the form; aside_link: it ends in an aside and a link ("Next segment, a
+        short one, on …"), which leads to the name as a link does."""
         pattern, started = "", False  # started: a word that must be said is in the pattern
         for token in tokens:
             name, optional, comma = _token(token)
@@ -123,10 +130,12 @@ class FormCompiler:
             else:
                 pattern += rf"(?:{GAP}{regex})?" if optional else rf"{GAP}{regex}"
             pattern += self._qualifier(name)
-        pattern += self._aside()  # between the head and its name
+        pattern += self._aside(aside_link)  # between the head and its name
         # A form may end in a word that names, as a link does: "Call this section …".
-        linked = bool(form.get("linked")) or (
-            with_link and any(_token(t)[0] in LINKS for t in tokens)
+        linked = (
+            aside_link
+            or bool(form.get("linked"))
+            or (with_link and any(_token(t)[0] in LINKS for t in tokens))
         )
         return Head(
             kind=kind,
@@ -145,12 +154,14 @@ class FormCompiler:
             return ""
         return rf"(?:{GAP}{self.part('qualifier')})?"
 
-    def _aside(self) -> str:
-        """An aside in commas before the name: "Next segment, a short one, on …" is the head
-        "Next segment", its aside and the name; "Next section is, let me think, the parts …"."""
+    def _aside(self, with_link: bool = False) -> str:
+        """An aside in commas before the name: "Next section is, let me think, the parts …";
+        with_link, an aside and then a link: "Next segment, a short one, on …"."""
         if not self.parts.get("aside"):
             return ""
-        return rf"(?:,\s*{self.part('aside')}[,:](?:{self.part('link')})?)?"
+        if with_link:
+            return rf",\s*{self.part('aside')},{self.part('link')}"
+        return rf"(?:,\s*{self.part('aside')}[,:])?"
 
 
 def _token(token: str) -> tuple[str, bool, bool]:

@@ -490,6 +490,11 @@ def _speech(words: list[TimedWord], closes: bool) -> Sentence:
     return Sentence(text, words[0].start, words[-1].end)
 
 
+def _as_speech(cue: Cue) -> Sentence:
+    """A cue that context says is no cue, as the sentence the speaker said."""
+    return Sentence(_with_stop(_with_capital(cue.said)), cue.start, cue.end)
+
+
 def _with_capital(text: str) -> str:
     text = text.strip()
     return text[:1].upper() + text[1:]
@@ -665,7 +670,7 @@ class _Builder:
         """ "New section. No, make that a subsection." The section just announced, still
         empty, becomes what the speaker corrected it to; anywhere else it is speech."""
         if not (self.block.spoken and not self.block.sentences):
-            self.say(Sentence(_with_stop(_with_capital(cue.said)), cue.start, cue.end))
+            self.say(_as_speech(cue))
             return
         to_subsection = cue.kind == "retype_subsection" and any(b.spoken for b in self.blocks[:-1])
         self.block.level = 2 if to_subsection else 1
@@ -688,7 +693,7 @@ class _Builder:
             self.name_pending(cue.name)
             self.renamable = False
         elif cue.kind == "open_name" or (self.title is not None and cue.name):
-            self.say(Sentence(_with_stop(_with_capital(cue.said)), cue.start, cue.end))
+            self.say(_as_speech(cue))
         elif cue.kind == "name":
             self.title = cue.name or None
             self.pending = None if cue.name else "title"

@@ -61,16 +61,22 @@ def _detected(options: TranscribeOptions, info) -> float | None:
 def _with_cue_timings(model, samples, segments: Iterable[Segment], language: str):
     """Word timings for the segments whose spoken cues only the speaker's pauses can delimit,
     aligned afterwards (the unbatched path keeps no encoder output to reuse)."""
+    rules = rules_for(language)
     for segment in segments:
-        if needs_pauses(segment.text, rules_for(language)):
+        if _needs_cue_timings(segment, rules):
             segment = replace(segment, words=_aligned_words(model, samples, segment, language))
         yield segment
+
+
+def _needs_cue_timings(segment: Segment, rules) -> bool:
+    """The segment has no word timings and a spoken cue in it that only pauses delimit."""
+    return not segment.words and needs_pauses(segment.text, rules)
 
 
 def needing_cue_timings(segments: tuple[Segment, ...], language: str) -> list[int]:
     """Which segments, transcribed without word timings, today's cue grammar needs timed."""
     rules = rules_for(language)
-    return [i for i, s in enumerate(segments) if not s.words and needs_pauses(s.text, rules)]
+    return [i for i, segment in enumerate(segments) if _needs_cue_timings(segment, rules)]
 
 
 def with_cue_timings(

@@ -23,6 +23,7 @@ from pipeline.export import DraftInfo, clock, draft_stem, export
 from pipeline.fidelity import build_report, limits_for, summary_line
 from pipeline.languages import Language, language
 from pipeline.llm import LLMClient, LLMHealth, LLMSettings, missing_key
+from pipeline.referee import referee
 from pipeline.review import ReviewSource, write_review
 from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
 from pipeline.templates import load_prompt, load_style
@@ -266,13 +267,14 @@ def make_draft(
     Returns the draft and, for an LLM draft, the faithfulness report.
     """
     lang = language(dictation.language)
-    title = clean_heading(dictation.title, lang)
-    if llm is None:
+    if llm is None:  # the grammar alone decides what is a cue
         blocks = [_clean_by_rules(b, lang) for b in dictation.blocks]
-        return draft_by_rules(blocks, title, lang), None
+        return draft_by_rules(blocks, clean_heading(dictation.title, lang), lang), None
     if variable := missing_key(llm):
         raise LLMError(f"the LLM {llm.model} needs an API key: set {variable} in the environment")
     client = LLMClient(llm, workspace.cache_dir("llm"), health)
+    dictation = referee(dictation, client, load_prompt("referee", workspace.prompts), name)
+    title = clean_heading(dictation.title, lang)
     results = _clean_by_llm(dictation, client, workspace, name, on_progress)
     if llm.require and (error := next((r.error for r in results if r.error), None)):
         raise LLMError(f"{error} (no draft: --require-llm is set)")

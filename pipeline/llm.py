@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jsonschema
+
 from pipeline.errors import LLMError, LLMOutputError
 from pipeline.redact import redact, without_credentials
 from pipeline.workspace import atomic_write, sha256_bytes
@@ -513,3 +515,16 @@ def provider_sentence(error: Exception) -> str:
     if len(text) > SENTENCE_CHARS:
         text = text[: SENTENCE_CHARS - 1].rsplit(" ", 1)[0] + "…"
     return redact(text) or type(error).__name__
+
+
+def json_reply(reply: str, schema: dict, what: str) -> dict:
+    """The JSON object in a model's reply, checked against the schema; an LLMOutputError
+    naming what was asked for ("sectioning answer") when there is no such object."""
+    match = re.search(r"\{.*\}", reply, re.DOTALL)  # tolerate a code fence or a preamble
+    try:
+        answer = json.loads(match.group(0) if match else reply)
+        jsonschema.validate(answer, schema)
+    except (ValueError, jsonschema.ValidationError) as e:
+        reason = e.message if isinstance(e, jsonschema.ValidationError) else "not valid JSON"
+        raise LLMOutputError(f"the LLM's {what} was unusable: {reason}") from e
+    return answer

@@ -6,7 +6,6 @@ number; it never rewrites a paragraph here, so sectioning cannot add or drop the
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -14,13 +13,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-import jsonschema
-
 from pipeline.clean import Paragraph
+from pipeline.cue_forms import alternatives
 from pipeline.errors import LLMOutputError
 from pipeline.fidelity import content_words
 from pipeline.languages import ENGLISH, Language
-from pipeline.llm import LLMClient
+from pipeline.llm import LLMClient, json_reply
 from pipeline.templates import Prompt
 from pipeline.title import offline_title
 
@@ -223,7 +221,8 @@ def _label(lang: Language) -> re.Pattern:
     languages = {lang, ENGLISH}
     words = "|".join(x.text("title", "label") for x in languages if x.text("title", "label"))
     numbers = "|".join(
-        x.data.get("cues", {}).get("words", {}).get("NUMBER", r"\d+") for x in languages
+        alternatives(x.data.get("cues", {}).get("parts", {}).get("number", [r"\d+"]))
+        for x in languages
     )
     # The label ends at a colon, a dash after a space, or where its emphasis closes.
     return re.compile(
@@ -324,13 +323,7 @@ def _numbered_preview(blocks: list[CleanBlock]) -> str:
 
 def parse_sectioning(reply: str, paragraph_count: int) -> dict:
     """The JSON object in the reply, checked against the schema and the paragraph count."""
-    match = re.search(r"\{.*\}", reply, re.DOTALL)  # tolerate a code fence or a preamble
-    try:
-        answer = json.loads(match.group(0) if match else reply)
-        jsonschema.validate(answer, SECTIONING_SCHEMA)
-    except (ValueError, jsonschema.ValidationError) as e:
-        reason = e.message if isinstance(e, jsonschema.ValidationError) else "not valid JSON"
-        raise LLMOutputError(f"the LLM's sectioning answer was unusable: {reason}") from e
+    answer = json_reply(reply, SECTIONING_SCHEMA, "sectioning answer")
     if any(s["start"] > paragraph_count for s in answer["sections"]):
         raise LLMOutputError("the LLM's sectioning answer points past the last paragraph")
     return answer

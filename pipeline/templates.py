@@ -16,7 +16,7 @@ from pipeline.errors import PromptError
 
 DOC_COMMENT = re.compile(r"^\s*<!--.*?-->\s*", re.DOTALL)
 # Variables a prompt must use: without them the model never sees what it is meant to edit.
-REQUIRED = {"cleanup": {"transcript"}, "section": {"paragraphs"}}
+REQUIRED = {"cleanup": {"transcript"}, "section": {"paragraphs"}, "referee": {"sentences"}}
 PART = re.compile(r"^\[(system|user)\]\s*$", re.MULTILINE)
 
 

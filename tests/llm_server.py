@@ -125,5 +125,14 @@ def is_cleanup(messages: list[dict]) -> bool:
     return "<transcript>" in messages[-1]["content"]
 
 
+def is_referee(messages: list[dict]) -> bool:
+    """A request for verdicts on a memo's near-miss cues (pipeline/referee.py)."""
+    return "<sentences>" in messages[-1]["content"]
+
+
+def referee_requests(server: ScriptedLLM) -> list[dict]:
+    return [r for r in server.requests if is_referee(r["messages"])]
+
+
 def cleanups(server: ScriptedLLM) -> list[dict]:
     return [r for r in server.requests if is_cleanup(r["messages"])]

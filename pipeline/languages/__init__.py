@@ -8,9 +8,8 @@ no filler removed, no word ignored, rather than English rules run on its text.
 
 from __future__ import annotations
 
-import re
 import tomllib
-from functools import cache, cached_property
+from functools import cache
 from importlib import resources
 
 DEFAULT = "en"
@@ -45,17 +44,6 @@ class Language:
         if (kind, section, key) not in self._built:
             self._built[kind, section, key] = kind(self.data.get(section, {}).get(key, ()))
         return self._built[kind, section, key]
-
-    @cached_property
-    def cue_heads(self) -> list[dict]:
-        """The cue heads, their {NAME} pieces filled in."""
-        cues = self.data.get("cues", {})
-        pieces = cues.get("words", {})
-
-        def filled(pattern: str) -> str:
-            return re.sub(r"\{([A-Z_]+)\}", lambda m: pieces[m.group(1)], pattern)
-
-        return [{**head, "pattern": filled(head["pattern"])} for head in cues.get("head", ())]
 
     def __repr__(self) -> str:
         return f"Language({self.code!r})"

@@ -74,7 +74,7 @@ LEXICON = Lexicon(
         "ein paar Tipps für den Anfang",
         "Lernen statt Nachschlagen",
         "Warteliste",
-        "Fazit",
+        "Ergebnisse und Fazit",
         "Kosten und Nutzen",
         "unterwegs mit dem Rad",
         "Umzug nach Leipzig",
@@ -126,7 +126,6 @@ LEXICON = Lexicon(
     links=(
         " heißt",
         " ist",
-        " wird",
         " soll heißen",
         " wird heißen",
         " lautet",
