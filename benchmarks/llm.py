@@ -3,9 +3,10 @@
 Prints wall time with --jobs 1 and the default, the requests and tokens sent against the
 transcript's own tokens, and the calls an unchanged re-run makes.
 
-With --real: the example memo and a 5-minute memo drafted by real small models served by
-llama.cpp on 127.0.0.1 (Qwen2.5-Coder-0.5B-Instruct, and SmolLM2-135M-Instruct, which loops),
-printing wall time, tokens, chunks the rules had to clean, and what the checks found.
+With --real: the example memo and a 5-minute memo drafted by the rules, by
+Qwen2.5-Coder-0.5B-Instruct in process (--llm local, CTranslate2) and by the same model behind
+llama.cpp's server on 127.0.0.1: wall time of the LLM stage, tokens/s, kept, chunks the rules
+had to clean, and what the checks found (--no-server: without the server).
 
     python benchmarks/llm.py
     python benchmarks/llm.py --real
@@ -124,7 +125,9 @@ REAL_MEMOS = [
 
 
 def real_main() -> None:
-    """Each memo drafted by each real model; the transcript is made once, before the clock."""
+    """Each memo drafted by the rules, by Qwen 0.5B in process (--llm local) and by the same
+    model behind llama.cpp's server; the transcript is made once, before the clock. The LLM
+    stage is a draft's wall time less the rules' draft of the same memo (same start-up)."""
     import json
     import shutil
 
@@ -137,20 +140,37 @@ def real_main() -> None:
         for memo in REAL_MEMOS:
             shutil.copy(memo, workspace)
             voiceblog(workspace, "transcribe", memo.name)
-        for model in (local_llm.QWEN, local_llm.SMOLLM):
-            with local_llm.serve(model) as url:
-                for memo in REAL_MEMOS:
-                    llm = ["--llm", f"openai/{model.alias}", "--api-base", url, "--no-cache"]
-                    started = time.perf_counter()
-                    out = voiceblog(workspace, "draft", memo.name, "--format", "md", *llm)
-                    seconds = time.perf_counter() - started
-                    paths = [workspace / line for line in out.stdout.splitlines()]
-                    report = json.loads(next(p for p in paths if p.suffix == ".json").read_text())
-                    markdown = next(p for p in paths if p.suffix == ".md").read_text()
-                    rows.append((model.alias, memo.name, seconds, report, markdown))
-                    for path in paths:
-                        path.unlink()
+        runs = [("rules", [])] + [("local (in process)", ["--llm", "local", "--no-cache"])]
+        if "--no-server" not in sys.argv:
+            runs.append(("llama.cpp server", None))
+        for label, llm in runs:
+            if llm is None:
+                with local_llm.serve(local_llm.QWEN) as url:
+                    llm = ["--llm", f"openai/{local_llm.QWEN.alias}", "--api-base", url]
+                    rows += [
+                        draft_once(workspace, m, label, [*llm, "--no-cache"], json)
+                        for m in REAL_MEMOS
+                    ]
+            else:
+                rows += [draft_once(workspace, memo, label, llm, json) for memo in REAL_MEMOS]
     print_real(rows)
+
+
+RULES_REPORT = {"chunks": [], "chunks_by_rules": "all", "kept": 1.0}
+
+
+def draft_once(workspace: Path, memo: Path, label: str, llm: list[str], json):
+    started = time.perf_counter()
+    out = voiceblog(workspace, "draft", memo.name, "--format", "md", *llm)
+    seconds = time.perf_counter() - started
+    paths = [workspace / line for line in out.stdout.splitlines()]
+    reports = [p for p in paths if p.suffix == ".json"]  # the rules alone write no report
+    report = json.loads(reports[0].read_text()) if reports else RULES_REPORT
+    markdown = next(p for p in paths if p.suffix == ".md").read_text()
+    for path in paths:
+        path.unlink()
+    print(f"{label} / {memo.name}: {seconds:.1f} s", file=sys.stderr, flush=True)
+    return label, memo.name, seconds, report, markdown
 
 
 def voiceblog(workspace: Path, *args: str):
@@ -161,22 +181,36 @@ def voiceblog(workspace: Path, *args: str):
 
 
 def print_real(rows) -> None:
-    print("| model | memo | wall s | tokens in / out | chunks | by the rules | kept | problems |")
-    print("|---|---|---|---|---|---|---|---|")
-    for alias, memo, seconds, report, _ in rows:
-        usage, chunks = report["usage"], report["chunks"]
-        problems = sorted({c["problem"].split(" (")[0] for c in chunks if c["problem"]})
+    import os
+
+    rules = {memo: seconds for label, memo, seconds, _, _ in rows if label == "rules"}
+    print(
+        f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+        f"on {os.cpu_count()} cores (other jobs share this machine)\n"
+    )
+    print(
+        "| path | memo | draft wall s | LLM stage s | tokens in / out | out tokens/s | "
+        "chunks | by the rules | kept | problems |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for label, memo, seconds, report, _ in rows:
+        usage, chunks = report.get("usage") or {}, report["chunks"]
+        stage = seconds - rules[memo] if label != "rules" else 0.0
+        out = usage.get("completion_tokens", 0)
+        problems = sorted({c["problem"].split(" (")[0] for c in chunks if c.get("problem")})
+        rate = f"{out / stage:.1f}" if stage > 0 and out else "—"
         print(
-            f"| {alias} | {memo} | {seconds:.0f} | {usage['prompt_tokens']:,} / "
-            f"{usage['completion_tokens']:,} | {len(chunks)} | {report['chunks_by_rules']} | "
-            f"{report['kept']:.0%} | {'; '.join(problems) or '—'} |"
+            f"| {label} | {memo} | {seconds:.1f} | {stage:.1f} | "
+            f"{usage.get('prompt_tokens', 0):,} / {out:,} | {rate} | {len(chunks)} | "
+            f"{report['chunks_by_rules']} | {report['kept']:.0%} | "
+            f"{'; '.join(problems) if label != 'rules' and problems else '—'} |"
         )
     print()
-    for alias, memo, _, _, markdown in rows:
+    for label, memo, _, _, markdown in rows:
         body = markdown.split("---\n", 2)[2]
         found = [line for line in body.splitlines() if line.startswith("#")]
         markup = bool(__import__("re").search(r"<(?!!--)[^>]*>", body))
-        print(f"{alias} / {memo}: markup {markup}; headings {found}")
+        print(f"{label} / {memo}: markup {markup}; headings {found}")
 
 
 if __name__ == "__main__":

@@ -60,6 +60,8 @@ class LLMSettings:
 
     def describe(self) -> str:
         """The model and where it is served, without any credentials in the URL."""
+        if _in_process(self.model):
+            return f"{self.model} (in this process)"
         if not self.api_base:
             return self.model
         return f"{self.model} at {without_credentials(self.api_base)}"
@@ -113,6 +115,8 @@ def is_local(model: str, api_base: str | None) -> bool:
     """A model served on this machine: Ollama's default, or a server on a loopback address."""
     from urllib.parse import urlparse
 
+    if _in_process(model):
+        return True
     if api_base is None:
         return model.startswith(("ollama/", "ollama_chat/"))
     host = urlparse(api_base).hostname or ""
@@ -124,8 +128,10 @@ def local_defaults(model: str, api_base: str | None, jobs=None, timeout=None) ->
     CPU answers one request at a time and needs a minute or more per chunk: eight requests at
     once would time out in its queue."""
     local = is_local(model, api_base)
+    # In process, the memo's chunks are decoded together in one batch: send them all at once.
+    serial = local and not _in_process(model)
     return {
-        "jobs": jobs or (1 if local else 8),
+        "jobs": jobs or (1 if serial else 8),
         "timeout": timeout or (600.0 if local else 60.0),
     }
 
@@ -169,6 +175,21 @@ def _litellm():
     litellm.suppress_debug_info = True
     litellm.drop_params = True  # a provider without JSON mode gets the request without it
     return litellm
+
+
+def _in_process(model: str) -> bool:
+    """--llm local: the model runs inside voiceblog (pipeline/local_llm.py)."""
+    return model == "local" or model.startswith("local/")
+
+
+def _litellm_model(model: str) -> str:
+    """The model string litellm gets: the in-process provider's for --llm local."""
+    if not _in_process(model):
+        return model
+    from pipeline import local_llm
+
+    local_llm.register(_litellm())
+    return local_llm.litellm_model(model)
 
 
 def count_tokens(text: str, model: str = "gpt-4o-mini") -> int:
@@ -281,9 +302,13 @@ class LLMClient:
     def _complete_once(self, messages: list[dict], json_mode: bool, max_tokens) -> str:
         litellm = _litellm()
         s = self.settings
+        if _in_process(s.model):  # load (and the first time, convert) before the clock starts
+            from pipeline import local_llm
+
+            local_llm.loaded(local_llm.weights_name(s.model))
         response = litellm.completion(
             max_tokens=max_tokens,
-            model=s.model,
+            model=_litellm_model(s.model),
             messages=messages,
             api_base=s.api_base,
             api_key=_api_key(s),
@@ -314,7 +339,7 @@ class LLMClient:
 def missing_key(settings: LLMSettings) -> str | None:
     """The environment variable a hosted model needs and lacks; None when it is set, or when
     the model runs on a server of the user's own (api_base)."""
-    if settings.api_base:
+    if settings.api_base or _in_process(settings.model):
         return None
     try:
         missing = _litellm().validate_environment(model=settings.model).get("missing_keys")
@@ -335,8 +360,8 @@ def key_variable(settings: LLMSettings) -> str:
 
 
 def _cost(litellm, response, settings: LLMSettings) -> float | None:
-    if settings.api_base:  # a server of the user's own: the provider's price table is not its price
-        return None
+    if settings.api_base or _in_process(settings.model):  # no price table knows a server of
+        return None  # the user's own, nor this machine
     try:
         return float(litellm.completion_cost(completion_response=response))
     except Exception:  # no price for this model (local servers, new models)
@@ -359,7 +384,7 @@ def _api_key(settings: LLMSettings) -> str | None:
 
 def key_sent(settings: LLMSettings) -> str | None:
     """The environment variable whose key the requests carry; None when they carry none."""
-    if settings.api_base and not settings.send_key:
+    if settings.api_base and not settings.send_key or _in_process(settings.model):
         return None
     variable = "OPENAI_API_KEY" if settings.model.startswith("openai/") else key_variable(settings)
     return variable if os.environ.get(variable) else None
@@ -369,6 +394,8 @@ def destination(settings: LLMSettings) -> str:
     """Where the requests go: the api_base, the provider's address, or the provider's name."""
     if settings.api_base:
         return without_credentials(settings.api_base)
+    if _in_process(settings.model):
+        return "nowhere: the model runs inside voiceblog"
     litellm = _litellm()
     try:
         _, provider, _, base = litellm.get_llm_provider(settings.model)

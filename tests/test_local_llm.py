@@ -1,0 +1,40 @@
+"""--llm local without running the model: how it is named, routed and sized, and the shared
+start of a batch's prompts (the model itself is exercised in tests/real_llm/)."""
+
+from pipeline import local_llm
+from pipeline.llm import LLMSettings, destination, is_local, key_sent, local_defaults, missing_key
+
+
+def test_local_names_the_default_model_or_a_path():
+    assert local_llm.is_local_model("local") and local_llm.is_local_model("local/~/m.gguf")
+    assert not local_llm.is_local_model("ollama/llama3.1")
+    assert local_llm.litellm_model("local") == "voiceblog-local/qwen-0.5b"
+    assert local_llm.litellm_model("local//models/big.gguf") == "voiceblog-local//models/big.gguf"
+
+
+def test_an_in_process_model_needs_no_key_sends_none_and_gets_every_chunk_at_once():
+    settings = LLMSettings("local")
+    assert is_local("local", None)
+    assert missing_key(settings) is None and key_sent(settings) is None
+    assert destination(settings) == "nowhere: the model runs inside voiceblog"
+    # The chunks are decoded together, so all of them are sent at once (a server: one by one).
+    assert local_defaults("local", None) == {"jobs": 8, "timeout": 600.0}
+    assert local_defaults("openai/qwen", "http://127.0.0.1:8080/v1")["jobs"] == 1
+    assert settings.describe() == "local (in this process)"
+
+
+def test_chats_are_written_in_chatml_ending_where_the_reply_starts():
+    messages = [{"role": "system", "content": "Edit."}, {"role": "user", "content": "um hi"}]
+    assert local_llm.chatml(messages) == (
+        "<|im_start|>system\nEdit.<|im_end|>\n<|im_start|>user\num hi<|im_end|>\n"
+        "<|im_start|>assistant\n"
+    )
+
+
+def test_the_shared_prefix_of_a_batch_ends_with_a_whole_turn():
+    system = ["<|im_start|>", "system", "Ċ", "Edit", ".", "<|im_end|>", "Ċ"]
+    one = [*system, "<|im_start|>", "user", "Ċ", "a", "<|im_end|>", "Ċ", "<|im_start|>"]
+    two = [*system, "<|im_start|>", "user", "Ċ", "b", "<|im_end|>", "Ċ", "<|im_start|>"]
+    assert local_llm._shared_prefix([one, two]) == system
+    assert local_llm._shared_prefix([one]) == one[:-1]  # a request alone: all but its last turn
+    assert local_llm._shared_prefix([["a", "b"], ["a", "c"]]) == []  # no whole turn in common
