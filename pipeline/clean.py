@@ -226,8 +226,10 @@ def clean_chunks_with_llm(
     style: str,
     limits: Limits,
     on_progress: ChunkProgress | None = None,
+    workers: int | None = None,
 ) -> list[ChunkResult]:
-    """Every chunk cleaned by the LLM, several at once; the rules stand in where it fails."""
+    """Every chunk cleaned by the LLM, several at once (workers, --jobs unless told); the
+    rules stand in where it fails."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     def clean(i: int) -> ChunkResult:
@@ -235,7 +237,7 @@ def clean_chunks_with_llm(
         after = _edge_words(chunks[i + 1].text, last=False) if i + 1 < len(chunks) else ""
         return clean_chunk(chunks[i], client, prompt, style, limits, before, after)
 
-    with ThreadPoolExecutor(max_workers=max(1, client.settings.jobs)) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, workers or client.settings.jobs)) as pool:
         futures = [pool.submit(clean, i) for i in range(len(chunks))]
         for done, _ in enumerate(as_completed(futures), start=1):
             if on_progress:

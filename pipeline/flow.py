@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields, is_dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from pipeline.audio import check_readable, recorded_at
@@ -24,7 +27,7 @@ from pipeline.languages import Language, language
 from pipeline.llm import LLMClient, LLMHealth, LLMSettings, missing_key
 from pipeline.referee import referee
 from pipeline.review import ReviewSource, write_review
-from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
+from pipeline.section import CleanBlock, Draft, ask_sectioning, draft_by_llm, draft_by_rules
 from pipeline.templates import load_prompt, load_style
 from pipeline.topics import block_sections
 from pipeline.transcribe import ProgressCallback, transcribe
@@ -275,10 +278,29 @@ def make_draft(
     client = LLMClient(llm, workspace.cache_dir("llm"), health)
     dictation = referee(dictation, client, load_prompt("referee", workspace.prompts), name)
     title = clean_heading(dictation.title, lang)
-    results = _clean_by_llm(dictation, client, workspace, name, on_progress)
-    if llm.require and (error := next((r.error for r in results if r.error), None)):
-        raise LLMError(f"{error} (no draft: --require-llm is set)")
-    blocks = [
+    # Sectioning needs only the paragraphs' openings, which the rules' cleanup gives at once:
+    # asked now, it runs while the chunks are cleaned (decoded with them by a local model). A
+    # server that takes one request at a time is asked after the chunks, as it would serve it.
+    ask = partial(_ask_sectioning, dictation, client, workspace, lang)
+    pool = ThreadPoolExecutor(max_workers=1)
+    early = pool.submit(ask) if client.settings.jobs > 1 else None
+    try:
+        workers = llm.jobs - 1 if early else llm.jobs  # --jobs requests at once in all
+        results = _clean_by_llm(dictation, client, workspace, name, on_progress, workers)
+        if llm.require and (error := next((r.error for r in results if r.error), None)):
+            raise LLMError(f"{error} (no draft: --require-llm is set)")
+        blocks = _cleaned_blocks(dictation, results, lang)
+        draft = _section(blocks, title, early.result if early else ask, client, name, lang)
+    finally:
+        pool.shutdown(wait=False)  # a failed draft does not wait for its sectioning answer
+    report = build_report(results, draft, client.usage, limits_for(llm.style))
+    log.info("%s: %s", name, summary_line(report, client.usage))
+    return draft, report
+
+
+def _cleaned_blocks(dictation: Dictation, results: list[ChunkResult], lang) -> list[CleanBlock]:
+    """The dictation's blocks with the paragraphs the cleanup made of their chunks."""
+    return [
         CleanBlock(
             clean_heading(block.heading, lang),
             block.spoken,
@@ -287,20 +309,30 @@ def make_draft(
         )
         for index, block in enumerate(dictation.blocks)
     ]
-    draft = _section(blocks, title, client, workspace, name, lang)
-    report = build_report(results, draft, client.usage, limits_for(llm.style))
-    log.info("%s: %s", name, summary_line(report, client.usage))
-    return draft, report
 
 
-def _section(blocks, title, client: LLMClient, workspace: Workspace, name: str, lang) -> Draft:
+def _ask_sectioning(dictation: Dictation, client: LLMClient, workspace: Workspace, lang):
+    """The sectioning request over the rules' cleanup of each block (not yet cut by topic:
+    the model is shown the offline breaks as candidates)."""
+    shown = [
+        CleanBlock(
+            clean_heading(block.heading, lang),
+            block.spoken,
+            [p for part in block_sections(block, lang, dictation.pauses) for p in part],
+            block.level,
+        )
+        for block in dictation.blocks
+    ]
+    return ask_sectioning(shown, client, load_prompt("section", workspace.prompts), lang)
+
+
+def _section(blocks, title, sectioning: Callable, client: LLMClient, name: str, lang) -> Draft:
     """The LLM's sectioning; the spoken sections alone where it fails or has stopped answering
     (already said in the memo's warning)."""
     if client.health.down is not None:
         return draft_by_rules(blocks, title, lang)
     try:
-        prompt = load_prompt("section", workspace.prompts)
-        return draft_by_llm(blocks, title, client, prompt, lang)
+        return draft_by_llm(blocks, title, sectioning(), lang)
     except LLMError as e:
         if client.settings.require and not isinstance(e, LLMOutputError):
             raise LLMError(f"{e} (no draft: --require-llm is set)") from e
@@ -325,6 +357,7 @@ def _clean_by_llm(
     workspace: Workspace,
     name: str,
     on_progress: ChunkProgress | None = None,
+    workers: int | None = None,
 ) -> list[ChunkResult]:
     """Every chunk of the memo cleaned by the LLM; each that fails is named in a warning."""
     settings = client.settings
@@ -333,7 +366,7 @@ def _clean_by_llm(
     chunk_tokens = settings.chunk_tokens or default_chunk_tokens(settings.model)
     chunks = chunk_blocks(dictation.blocks, chunk_tokens, language(dictation.language))
     limits = limits_for(settings.style)
-    results = clean_chunks_with_llm(chunks, client, prompt, style, limits, on_progress)
+    results = clean_chunks_with_llm(chunks, client, prompt, style, limits, on_progress, workers)
     given_up = [r for r in results if r.error] if client.health.down else []
     if given_up:  # one line for them all, not one a chunk
         log.warning(

@@ -134,20 +134,66 @@ def title_from_opening(blocks: list[CleanBlock], lang: Language = ENGLISH) -> st
     return offline_title([p.text for b in blocks for p in b.paragraphs], lang)
 
 
-def draft_by_llm(
-    blocks: list[CleanBlock],
-    spoken_title: str | None,
-    client: LLMClient,
-    prompt: Prompt,
-    lang: Language = ENGLISH,
-) -> Draft:
-    """Title, summary, tags and inferred headings from the LLM around the fixed spoken ones."""
+@dataclass
+class Sectioning:
+    """The model's answer on where sections start and what they are called. Its paragraph
+    numbers are those of the blocks it was shown: the rules' cleanup, so that it can be asked
+    while the LLM is still cleaning (a local model decodes it in the same batch as the chunks)."""
+
+    answer: dict
+    shown: list[CleanBlock]
+    candidates: list[int]  # the offline method's breaks, numbered as shown
+    instructions: str  # the prompt's heading key, to tell a copied example from a heading
+
+    def renumbered(self, proposed: list[dict], blocks: list[CleanBlock]) -> list[dict]:
+        """The proposed starts moved from the paragraphs shown onto the draft's own: in the
+        same block, the paragraph that starts nearest in time."""
+        starts = [_start_number(s["start"], self.shown, blocks) for s in proposed]
+        kept: dict[int, dict] = {}  # two starts on one paragraph: the one with a heading
+        for section, number in zip(proposed, starts, strict=True):
+            if not kept.get(number, {}).get("heading"):
+                kept[number] = {**section, "start": number}
+        return [kept[n] for n in sorted(kept)]
+
+
+def _start_number(start: int, shown: list[CleanBlock], blocks: list[CleanBlock]) -> int:
+    """Paragraph number start (1-based) of the shown blocks as a number in the draft's blocks."""
+    first_shown, first = 1, 1
+    for before, after in zip(shown, blocks, strict=True):
+        if start < first_shown + len(before.paragraphs):
+            if not after.paragraphs:
+                return first
+            at = before.paragraphs[start - first_shown].start
+            nearest = min(
+                range(len(after.paragraphs)), key=lambda j: abs(after.paragraphs[j].start - at)
+            )
+            return first + nearest
+        first_shown += len(before.paragraphs)
+        first += len(after.paragraphs)
+    return first
+
+
+def ask_sectioning(
+    blocks: list[CleanBlock], client: LLMClient, prompt: Prompt, lang: Language = ENGLISH
+) -> Sectioning:
+    """The model asked where sections start among these blocks' paragraphs and what the post,
+    its sections and its summary are called."""
     count = sum(len(b.paragraphs) for b in blocks)
     candidates = offline_breaks(blocks, lang)
     preview = _numbered_preview(blocks, set(candidates))
     messages = prompt.render(paragraphs=preview, count=str(count))
     answer = _sectioning_answer(client, messages, count)
-    instructions = _heading_key(messages[0]["content"])
+    return Sectioning(answer, blocks, candidates, _heading_key(messages[0]["content"]))
+
+
+def draft_by_llm(
+    blocks: list[CleanBlock],
+    spoken_title: str | None,
+    sectioning: Sectioning,
+    lang: Language = ENGLISH,
+) -> Draft:
+    """Title, summary, tags and inferred headings from the LLM around the fixed spoken ones."""
+    answer, instructions = sectioning.answer, sectioning.instructions
     said = _said_words(blocks, lang)
     left_out: list[str] = []
 
@@ -166,7 +212,7 @@ def draft_by_llm(
     proposed = [
         {**s, "heading": line(s["heading"], HEADING_CHARS, "heading")} for s in answer["sections"]
     ]
-    proposed = with_candidates(proposed, candidates)
+    proposed = sectioning.renumbered(with_candidates(proposed, sectioning.candidates), blocks)
     for block in blocks:
         sections += _split_block(block, first, proposed)
         first += len(block.paragraphs)
