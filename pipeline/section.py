@@ -275,8 +275,13 @@ def supported_lines(
         ):
             failed.append(f'heading "{section.heading}"')
             section.heading, section.proposed = None, True
-    headings = [s.heading for s in sections if s.heading]
-    if title and not spoken_title and not topics.title_supported(title, headings, memo, lang):
+    if title and not spoken_title:
+        for section in sections:  # a heading of the model's that only repeats the title
+            if section.heading and not section.spoken and topics.repeats(section.heading, title):
+                failed.append(f'heading "{section.heading}" (the title again)')
+                section.heading, section.proposed = None, True
+    spoken = [s.heading for s in sections if s.heading and s.spoken]
+    if title and not spoken_title and not topics.title_supported(title, spoken, memo, lang):
         failed.append(f'title "{title}"')
         title = ""
     if summary and not topics.summary_supported(summary, memo, lang):

@@ -450,12 +450,18 @@ def supported(heading: str, section: str, memo: str, lang: Language = ENGLISH) -
 
 
 def title_supported(title: str, headings: list[str], memo: str, lang: Language = ENGLISH) -> bool:
-    """A title says what the memo says (its words said together in it) and is no heading."""
+    """A title says what the memo says (its words said together in it) and is none of these
+    headings (the speaker's: a heading of the model's that repeats the title gives way)."""
     words = set(stems(title, lang))
     if any(_repeats(words, set(stems(h, lang))) for h in headings):
         return False
     said = stems(memo, lang)  # a title spans the memo: its words together in a quarter of it
     return not words or _said_together(words, said, max(SUPPORT_WINDOW, len(said) // 4))
+
+
+def repeats(line: str, other: str, lang: Language = ENGLISH) -> bool:
+    """Whether two lines (a heading and a title) say the same thing."""
+    return _repeats(set(stems(line, lang)), set(stems(other, lang)))
 
 
 def _repeats(words: set[str], other: set[str]) -> bool:
