@@ -189,3 +189,22 @@ def test_a_prompt_without_the_transcript_variable_names_it(cues_memo, workspace)
         f"Error: prompt {workspace / 'prompts' / 'cleanup.md'} must use ${{transcript}}"
     )
     assert server.requests == []
+
+
+def test_a_section_start_moves_onto_the_cleaned_paragraph_said_at_that_time():
+    """The model numbers the rules' paragraphs; the draft's are the LLM's, split or joined
+    otherwise: each start lands on the draft's paragraph that starts nearest in time, in the
+    same block."""
+    from pipeline.clean import Paragraph
+    from pipeline.section import CleanBlock, Sectioning
+
+    def block(*starts, heading=None):
+        return CleanBlock(heading, bool(heading), [Paragraph(f"p{t}", t, t + 4) for t in starts])
+
+    shown = [block(0, 10, 20), block(30, 40, heading="Costs")]
+    cleaned = [block(0, 5, 10, 16, 21), block(30, 41, heading="Costs")]
+    sectioning = Sectioning({}, shown, [], "")
+    proposed = [{"start": 1, "heading": "A"}, {"start": 2, "heading": "B"},
+                {"start": 3, "heading": ""}, {"start": 5, "heading": "C"}]  # fmt: skip
+    moved = sectioning.renumbered(proposed, cleaned)
+    assert [(s["start"], s["heading"]) for s in moved] == [(1, "A"), (3, "B"), (5, ""), (7, "C")]

@@ -102,6 +102,24 @@ def test_chunks_go_out_concurrently(workspace, cues_memo):
     assert len(cleanups(server)) == 4 and server.max_in_flight == 1
 
 
+def test_sectioning_is_asked_while_the_chunks_are_cleaned(cues_memo):
+    """Sectioning reads the paragraphs' openings, which the rules give at once: it goes out
+    with the chunks (a local model decodes it in their batch), within --jobs; a server that
+    takes one request at a time gets it after them. The draft is the same either way."""
+    with ScriptedLLM(script(), latency=0.5) as server:
+        together = draft(cues_memo, server, "--jobs", "8", "--no-cache")
+    chunks = len(cleanups(server))
+    assert chunks >= 3 and server.max_in_flight == chunks + 1
+    with ScriptedLLM(script(), latency=0.1) as server:
+        serial = draft(cues_memo, server, "--jobs", "1", "--no-cache", "--force")
+    assert server.max_in_flight == 1 and not is_cleanup(server.requests[-1]["messages"])
+    with ScriptedLLM(script(), latency=0.1) as server:
+        bounded = draft(cues_memo, server, "--jobs", "2", "--no-cache", "--force")
+    assert server.max_in_flight == 2
+    assert together.exit_code == serial.exit_code == bounded.exit_code == 0
+    assert markdown_of(together) == markdown_of(serial) == markdown_of(bounded)
+
+
 def test_rate_limits_are_retried_with_backoff(cues_memo):
     refused = []
 
