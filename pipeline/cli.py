@@ -121,6 +121,7 @@ def _transcribe_options(workspace: Workspace, s: dict, words: bool = False):
         threads=s["threads"],
         words=words,
         language=None if s["language"] == "auto" else s["language"],
+        device=s["device"],
     )
 
 
@@ -175,12 +176,14 @@ def _chunk_progress_printer():
 def transcribe(workspace: Workspace, recording: Path, transcript_format, words, **settings) -> None:
     """Print the transcript of RECORDING on stdout."""
     from pipeline.audio import check_readable
+    from pipeline.devices import check_available as check_device
     from pipeline.transcribe import transcribe as run_transcription
     from pipeline.transcript_formats import render
     from pipeline.workspace import sha256_file
 
     def work():
         options = _transcribe_options(workspace, settings, words)
+        check_device(options.engine, options.device)
         check_readable(recording)
         return run_transcription(
             recording, sha256_file(recording), options, workspace, _progress_printer()
@@ -440,6 +443,7 @@ def _print_batch_summary(outcomes, found) -> None:
 
 def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
     """DraftOptions from the command line, checked before any slow work starts."""
+    from pipeline.devices import check_available as check_device
     from pipeline.export import ensure_drafts_dir
     from pipeline.flow import DraftOptions
     from pipeline.llm import LLMHealth, LLMSettings, local_defaults
@@ -457,6 +461,7 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
         )
         transcription = _transcribe_options(workspace, s)
         if check_drafts:  # commands that write drafts; not status
+            check_device(transcription.engine, transcription.device)
             ensure_drafts_dir(s["drafts"])
             if llm:
                 _say_where_requests_go(llm)

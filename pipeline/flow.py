@@ -75,7 +75,7 @@ class DraftOptions:
 
 # Options that change how a draft is made, not what it says.
 NOT_IN_OUTPUT = ("on_progress", "on_llm_progress", "force", "llm_health")
-TRANSCRIPTION_NOT_IN_OUTPUT = ("threads",)
+TRANSCRIPTION_NOT_IN_OUTPUT = ("threads", "device")
 LLM_NOT_IN_OUTPUT = ("api_base", "timeout", "retries", "jobs", "use_cache", "require", "send_key")
 
 

@@ -79,6 +79,15 @@ TRANSCRIPTION = (
         minimum=0,
         changes_output=False,
     ),
+    Setting(
+        "device",
+        "choice",
+        "Where Whisper runs: auto uses a CUDA GPU when there is one (float16), else the CPU "
+        "(int8); cuda fails at once without a GPU.",
+        "auto",
+        choices=("auto", "cpu", "cuda"),
+        changes_output=False,  # how a transcript is made, not what it says: transcript.py
+    ),
 )
 
 LLM = (
