@@ -16,7 +16,7 @@ DEVICES = ("auto", "cpu", "cuda")
 
 
 def resolved(engine: str, requested: str) -> str:
-    """"cuda" or "cpu": what auto means on this machine for this engine."""
+    """The device auto means on this machine for this engine ("cuda" or "cpu")."""
     if requested == "auto":
         return "cuda" if _sees_a_gpu(engine) else "cpu"
     return requested

@@ -298,7 +298,7 @@ def _open_cue(window: list[dict], language: str) -> bool:
 
 
 def device_of(options: TranscribeOptions) -> str:
-    """"cuda" or "cpu": where this engine runs for these options on this machine."""
+    """Where this engine runs for these options on this machine: "cuda" or "cpu"."""
     return devices.resolved(options.engine, options.device)
 
 

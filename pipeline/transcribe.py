@@ -65,7 +65,7 @@ def transcribe(
 
 
 def _on_the_gpu(options: TranscribeOptions) -> str:
-    """" on the GPU (CUDA, float16)" when it runs there; nothing on the CPU, as always."""
+    """' on the GPU (CUDA, float16)' when it runs there; nothing on the CPU, as always."""
     from pipeline import engines  # imported here: it pulls in faster-whisper
 
     return " on the GPU (CUDA, float16)" if engines.device_of(options) == "cuda" else ""
