@@ -182,6 +182,14 @@ OUTPUT = (
         "author", "text", "Your name, for the Word document's author and the front matter.", ""
     ),
     Setting(
+        "then",
+        "text",
+        "A command to run after each memo is drafted, with VOICEBLOG_MD, VOICEBLOG_DOCX, "
+        "VOICEBLOG_TITLE, … in its environment. Run directly, not by a shell: "
+        "--then 'sh -c 'cp \"$VOICEBLOG_MD\" site/'' for one.",
+        changes_output=False,
+    ),
+    Setting(
         "force",
         "flag",
         "Replace earlier drafts of these memos even where you edited them.",
