@@ -462,12 +462,12 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, runs_then: b
             require=s["require_llm"],
         )
         transcription = _transcribe_options(workspace, s)
+        then = _then_command(workspace, s["then"]) if check_drafts and runs_then else None
         if check_drafts:  # commands that write drafts; not status
             check_device(transcription.engine, transcription.device)
             ensure_drafts_dir(s["drafts"])
             if llm:
                 _say_where_requests_go(llm)
-        then = _then_command(workspace, s["then"]) if check_drafts and runs_then else None
     except VoiceblogError as e:
         raise click.ClickException(describe(e)) from e
     return DraftOptions(
