@@ -353,7 +353,8 @@ def config(ctx: click.Context, trust: bool | None, **settings) -> None:
 
         recorded = set_trust(ctx.obj.root, trust)
         doing = "trusted" if trust else "no longer trusted"
-        click.echo(f"{ctx.obj.root.resolve()}: {doing} with your API keys (recorded in {recorded})")
+        what = "with your API keys and to run its voiceblog.toml's then command"
+        click.echo(f"{ctx.obj.root.resolve()}: {doing} {what} (recorded in {recorded})")
         return
     layers = ctx.find_root().meta["setting_sources"]  # voiceblog.toml or which variable
     for param in [p for p in ctx.command.params if p.name in settings]:  # not --trust
