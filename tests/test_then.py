@@ -147,20 +147,22 @@ def test_a_failing_command_is_one_warning_and_the_drafts_stand(memos, workspace)
     ]
 
 
-def test_no_shell_runs_it_unless_the_command_is_one(memos, recorder, workspace):
+def test_no_shell_runs_it_unless_the_command_is_one(memos, recorder, workspace, monkeypatch):
     command, log = recorder
     result = run("draft", memos / "jfk.flac", "--then", f'{command} "$HOME" ; echo hi | cat')
     assert result.exit_code == 0, result.output
     assert runs(log)[0]["args"] == ["$HOME", ";", "echo", "hi", "|", "cat"]  # words, not code
     assert "hi" not in result.stderr.splitlines()
 
-    # The README's recipe for a Hugo site: a shell, asked for by name.
-    (workspace / "site" / "content" / "posts").mkdir(parents=True)
-    hugo = "sh -c 'cp \"$VOICEBLOG_MD\" site/content/posts/'"
-    result = run("draft", memos / "jfk.flac", "--then", hugo, "--front-matter", "hugo")
+    # The README's recipe for a Hugo site, word for word: a shell, asked for by name.
+    monkeypatch.setenv("HOME", str(workspace / "home"))
+    (workspace / "home" / "site" / "content" / "posts").mkdir(parents=True)
+    hugo = 'sh -c "cp \\"$VOICEBLOG_MD\\" ~/site/content/posts/"'
+    result = run("draft", memos / "jfk.flac", "--front-matter", "hugo", "--then", hugo)
     assert result.exit_code == 0, result.output
     md = Path(result.stdout.splitlines()[0])
-    assert (workspace / "site" / "content" / "posts" / md.name).read_text() == md.read_text()
+    posted = workspace / "home" / "site" / "content" / "posts" / md.name
+    assert posted.read_text() == md.read_text()
 
 
 def test_one_from_voiceblog_toml_runs_only_in_a_trusted_workspace(memos, recorder, workspace):
