@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.audio import check_readable, read_recording
 from pipeline.errors import LLMError, VoiceblogError, describe
-from pipeline.flow import DraftOptions, draft_transcript, transcribe_recording
+from pipeline.flow import DraftOptions, draft_transcript, run_then, transcribe_recording
 from pipeline.llm import LLMHealth
 from pipeline.state import State, verdict
 from pipeline.transcribe import cached_transcript
@@ -164,12 +164,16 @@ class Batch:
 
     def _finish(self, path, audio_hash, transcript, lock) -> Outcome:
         try:
-            files = draft_transcript(path, audio_hash, transcript, self.options, self.workspace)
+            drafted = draft_transcript(path, audio_hash, transcript, self.options, self.workspace)
+            files = list(drafted.files)
             self.state.drafted(audio_hash, path, self.fingerprint, files, transcript.ends_early)
         except Exception as e:  # noqa: BLE001 (one memo's failure never stops the others)
             return self._failed(path, audio_hash, e)
         finally:
             lock.release()
+        # Recorded and unlocked first: a slow command holds up no other run, and a run killed
+        # while it runs finds the memo drafted.
+        run_then(self.options, drafted)
         return Outcome(path, "drafted", files=files)
 
     def _failed(self, path: Path, audio_hash: str | None, error: Exception) -> Outcome:
@@ -208,11 +212,12 @@ def draft_one(
                 raise VoiceblogError(f"{path}: not transcribed yet (run voiceblog draft first)")
         else:
             transcript = transcribe_recording(path, audio_hash, options, workspace)
-        files = draft_transcript(path, audio_hash, transcript, options, workspace)
+        drafted = draft_transcript(path, audio_hash, transcript, options, workspace)
         State(workspace).drafted(
-            audio_hash, path, options.fingerprint(), files, transcript.ends_early
+            audio_hash, path, options.fingerprint(), drafted.files, transcript.ends_early
         )
-    return files
+    run_then(options, drafted)  # recorded and unlocked first, as in a batch
+    return list(drafted.files)
 
 
 def recording_status(path: Path, options: DraftOptions, workspace: Workspace) -> str:

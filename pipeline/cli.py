@@ -121,6 +121,7 @@ def _transcribe_options(workspace: Workspace, s: dict, words: bool = False):
         threads=s["threads"],
         words=words,
         language=None if s["language"] == "auto" else s["language"],
+        device=s["device"],
     )
 
 
@@ -175,12 +176,14 @@ def _chunk_progress_printer():
 def transcribe(workspace: Workspace, recording: Path, transcript_format, words, **settings) -> None:
     """Print the transcript of RECORDING on stdout."""
     from pipeline.audio import check_readable
+    from pipeline.devices import check_available as check_device
     from pipeline.transcribe import transcribe as run_transcription
     from pipeline.transcript_formats import render
     from pipeline.workspace import sha256_file
 
     def work():
         options = _transcribe_options(workspace, settings, words)
+        check_device(options.engine, options.device)
         check_readable(recording)
         return run_transcription(
             recording, sha256_file(recording), options, workspace, _progress_printer()
@@ -228,7 +231,7 @@ def review(workspace: Workspace, target: Path, open_page: bool, **settings) -> N
     """
     from pipeline.flow import recording_of, review_recording
 
-    options = _draft_options(workspace, **settings)
+    options = _draft_options(workspace, runs_then=False, **settings)
 
     def work() -> Path:
         draft_path, recording = recording_of(target, workspace)
@@ -337,7 +340,8 @@ def watch(workspace: Workspace, folder: Path | None, settle: float, **settings) 
     "trust",
     flag_value=True,
     default=None,
-    help="Trust this workspace: its voiceblog.toml's api_base may get your API key.",
+    help="Trust this workspace: its voiceblog.toml's api_base may get your API key, and its "
+    "then command may run.",
 )
 @click.option("--untrust", "trust", flag_value=False, help="Stop trusting this workspace.")
 @drafting_options
@@ -349,7 +353,8 @@ def config(ctx: click.Context, trust: bool | None, **settings) -> None:
 
         recorded = set_trust(ctx.obj.root, trust)
         doing = "trusted" if trust else "no longer trusted"
-        click.echo(f"{ctx.obj.root.resolve()}: {doing} with your API keys (recorded in {recorded})")
+        what = "with your API keys and to run its voiceblog.toml's then command"
+        click.echo(f"{ctx.obj.root.resolve()}: {doing} {what} (recorded in {recorded})")
         return
     layers = ctx.find_root().meta["setting_sources"]  # voiceblog.toml or which variable
     for param in [p for p in ctx.command.params if p.name in settings]:  # not --trust
@@ -438,8 +443,10 @@ def _print_batch_summary(outcomes, found) -> None:
     click.echo(", ".join(f"{n} {s}" for s, n in counts.items()) + ignored)
 
 
-def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
-    """DraftOptions from the command line, checked before any slow work starts."""
+def _draft_options(workspace: Workspace, check_drafts: bool = True, runs_then: bool = True, **s):
+    """DraftOptions from the command line, checked before any slow work starts. check_drafts:
+    the command writes drafts (not status); runs_then: it drafts memos (not review)."""
+    from pipeline.devices import check_available as check_device
     from pipeline.export import ensure_drafts_dir
     from pipeline.flow import DraftOptions
     from pipeline.llm import LLMHealth, LLMSettings, local_defaults
@@ -456,7 +463,9 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
             require=s["require_llm"],
         )
         transcription = _transcribe_options(workspace, s)
+        then = _then_command(workspace, s["then"]) if check_drafts and runs_then else None
         if check_drafts:  # commands that write drafts; not status
+            check_device(transcription.engine, transcription.device)
             ensure_drafts_dir(s["drafts"])
             if llm:
                 _say_where_requests_go(llm)
@@ -476,18 +485,19 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
         transcript=s["transcript"],
         review=s["review"],
         llm_health=LLMHealth() if llm else None,  # one for the run: a dead server is found once
+        then=then,
     )
 
 
-def _api_base_source() -> str:
-    """Where --api-base's value came from: "flag", "voiceblog.toml", "environment …", or
+def _setting_source(name: str) -> str:
+    """Where a setting's value came from: "flag", "voiceblog.toml", "environment …", or
     "default"."""
     ctx = click.get_current_context(silent=True)
-    if ctx is None or "api_base" not in ctx.params:
+    if ctx is None or name not in ctx.params:
         return "flag"  # called as a library: the caller chose it
-    source = ctx.get_parameter_source("api_base")
+    source = ctx.get_parameter_source(name)
     if source == click.core.ParameterSource.DEFAULT_MAP:
-        return ctx.find_root().meta["setting_sources"].get("api_base", "voiceblog.toml")
+        return ctx.find_root().meta["setting_sources"].get(name, "voiceblog.toml")
     return "flag" if source == click.core.ParameterSource.COMMANDLINE else "default"
 
 
@@ -496,7 +506,8 @@ def _may_send_key(workspace: Workspace, api_base: str | None) -> bool:
     or in the environment, yes; one from voiceblog.toml only once they trust the workspace."""
     from pipeline.trust import is_trusted
 
-    if not api_base or _api_base_source() != "voiceblog.toml" or is_trusted(workspace.root):
+    from_the_workspace = _setting_source("api_base") == "voiceblog.toml"
+    if not api_base or not from_the_workspace or is_trusted(workspace.root):
         return True
     log.info(
         "voiceblog.toml sets api_base = %s: no API key is sent there until you trust this "
@@ -504,6 +515,26 @@ def _may_send_key(workspace: Workspace, api_base: str | None) -> bool:
         api_base,
     )
     return False
+
+
+def _then_command(workspace: Workspace, command: str | None):
+    """The --then command to run after each memo, checked. One from voiceblog.toml would run
+    whatever a cloned repository or a shared folder says, so it runs only once the user trusts
+    the workspace, as an api_base there gets no key until then (pipeline/trust.py)."""
+    from pipeline.hooks import Then
+    from pipeline.trust import is_trusted
+
+    source = _setting_source("then")
+    where = {"voiceblog.toml": "voiceblog.toml: then =", "flag": "--then"}.get(source)
+    then = Then.parse(command, where or "VOICEBLOG_THEN=")
+    if then and source == "voiceblog.toml" and not is_trusted(workspace.root):
+        log.warning(
+            "voiceblog.toml sets then = %s: it does not run until you trust this workspace "
+            "(voiceblog config --trust)",
+            command,
+        )
+        return None
+    return then
 
 
 def _say_where_requests_go(llm) -> None:

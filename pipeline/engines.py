@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline import devices
 from pipeline.audio import SAMPLE_RATE
 from pipeline.cues import needs_pauses
 from pipeline.errors import ModelError
@@ -41,7 +42,7 @@ def faster_whisper(
     }
     if options.batch_size > 1 and options.vad:
         return _faster_whisper_batched(samples, options, common)
-    model = _faster_whisper_model(options.model, options.cpu_threads)
+    model = _faster_whisper_model(options.model, options.cpu_threads, 1, device_of(options))
     raw, info = model.transcribe(
         samples,
         vad_filter=options.vad,
@@ -84,7 +85,7 @@ def with_cue_timings(
     samples: np.ndarray, transcript, indices: list[int], options: TranscribeOptions
 ) -> tuple[Segment, ...]:
     """The transcript's segments, those at indices given word timings by alignment."""
-    model = _faster_whisper_model(options.model, options.cpu_threads)
+    model = _faster_whisper_model(options.model, options.cpu_threads, 1, device_of(options))
     segments = list(transcript.segments)
     for i in indices:
         words = _aligned_words(model, samples, segments[i], transcript.language)
@@ -129,10 +130,14 @@ def _faster_whisper_batched(samples, options, common):
 
     keep_freed_memory()  # before any thread starts: each thread picks its arena once
     cores = options.cpu_threads
+    device = device_of(options)
+    # A GPU decodes a batch's windows side by side by itself: one worker, where a CPU gets one
+    # per core (a second model on the GPU would only take its memory).
+    workers = 1 if device == "cuda" else cores
     with ThreadPoolExecutor(1) as pool:  # the model loads while VAD listens
-        loading = pool.submit(_faster_whisper_model, options.model, 1, cores)
-        clips, pauses = heard(samples, cores)
-        model = loading.result()  # one worker per core, one thread each
+        loading = pool.submit(_faster_whisper_model, options.model, 1, workers, device)
+        clips, pauses = heard(samples, cores)  # Silero VAD runs on the CPU either way
+        model = loading.result()  # on a CPU: one worker per core, one thread each
     if not clips:
         return options.language_or_default or "en", None, iter(()), pauses
     language, probability = options.language_or_default, None
@@ -140,8 +145,8 @@ def _faster_whisper_batched(samples, options, common):
         language, probability = _detected_language(model, samples, clips)
     given = {"language": language}
     cue_timings = options.cue_timings and not options.words
-    workers = [
-        _cue_timed_pipeline(model, cue_timings, options.fallback_beam_size) for _ in range(cores)
+    pipelines = [
+        _cue_timed_pipeline(model, cue_timings, options.fallback_beam_size) for _ in range(workers)
     ]
 
     def decode(pipeline, part: list[dict[str, float]]) -> list[Segment]:
@@ -150,7 +155,7 @@ def _faster_whisper_batched(samples, options, common):
         )
         return [pipeline.with_words(s, samples) for s in _segments(raw)]
 
-    segments = _in_parallel(decode, workers, clips, options.batch_size)
+    segments = _in_parallel(decode, pipelines, clips, options.batch_size)
     return language, probability, segments, pauses
 
 
@@ -294,24 +299,34 @@ def _open_cue(window: list[dict], language: str) -> bool:
     return bool(window) and needs_pauses(text, rules_for(language))
 
 
-@lru_cache(maxsize=2)
-def _faster_whisper_model(name: str, threads: int, workers: int = 1):
+def device_of(options: TranscribeOptions) -> str:
+    """Where this engine runs for these options on this machine: "cuda" or "cpu"."""
+    return devices.resolved(options.engine, options.device)
+
+
+def _faster_whisper_model(name: str, threads: int, workers: int = 1, device: str = "cpu"):
     """Load once per process: a batch of memos shares one model. Each of `workers` (calls
     running at once from as many Python threads) computes with `threads` threads."""
+    return _load_faster_whisper(name, threads, workers, device)  # one cache key however called
+
+
+@lru_cache(maxsize=2)
+def _load_faster_whisper(name: str, threads: int, workers: int, device: str):
     from faster_whisper import WhisperModel
 
     location = ct2_model_dir(name) or name
     try:
         return WhisperModel(
             str(location),
-            device="cpu",
-            compute_type="int8",
+            device=device,
+            compute_type=devices.compute_type(device),
             cpu_threads=threads,
             num_workers=workers,
         )
     except Exception as e:  # hub errors, missing files, bad weights: all one message to the user
+        on_gpu = " on the GPU (--device cpu uses the CPU)" if device == "cuda" else ""
         raise ModelError(
-            f"cannot load Whisper model {name!r}: {str(e).splitlines()[0]} "
+            f"cannot load Whisper model {name!r}{on_gpu}: {str(e).splitlines()[0]} "
             f"(offline: tiny.en, or base after {MULTILINGUAL_HINT}; or a directory of "
             "CTranslate2 weights)"
         ) from e
@@ -326,7 +341,8 @@ def openai_whisper(
     import torch
 
     torch.set_num_threads(options.cpu_threads)
-    model = _openai_whisper_model(options.model, workspace.cache_dir("models"))
+    device = device_of(options)
+    model = _openai_whisper_model(options.model, workspace.cache_dir("models"), device)
     clips, pauses = heard(samples, options.cpu_threads) if options.vad else (None, None)
     if clips == []:
         return options.language_or_default or "en", None, iter(()), pauses
@@ -338,7 +354,7 @@ def openai_whisper(
         language=language,
         beam_size=options.beam_size,
         best_of=options.beam_size,
-        fp16=False,  # CPU
+        fp16=device == "cuda",  # half precision on a GPU, as openai-whisper's own default
         condition_on_previous_text=False,
         initial_prompt=options.vocabulary,
         carry_initial_prompt=bool(options.vocabulary),  # the vocabulary in every window
@@ -389,7 +405,7 @@ def _clip_string(clips: list[dict[str, float]]) -> str:
 
 
 @lru_cache(maxsize=2)
-def _openai_whisper_model(name: str, cache: Path):
+def _openai_whisper_model(name: str, cache: Path, device: str = "cpu"):
     """The model from openai-whisper's own cache or download, else rebuilt from local weights."""
     try:
         import whisper
@@ -399,10 +415,10 @@ def _openai_whisper_model(name: str, cache: Path):
         ) from e
     if ct2_model_dir(name) is None:
         try:
-            return whisper.load_model(name, device="cpu")
+            return whisper.load_model(name, device=device)
         except Exception as e:
             raise ModelError(f"cannot load Whisper model {name!r}: {e}") from e
-    model = whisper.load_model(str(openai_whisper_checkpoint(name, cache)), device="cpu")
+    model = whisper.load_model(str(openai_whisper_checkpoint(name, cache)), device=device)
     _set_alignment_heads(model, ct2_model_dir(name))
     return model
 

@@ -23,6 +23,7 @@ from pipeline.cues import Block, Dictation, apply_spoken_cues, merge_dictations
 from pipeline.errors import LLMError, LLMOutputError, NoSpeechError, VoiceblogError
 from pipeline.export import DraftInfo, clock, draft_stem, export
 from pipeline.fidelity import build_report, limits_for, summary_line
+from pipeline.hooks import Drafted, Then
 from pipeline.languages import Language, language
 from pipeline.llm import LLMClient, LLMHealth, LLMSettings, missing_key
 from pipeline.referee import referee
@@ -56,6 +57,7 @@ class DraftOptions:
     # Whether the LLM is still answering, shared by every memo of the run (None: each memo
     # finds out for itself).
     llm_health: LLMHealth | None = None
+    then: Then | None = None  # the user's command to run after each memo is drafted
 
     def fingerprint(self) -> str:
         """What a finished draft depends on: change any of it and the memo is drafted again.
@@ -77,8 +79,8 @@ class DraftOptions:
 
 
 # Options that change how a draft is made, not what it says.
-NOT_IN_OUTPUT = ("on_progress", "on_llm_progress", "force", "llm_health")
-TRANSCRIPTION_NOT_IN_OUTPUT = ("threads",)
+NOT_IN_OUTPUT = ("on_progress", "on_llm_progress", "force", "llm_health", "then")
+TRANSCRIPTION_NOT_IN_OUTPUT = ("threads", "device")
 LLM_NOT_IN_OUTPUT = ("api_base", "timeout", "retries", "jobs", "use_cache", "require", "send_key")
 
 
@@ -114,7 +116,10 @@ def draft_merged(
         ),
     )
     source_hash = sha256_bytes("+".join(hashes).encode())
-    return _export(draft, info, report, source_hash, options, workspace)
+    written = _export(draft, info, report, source_hash, options, workspace)
+    # One post, one command: the first piece stands for its recordings.
+    run_then(options, Drafted(name, paths[0], tuple(written), draft.title, info.language))
+    return written
 
 
 def transcribe_recording(
@@ -147,8 +152,9 @@ def transcribe_recording(
 
 def draft_transcript(
     path: Path, audio_hash: str, transcript: Transcript, options: DraftOptions, workspace: Workspace
-) -> list[Path]:
-    """Cleanup, sectioning and export of a transcribed memo; returns the files written."""
+) -> Drafted:
+    """Cleanup, sectioning and export of a transcribed memo: the files written, and what the
+    --then command is told of them."""
     try:
         dictation = apply_spoken_cues(transcript)
         draft, report = make_draft(
@@ -178,7 +184,13 @@ def draft_transcript(
     if options.review:
         source = ReviewSource(spoken_sentences(dictation), path, report)
         written.append(write_review(written[0], draft, source))
-    return written
+    return Drafted(path.name, path, tuple(written), draft.title, transcript.language)
+
+
+def run_then(options: DraftOptions, drafted: Drafted) -> None:
+    """The user's --then command for a memo just drafted (and recorded), if there is one."""
+    if options.then is not None:
+        options.then.after(drafted)
 
 
 def review_recording(

@@ -79,6 +79,15 @@ TRANSCRIPTION = (
         minimum=0,
         changes_output=False,
     ),
+    Setting(
+        "device",
+        "choice",
+        "Where Whisper runs: auto uses a CUDA GPU when there is one (float16), else the CPU "
+        "(int8); cuda fails at once without a GPU.",
+        "auto",
+        choices=("auto", "cpu", "cuda"),
+        changes_output=False,  # how a transcript is made, not what it says: transcript.py
+    ),
 )
 
 LLM = (
@@ -171,6 +180,14 @@ OUTPUT = (
     ),
     Setting(
         "author", "text", "Your name, for the Word document's author and the front matter.", ""
+    ),
+    Setting(
+        "then",
+        "text",
+        "A command to run after each memo is drafted, with VOICEBLOG_MD, VOICEBLOG_DOCX, "
+        "VOICEBLOG_TITLE, … in its environment. Run directly, not by a shell: "
+        "--then 'sh -c 'cp \"$VOICEBLOG_MD\" site/'' for one.",
+        changes_output=False,
     ),
     Setting(
         "force",

@@ -45,11 +45,12 @@ def transcribe(
     recording = read_recording(path)
     samples = recording.samples
     log.info(
-        "%s: transcribing %.0f s of audio with %s %s",
+        "%s: transcribing %.0f s of audio with %s %s%s",
         path.name,
         duration_seconds(samples),
         options.engine,
         options.model,
+        _on_the_gpu(options),
     )
     transcript = transcribe_samples(samples, options, workspace, on_progress)
     transcript = replace(transcript, ends_early=recording.ends_early)
@@ -62,6 +63,13 @@ def transcribe(
         )
     atomic_write(cache_file, transcript.to_json().encode())
     return transcript, False
+
+
+def _on_the_gpu(options: TranscribeOptions) -> str:
+    """' on the GPU (CUDA, float16)' when it runs there; nothing on the CPU, as always."""
+    from pipeline import engines  # imported here: it pulls in faster-whisper
+
+    return " on the GPU (CUDA, float16)" if engines.device_of(options) == "cuda" else ""
 
 
 def cached_transcript(

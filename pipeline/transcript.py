@@ -6,6 +6,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 
+from pipeline.devices import DEVICES
 from pipeline.errors import ModelError
 from pipeline.workspace import sha256_bytes
 
@@ -90,16 +91,26 @@ class TranscribeOptions:
     cue_timings: bool = True
     language: str | None = None  # None: English for ".en" models, detected otherwise
     threads: int = 0  # CPU cores (a decoding worker each); 0: all. Not in the cache key
+    # "auto" (a CUDA GPU when the engine sees one), "cpu" or "cuda". Not in the cache key:
+    # float16 on a GPU and int8 on a CPU may differ in a word now and then, but both are this
+    # model's transcript of this audio. Keying on the device would transcribe a whole backlog
+    # again (and draft it again) the day a GPU appears, or each time a synced workspace is used
+    # from the laptop and then the desktop, which is the opposite of what a GPU is for; and
+    # every transcript cached before --device existed stays valid.
+    device: str = "auto"
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise ModelError(f"unknown engine {self.engine!r} (choose {' or '.join(ENGINES)})")
+        if self.device not in DEVICES:
+            raise ModelError(f"unknown device {self.device!r} (choose {', '.join(DEVICES)})")
         if self.language is not None:
             _check_language(self.language, self.model)
 
     def cache_key(self, audio_hash: str) -> str:
         options = asdict(self)
-        options.pop("threads")
+        for how_not_what in ("threads", "device"):  # see their comments above
+            options.pop(how_not_what)
         payload = json.dumps([CACHE_VERSION, audio_hash, options], sort_keys=True)
         return sha256_bytes(payload.encode())
 

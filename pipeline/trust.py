@@ -1,8 +1,9 @@
 """Which workspaces the user trusts with their API keys, kept in the user's own config folder.
 
-A workspace's voiceblog.toml may come from anyone (a cloned repository, a shared folder), and
-its api_base would otherwise receive the user's key. Until the user runs `voiceblog config
---trust` in it, requests to an api_base from voiceblog.toml carry no key. Workspaces are
+A workspace's voiceblog.toml may come from anyone (a cloned repository, a shared folder): its
+api_base would otherwise receive the user's key, and its then command would run whatever it
+says after every draft. Until the user runs `voiceblog config --trust` in it, requests to an
+api_base from voiceblog.toml carry no key and its then command does not run. Workspaces are
 recorded by their resolved path, outside any workspace, so a folder cannot trust itself.
 """
 

@@ -217,9 +217,9 @@ def test_unknown_setting_in_voiceblog_toml(workspace):
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: {workspace / 'voiceblog.toml'}: unknown setting 'colour' "
-        "(known: api_base, author, chunk_tokens, drafts, engine, format, front_matter, jobs, "
-        "language, llm, model, require_llm, review, style, threads, timeout, timestamps, "
-        "transcript, vocab)\n"
+        "(known: api_base, author, chunk_tokens, device, drafts, engine, format, front_matter, "
+        "jobs, language, llm, model, require_llm, review, style, then, threads, timeout, "
+        "timestamps, transcript, vocab)\n"
     )
 
 
