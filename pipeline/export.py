@@ -68,8 +68,9 @@ def _escaped_block_start(match: re.Match) -> str:
 
 
 def html_comment(text: str) -> str:
-    """Text that cannot end the HTML comment it is put in."""
-    return text.replace("--", "- -")
+    """Text that cannot end the HTML comment it is put in: no two dashes in a row, even in
+    "--->" (where replacing "--" once would leave "-->")."""
+    return re.sub(r"-(?=-)", "- ", text)
 
 
 @dataclass(frozen=True)
