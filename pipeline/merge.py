@@ -19,7 +19,9 @@ import yaml
 from pipeline.export import html_comment
 
 CONFLICT_OPEN = "<!-- voiceblog: new text for the paragraph above"
-CONFLICT_NOTE = f"{CONFLICT_OPEN} (yours is kept; take what you want of this, then delete this note):"
+CONFLICT_NOTE = (
+    f"{CONFLICT_OPEN} (yours is kept; take what you want of this, then delete this note):"
+)
 MIN_SIMILARITY = 0.3  # below this, two blocks in a changed stretch are a deletion and an insertion
 MAX_PAIRINGS = 2500  # a changed stretch bigger than this is paired in order, not by similarity
 BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
