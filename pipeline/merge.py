@@ -56,6 +56,12 @@ def count_conflicts(markdown: str) -> int:
     return sum(line.startswith(CONFLICT_OPEN) for line in markdown.splitlines())
 
 
+def merged_words(conflicts: int) -> str:
+    """How a merge went, in the words the summary line and `status` use."""
+    counted = "no conflicts" if not conflicts else f"{conflicts} conflict" + "s" * (conflicts > 1)
+    return f"merged, {counted}"
+
+
 # --- front matter: merged by top-level key, each key's lines kept as they were written ---------
 
 
@@ -270,3 +276,76 @@ def _without_repeats(pieces: list[Piece]) -> list[Piece]:
         seen.add(text)
         kept.append(piece)
     return kept
+
+
+# --- a merged draft back into a Draft, for its Word file ---------------------------------------
+
+MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # what markdown_text escaped
+FLAGGED = "<!-- voiceblog flagged this paragraph: "
+
+
+def draft_of(markdown: str):
+    """The Draft a merged Markdown draft holds: its title, sections and paragraphs (comments
+    left out, but a marked new text or a flag goes to its paragraph as a flag, which the Word
+    file shows as a comment), so the .docx says what the .md says."""
+    from pipeline.clean import Paragraph
+    from pipeline.section import Draft, Section
+
+    front, body = split_front_matter(markdown)
+    meta = _front_values(front)
+    title, sections = "", [Section(None, [])]  # the visible "# " title line first
+    for block in _prose_blocks(blocks(body)):
+        heading = re.match(r"(#{1,6})\s+(.*)", block, re.DOTALL)
+        if heading and len(heading.group(1)) == 1 and not title:
+            title = _plain(heading.group(2))
+        elif heading and len(heading.group(1)) > 1:
+            level = min(len(heading.group(1)) - 1, 2)
+            sections.append(Section(_plain(heading.group(2)), [], level=level))
+        elif block.startswith("<!--"):
+            _flag_last(sections, _note_of(block))
+        elif not heading:
+            sections[-1].paragraphs.append(Paragraph(_plain(block), 0.0, 0.0))
+    summary = meta.get("summary") or meta.get("description") or meta.get("excerpt") or ""
+    tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
+    kept = [s for s in sections if s.heading or s.paragraphs]
+    title = title or str(meta.get("title") or (meta.get("aliases") or [""])[0]) or "Draft"
+    return Draft(title, kept, str(summary), [str(t) for t in tags])
+
+
+def _front_values(front: str | None) -> dict:
+    try:
+        values = yaml.safe_load(front) if front else {}
+    except yaml.YAMLError:
+        return {}
+    return values if isinstance(values, dict) else {}
+
+
+def _prose_blocks(body: list[str]):
+    """The blocks but the folded-away transcript (the Word file gets its own from the memo)."""
+    folded = False
+    for block in body:
+        folded = folded or block.startswith("<details>")
+        if not folded:
+            yield block
+        folded = folded and not block.rstrip().endswith("</details>")
+
+
+def _note_of(comment: str) -> str | None:
+    if comment.startswith(CONFLICT_OPEN):
+        new_text = comment.split("\n", 1)[-1].removesuffix("-->").strip()
+        return f"a re-draft has new text for this paragraph: {new_text}"
+    if comment.startswith(FLAGGED):
+        return comment.removeprefix(FLAGGED).removesuffix("-->").strip()
+    return None  # a timestamp, or the person's own comment
+
+
+def _flag_last(sections, note: str | None) -> None:
+    paragraphs = sections[-1].paragraphs
+    if note and paragraphs:
+        last = paragraphs[-1]
+        flag = f"{last.flag}; {note}" if last.flag else note
+        paragraphs[-1] = type(last)(last.text, last.start, last.end, flag)
+
+
+def _plain(block: str) -> str:
+    return MARKDOWN_ESCAPE.sub(r"\1", " ".join(block.split()))
