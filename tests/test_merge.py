@@ -169,6 +169,8 @@ class Drafts:
         """text with random changes, insertions, deletions and moves of its blocks and keys."""
         front_text, body = split_front_matter(text)
         body = blocks(body)
+        if not person and self.rng.random() < 0.4:  # another --style: every paragraph anew
+            body = [b if b.startswith("#") else f"{b[:-1]} {self.words(prefix)}" for b in body]
         for _ in range(self.rng.randint(0, 6)):
             self.change(body, prefix, person)
         return render(self.revised_front(parse_front(front_text), prefix), body)
