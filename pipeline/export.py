@@ -69,8 +69,9 @@ def _escaped_block_start(match: re.Match) -> str:
 
 
 def html_comment(text: str) -> str:
-    """Text that cannot end the HTML comment it is put in."""
-    return text.replace("--", "- -")
+    """Text that cannot end the HTML comment it is put in: no two dashes in a row, even in
+    "--->" (where replacing "--" once would leave "-->")."""
+    return re.sub(r"-(?=-)", "- ", text)
 
 
 @dataclass(frozen=True)
@@ -313,24 +314,104 @@ def export(
     # Every format is rendered before any is written: a draft that cannot be rendered leaves
     # nothing behind, never an .md without its .docx.
     rendered = [(writer.extension, _render(writer, draft, info)) for writer in writers]
-    paths = _free_paths(drafts, stem, rendered, manifest, source_hash, force)
-    files = [(path, data) for path, (_, data) in zip(paths, rendered, strict=True)]
+    md_path = drafts / f"{stem}.md"
+    merged = (
+        None
+        if force
+        else _merged_into_edit(md_path, rendered, writers, info, manifest, source_hash)
+    )
+    if merged is None:
+        paths = _free_paths(drafts, stem, rendered, manifest, source_hash, force)
+        files = [(path, data) for path, (_, data) in zip(paths, rendered, strict=True)]
+        recorded = [(path, sha256_bytes(data)) for path, data in files]
+    else:
+        files, recorded = merged
     if report is not None:
         files.append(_report(files[0][0], info, report))
     # Written as a set: a failure anywhere, even in recording them, leaves every format as it
     # was, never an .md that disagrees with its .docx.
     try:
         with replaced_together(files):
-            drafts_written = files[: len(rendered)]
-            manifest.record_all(
-                [(p, sha256_bytes(data)) for p, data in drafts_written], source_hash
-            )
+            for extension, data in rendered:
+                if extension == "md":  # the base the next re-draft merges the person's edits with
+                    manifest.keep_written(data)
+            manifest.record_all(recorded, source_hash)
     except OSError as e:
         where = e.filename or drafts
         raise ExportError(
             f"{where}: {e.strerror or e}; this memo's drafts were left as they were"
         ) from e
     return [path for path, _ in files]
+
+
+def _merged_into_edit(
+    md_path: Path, rendered: list, writers: list, info: DraftInfo, manifest: Manifest, source: str
+) -> tuple[list, list] | None:
+    """When md_path holds this memo's Markdown draft as the person edited it: the files to
+    write, the merged .md first, and (path, hash) to record for each. The .md's record is the
+    hash of the new draft as voiceblog wrote it, so the person's edits still count as theirs
+    and the next re-draft merges again. None when this is no merge."""
+    formats = dict(rendered)
+    if "md" not in formats or not _edited_by_the_person(md_path, manifest, source):
+        return None
+    base, mine = manifest.written(md_path), _text_of(md_path)
+    if base is None or mine is None:
+        log.warning(
+            "%s: cannot merge the new draft into your edits: voiceblog kept no copy of what it"
+            " wrote there (a draft by an older voiceblog)",
+            md_path,
+        )
+        return None
+    from pipeline.merge import draft_of, merge_drafts, merged_words
+
+    merged = merge_drafts(base, mine, formats["md"].decode("utf-8"))
+    log.info(
+        "%s: %s (your edits kept; the new text where you had not changed it)",
+        md_path,
+        merged_words(merged.conflicts),
+    )
+    files = [(md_path, merged.text.encode("utf-8"))]
+    recorded = [(md_path, sha256_bytes(formats["md"]))]
+    for writer in writers:
+        if writer.extension == "docx":  # the Word file of the merged draft, so both agree
+            data = _render(writer, draft_of(merged.text), info)
+            docx_path = _docx_beside(md_path, data, manifest, source)
+            files.append((docx_path, data))
+            recorded.append((docx_path, sha256_bytes(data)))
+    return files, recorded
+
+
+def _edited_by_the_person(path: Path, manifest: Manifest, source: str) -> bool:
+    """Whether path holds voiceblog's draft of this memo, changed since voiceblog wrote it."""
+    if not path.is_file() or not os.access(path, os.W_OK):
+        return False
+    entry = manifest.entry(path)
+    return bool(entry) and entry["source"] == source and sha256_file(path) != entry["sha256"]
+
+
+def _text_of(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _docx_beside(md_path: Path, data: bytes, manifest: Manifest, source: str) -> Path:
+    """Where the merged draft's .docx goes: over voiceblog's own unedited one; beside one the
+    person edited, since python-docx cannot merge a Word file without losing its formatting."""
+    for number in range(1, 1000):
+        name = md_path.stem if number == 1 else f"{md_path.stem}-{number}"
+        path = md_path.with_name(f"{name}.docx")
+        if _may_write(path, data, manifest, source, force=False):
+            if number > 1:
+                log.warning(
+                    "%s: Word files are not merged (that would lose your formatting); the"
+                    " merged draft's is %s",
+                    md_path.with_suffix(".docx"),
+                    path,
+                )
+            return path
+    raise ExportError(f"too many drafts named {md_path.stem} in {md_path.parent}")
 
 
 def _render(writer, draft: Draft, info: DraftInfo) -> bytes:

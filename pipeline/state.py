@@ -96,10 +96,29 @@ def _drafted_verdict(entry: dict, fingerprint: str, workspace: Workspace) -> Ver
     )
     edited = [f for f in entry["files"] if _edited(Path(f), workspace)]
     if edited:
-        return Verdict("edited by you", "; ".join(filter(None, [", ".join(edited), incomplete])))
+        described = ", ".join(_what_a_redraft_does(Path(f), workspace) for f in edited)
+        return Verdict("edited by you", "; ".join(filter(None, [described, incomplete])))
     return Verdict("drafted", incomplete)
 
 
 def _edited(path: Path, workspace: Workspace) -> bool:
     entry = workspace.manifest.entry(path)
     return bool(entry) and sha256_file(path) != entry["sha256"]
+
+
+def _what_a_redraft_does(path: Path, workspace: Workspace) -> str:
+    """An edited draft, and what it holds or what a re-draft would do with it: the new texts
+    a merge marked that are still there ("merged, 2 conflicts"), or that a re-draft merges."""
+    from pipeline.merge import count_conflicts, merged_words
+
+    if path.suffix != ".md":
+        return path.as_posix()
+    try:
+        conflicts = count_conflicts(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return path.as_posix()
+    if conflicts:
+        return f"{path.as_posix()} ({merged_words(conflicts)})"
+    if workspace.manifest.written(path) is not None:
+        return f"{path.as_posix()} (a re-draft merges)"
+    return path.as_posix()

@@ -294,6 +294,26 @@ class Manifest:
         self.path = path
         self.root = path.parent.parent  # <workspace>/.voiceblog/manifest.json
 
+    @property
+    def written_folder(self) -> Path:
+        """What voiceblog wrote, by content hash: the base a re-draft merges an edit with."""
+        return self.path.parent / "written"
+
+    def keep_written(self, data: bytes) -> None:
+        """Keep a Markdown draft as voiceblog wrote it, under the hash the manifest records."""
+        self.written_folder.mkdir(parents=True, exist_ok=True)
+        kept = self.written_folder / f"{sha256_bytes(data)}.md"
+        if not kept.exists():
+            atomic_write(kept, data)
+
+    def written(self, draft_path: Path) -> str | None:
+        """What voiceblog last wrote at draft_path, if it kept it (older versions did not)."""
+        entry = self.entry(draft_path)
+        try:
+            return (self.written_folder / f"{entry['sha256']}.md").read_text(encoding="utf-8")
+        except (TypeError, OSError, UnicodeDecodeError):
+            return None
+
     def _load(self) -> dict[str, dict]:
         # A damaged manifest must not lose drafts: with no record, an existing draft voiceblog
         # did not just write again byte for byte counts as the user's and is left alone.
@@ -327,6 +347,14 @@ class Manifest:
         """(path, content hash) of each draft written of one memo, in one write."""
         with records_lock(self.path):  # read, change, write: one voiceblog at a time
             entries = self._load()
+            replaced = {entries.get(self._key(path), {}).get("sha256") for path, _ in drafts}
             for draft_path, content_hash in drafts:
                 entries[self._key(draft_path)] = {"sha256": content_hash, "source": source_hash}
             atomic_write(self.path, json.dumps(entries, indent=1, sort_keys=True).encode())
+            self._forget_written(replaced - {e["sha256"] for e in entries.values()})
+
+    def _forget_written(self, hashes: set) -> None:
+        """The kept drafts no path records any more: no re-draft can merge with them."""
+        for content_hash in filter(None, hashes):
+            with contextlib.suppress(OSError):
+                (self.written_folder / f"{content_hash}.md").unlink()

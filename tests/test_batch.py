@@ -111,7 +111,7 @@ def test_an_unchanged_rerun_skips_everything_and_the_same_audio_is_done_once(wor
     ]
 
 
-def test_edited_drafts_survive_and_only_force_replaces_them(workspace):
+def test_edited_drafts_are_merged_and_only_force_replaces_them(workspace):
     memo_folder(workspace, "cues-memo.m4a")
     md_path, docx_path = files_of(run("batch"), "cues-memo.m4a")
     md_path.write_text(md_path.read_text() + "\nMy closing thought.\n")
@@ -121,14 +121,18 @@ def test_edited_drafts_survive_and_only_force_replaces_them(workspace):
     edited = {p: p.read_bytes() for p in (md_path, docx_path)}
     assert run("status").stdout.startswith("cues-memo.m4a: edited by you: ")
 
-    # Drafting again with other options (the same weights, named by their folder) writes
-    # beside the edited files, never over them.
+    # Drafting again with other options (the same weights, named by their folder) merges the
+    # new draft into the edited Markdown; the edited Word file is kept, and the merged draft's
+    # Word file goes beside it.
     again = run("batch", "--model", ct2_model_dir("tiny.en"))
     assert again.exit_code == 0
-    assert {p: p.read_bytes() for p in edited} == edited
-    assert md_path.with_name(md_path.stem + "-2.md").exists()
-    assert docx_path.with_name(docx_path.stem + "-2.docx").exists()
-    assert again.stderr.count("was edited since voiceblog wrote it") == 2
+    assert md_path.read_text().endswith("My closing thought.\n")
+    assert "model: tiny.en\n" not in md_path.read_text()  # a key left as it was: the new value
+    assert not md_path.with_name(md_path.stem + "-2.md").exists()
+    assert docx_path.read_bytes() == edited[docx_path]
+    beside = docx_path.with_name(docx_path.stem + "-2.docx")
+    assert "My closing thought." in [p.text for p in docx.Document(beside).paragraphs]
+    assert f"{docx_path}: Word files are not merged" in again.stderr
 
     forced = run("batch", "--force")
     assert forced.exit_code == 0

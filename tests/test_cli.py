@@ -83,14 +83,74 @@ def test_a_second_draft_does_not_transcribe_again(cues_memo, workspace):
     assert second.stdout == first.stdout  # the same files, replaced in place
 
 
-def test_an_edited_draft_is_never_overwritten(cues_memo):
+def test_an_edited_draft_is_merged_not_overwritten(cues_memo):
     md_path = Path(run("draft", cues_memo, "--format", "md").stdout.strip())
     md_path.write_text(md_path.read_text() + "\nMy own closing line.\n")
-    result = run("draft", cues_memo, "--format", "md")
+    result = run("draft", cues_memo, "--format", "md", "--author", "Ada")
     assert result.exit_code == 0
+    assert Path(result.stdout.strip()) == md_path  # no -2 copy
+    assert md_path.read_text().endswith("My own closing line.\n")
+    assert f"{md_path}: merged, no conflicts (your edits kept" in result.stderr
+    assert "-2" not in " ".join(p.name for p in md_path.parent.iterdir())
+
+
+def test_a_draft_of_an_older_voiceblog_is_not_merged_and_says_why(cues_memo, workspace):
+    md_path = Path(run("draft", cues_memo, "--format", "md").stdout.strip())
+    shutil.rmtree(workspace / ".voiceblog" / "written")  # as an older voiceblog left it
+    md_path.write_text(md_path.read_text() + "\nMy own closing line.\n")
+    result = run("draft", cues_memo, "--format", "md")
     assert Path(result.stdout.strip()) == md_path.with_name(md_path.stem + "-2.md")
     assert md_path.read_text().endswith("My own closing line.\n")
-    assert f"Warning: {md_path} was edited since voiceblog wrote it" in result.stderr
+    assert f"{md_path}: cannot merge the new draft into your edits: voiceblog kept no copy" in (
+        result.stderr
+    )
+
+
+def test_a_redraft_with_another_style_merges_the_persons_edits(cues_memo):
+    """Untouched paragraphs take the new style; edited ones stay; one changed by both keeps the
+    person's version with the new one marked after it, counted in the summary and in status."""
+    from llm_server import ScriptedLLM, is_cleanup, transcript_of
+
+    def answer(messages):
+        if not is_cleanup(messages):
+            return '{"title": "Bread", "sections": []}'
+        text = transcript_of(messages)
+        if "Style: polished" in messages[0]["content"]:  # tighter: two words less
+            text = text.replace(" also", "").replace("and it uses", "and uses")
+        return text
+
+    with ScriptedLLM(answer) as server:
+        llm = ("--llm", "openai/x", "--api-base", server.url)
+        md_path, docx_path = (Path(p) for p in run("draft", cues_memo, *llm).stdout.split()[:2])
+        first = section_paragraphs(md_path.read_text())
+        learned, costs, intro = first["What we learned"], first["The costs"], first["Introduction"]
+        assert " also " in learned and "and it uses" in costs
+        mine_intro, mine_costs = intro + " I wrote this bit.", costs.replace(".", ", here.", 1)
+        md_path.write_text(
+            md_path.read_text().replace(intro, mine_intro).replace(costs, mine_costs)
+        )
+        result = run("redraft", cues_memo, "--style", "polished", *llm)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split()[:2] == [str(md_path), str(docx_path)]  # no -2 copies
+    assert f"{md_path}: merged, 1 conflict" in result.stderr
+    merged = md_path.read_text()
+    now = section_paragraphs(merged)
+    assert now["Introduction"] == mine_intro  # edited by the person: as they left it
+    assert now["What we learned"] == learned.replace(" also", "")  # untouched: the new text
+    assert now["The costs"] == mine_costs  # changed by both: the person's, then the new one
+    assert f"{mine_costs}\n\n<!-- voiceblog: new text for the paragraph above" in merged
+    assert f"\n{costs.replace('and it uses', 'and uses')}\n-->\n" in merged
+    assert front_matter(merged)["llm"] == "openai/x"
+    word = [p.text for p in docx.Document(docx_path).paragraphs]
+    assert mine_intro in word and learned.replace(" also", "") in word  # the merged draft
+    status = run("status", ".", "--style", "polished", *llm)  # the memo is in the workspace
+    assert status.stdout == f"cues-memo.m4a: edited by you: {md_path} (merged, 1 conflict) [en]\n"
+
+
+def section_paragraphs(markdown: str) -> dict[str, str]:
+    """The first paragraph under each heading of a Markdown draft."""
+    found = re.findall(r"^## (.+)\n\n(.+)$", markdown, re.MULTILINE)
+    return dict(found)
 
 
 def test_drafts_option_and_format(cues_memo, workspace):

@@ -61,8 +61,10 @@ def test_a_renamed_workspace_keeps_its_records(workspace, tmp_path, monkeypatch)
     monkeypatch.chdir(moved)
     again = run("draft", "recordings/jfk.flac", "--format", "md")
     assert again.exit_code == 0, again.output
-    names = drafts(moved)
-    assert len(names) == 2 and any(n.endswith("-2.md") for n in names)  # the edit is kept
+    # The records, and what voiceblog wrote, are found again: the edit is merged in place.
+    assert drafts(moved) == [md.name]
+    assert (moved / "drafts" / md.name).read_text().endswith("\nMy own edit.\n")
+    assert "merged, no conflicts" in again.stderr
     manifest = json.loads((moved / ".voiceblog" / "manifest.json").read_text())
     assert all(not Path(key).is_absolute() for key in manifest)
 
