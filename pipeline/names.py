@@ -61,7 +61,7 @@ def names(text: str, lang: Language) -> list[str]:
             continue
         if key(word) in ignored or (filler and re.fullmatch(filler, word, re.I)):
             continue
-        found.setdefault(key(word), word)
+        found.setdefault(key(word), re.sub(r"['’]s?$", "", word))
     return list(found.values())
 
 
