@@ -52,7 +52,9 @@ def names(text: str, lang: Language) -> list[str]:
     """The capitalised words of the text that are not at a sentence start, each once."""
     if lang.data.get("fidelity", {}).get("nouns_capitalised", True):
         return []  # also for a language without a file: nothing is known of its capitals
-    ignored = lang.words("fidelity", "stop_words")
+    # "Mr", "Dr": a model writes "Mr. Smith" for "mister smith"; no name of the speaker's.
+    abbreviations = {a.rstrip(".") for a in lang.words("sentences", "abbreviations")}
+    ignored = lang.words("fidelity", "stop_words") | abbreviations
     filler = lang.text("cleanup", "filler")
     found = {}
     for match in WORD.finditer(text):

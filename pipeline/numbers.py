@@ -105,6 +105,7 @@ class Lexicon:
     loose: dict[str, Decimal]
     point: frozenset[str]
     hour_fractions: dict[str, int]
+    fractions: dict[tuple[str, ...], Decimal]  # said after a number: "and a half"
     past: frozenset[str]
     to: frozenset[str]
     compound: re.Pattern | None  # a word made of number words only
@@ -134,6 +135,7 @@ def lexicon(lang: Language) -> Lexicon:
         {w: _number(v) for w, v in lang.table("numbers", "loose").items()},
         lang.words("numbers", "point"),
         dict(lang.table("numbers", "hour_fractions")),
+        {tuple(k.split()): _number(v) for k, v in lang.table("numbers", "fractions").items()},
         lang.words("numbers", "past"),
         lang.words("numbers", "to"),
         compound,
@@ -168,7 +170,8 @@ class _Spoken:
     scale: Decimal | None = None  # the last scale word: the next one must be smaller
     last: Piece | None = None
     joined: Piece | None = None  # a joiner just read ("and"), waiting for what follows
-    decimals: str = ""
+    decimals: str = ""  # spelled after "point"
+    fraction: Decimal = Decimal(0)  # "and a half"
     done: bool = False  # an ordinal was read
 
     def accepts(self, piece: Piece) -> bool:
@@ -176,7 +179,7 @@ class _Spoken:
             return False
         if piece.kind == "scale":  # "one point five | million", "three hundred | thousand"
             return self.scale is None or piece.value < self.scale
-        if self.decimals:
+        if self.decimals or self.fraction:  # only a scale may follow: "two and a half million"
             return False
         if piece.kind == "multiply":
             return Decimal(0) < self.current < 100
@@ -209,13 +212,15 @@ class _Spoken:
             self.current = (self.current or 1) * piece.value
         elif piece.kind == "scale":
             self.total += (self._group() or 1) * piece.value
-            self.current, self.scale, self.decimals = Decimal(0), piece.value, ""
+            self.current, self.scale = Decimal(0), piece.value
+            self.decimals, self.fraction = "", Decimal(0)
         else:
             self.current += piece.value
         self.last, self.joined, self.done = piece, None, piece.ends
 
     def _group(self) -> Decimal:
-        return self.current + (Decimal(f"0.{self.decimals}") if self.decimals else 0)
+        decimals = Decimal(f"0.{self.decimals}") if self.decimals else 0
+        return self.current + decimals + self.fraction
 
     def mention(self, lex: Lexicon) -> Mention:
         value = self.total + self._group()
@@ -246,9 +251,14 @@ def mentions(text: str, lang: Language) -> list[Mention]:
             close(i - 1)
             found.append((i, i + 2, time))
             i += 3
-        elif kind == "word" and token in lex.loose:
+        elif kind == "word" and spoken and (fraction := _fraction(tokens, i, lex)):
+            words, value = fraction
+            spoken.words += words
+            spoken.fraction = value
+            i += len(words)
+        elif kind == "word" and (token in lex.loose or token in lex.hour_fractions):
             close(i - 1)
-            found.append((i, i, _as_mention(token, {lex.loose[token]}, soft=True)))
+            found.append((i, i, _loose(token, lex)))
             i += 1
         elif kind == "word" and spoken and token in lex.point and _read_decimals(tokens, i, lex):
             digits = _read_decimals(tokens, i, lex)
@@ -286,6 +296,23 @@ def _joins(spoken: _Spoken, tokens: list, i: int, lex: Lexicon) -> bool:
         return False
     pieces = word_pieces(tokens[i][1], lex)
     return bool(pieces) and spoken.accepts(pieces[0])
+
+
+def _fraction(tokens: list, i: int, lex: Lexicon) -> tuple[list[str], Decimal] | None:
+    """ "and a half" after a number: its words and its value."""
+    for words, value in lex.fractions.items():
+        if tuple(t for _, t in tokens[i : i + len(words)]) == words:
+            return list(words), value
+    return None
+
+
+def _loose(word: str, lex: Lexicon) -> Mention:
+    """A word that stands for a number and is never part of one: soft. "half" may stand for 30
+    as well, and "quarter" for 15: "half an hour" → "30 minutes"."""
+    values = {lex.loose[word]} if word in lex.loose else set()
+    if word in lex.hour_fractions:
+        values.add(_number(lex.hour_fractions[word]))
+    return mention(word, *({v} for v in values), soft=True)
 
 
 def _as_mention(text: str, values: set[Decimal], soft: bool = False) -> Mention:

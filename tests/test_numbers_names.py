@@ -99,6 +99,9 @@ def test_the_problem_says_what_changed_before_any_share_is_looked_at():
         ("It was 1,200 metres.", "It was 1200 metres."),
         ("Es waren 3,5 Kilo.", "Es waren 3.5 Kilo."),
         ("half the time it rained", "Half the time, it rained."),
+        ("It took one and a half hours.", "It took 1.5 hours."),
+        ("It took half an hour.", "It took 30 minutes."),
+        ("about two and a half thousand people", "About 2,500 people."),
     ],
 )
 def test_cleanups_that_keep_every_number_pass(said, written):
@@ -161,6 +164,7 @@ def test_a_name_dropped_or_added_is_flagged(place, names):
         ("i talked to Susan's sister", "I talked to the sister of Susan."),
         ("we were in New York", "We were in New York."),
         ("I walked with Jean-Luc", "I walked with Jean-Luc."),
+        ("I asked mister smith", "I asked Mr. Smith."),  # "Mr": an abbreviation, no name
     ],
 )
 def test_cleanups_that_keep_every_name_pass(said, written):
