@@ -109,6 +109,7 @@ class Lexicon:
     past: frozenset[str]
     to: frozenset[str]
     compound: re.Pattern | None  # a word made of number words only
+    piece: re.Pattern | None  # one number word inside such a word
 
 
 def _number(value) -> Decimal:
@@ -127,8 +128,10 @@ def lexicon(lang: Language) -> Lexicon:
         kind = "add" if value < 100 else "multiply" if value == 100 else "scale"
         for ending in lang.items("numbers", "ordinal_endings") or ("",):
             pieces[stem + ending] = Piece(stem + ending, kind, _number(value), ends=True)
-    parts = sorted(pieces, key=len, reverse=True)  # longest first: "sechzehn" before "sechs"
-    compound = re.compile("(?:" + "|".join(map(re.escape, parts)) + "|-)+") if parts else None
+    # Longest first: "sechzehn" before "sechs".
+    alternatives = "|".join(map(re.escape, sorted(pieces, key=len, reverse=True)))
+    compound = re.compile(f"(?:{alternatives}|-)+") if pieces else None
+    piece = re.compile(alternatives) if pieces else None
     return Lexicon(
         pieces,
         lang.words("numbers", "soft"),
@@ -139,6 +142,7 @@ def lexicon(lang: Language) -> Lexicon:
         lang.words("numbers", "past"),
         lang.words("numbers", "to"),
         compound,
+        piece,
     )
 
 
@@ -147,9 +151,9 @@ def word_pieces(word: str, lex: Lexicon) -> list[Piece] | None:
     not a number word (or not one through and through: "often", "Achtung")."""
     if word in lex.pieces:
         return [lex.pieces[word]]
-    if not lex.compound or not lex.compound.fullmatch(word):
+    if not lex.compound or not lex.piece or not lex.compound.fullmatch(word):
         return None
-    names = re.findall("|".join(map(re.escape, sorted(lex.pieces, key=len, reverse=True))), word)
+    names = lex.piece.findall(word)
     if "".join(names).replace("-", "") != word.replace("-", ""):
         return None
     pieces = [Piece(n, p.kind, p.value, p.ends, True) for n in names if (p := lex.pieces[n])]
@@ -174,7 +178,7 @@ class _Spoken:
     fraction: Decimal = Decimal(0)  # "and a half"
     done: bool = False  # an ordinal was read
 
-    def accepts(self, piece: Piece) -> bool:
+    def accepts(self, piece: Piece, same_word: bool = False) -> bool:
         if self.done:
             return False
         if piece.kind == "scale":  # "one point five | million", "three hundred | thousand"
@@ -185,7 +189,7 @@ class _Spoken:
             return Decimal(0) < self.current < 100
         if piece.value >= 100:  # "doscientos", "cien": the start of a group
             return self.current == 0
-        if self._inverted(piece) or self._compounded(piece):
+        if same_word and (self._inverted(piece) or self._compounded(piece)):
             return True
         if self.current % 100 == 0:  # "two hundred | five", "two thousand | five"
             return self.current > 0 or self.total > 0
@@ -197,7 +201,7 @@ class _Spoken:
         last = self.last
         after_tens = last is not None and last.in_word and last.kind == "add" and last.value >= 10
         fits = self.current % 100 + piece.value < 100
-        return bool(piece.in_word and after_tens and piece.value < last.value and fits)
+        return bool(after_tens and piece.value < last.value and fits)
 
     def _inverted(self, piece: Piece) -> bool:
         unit = self.last is not None and self.last.kind == "add" and 0 < self.last.value < 10
@@ -271,7 +275,7 @@ def mentions(text: str, lang: Language) -> list[Mention]:
                     if spoken and piece.in_word:
                         spoken.joined = piece
                     continue
-                if not (spoken and spoken.accepts(piece)):
+                if not (spoken and spoken.accepts(piece, spoken.last_token == i)):
                     close(i - 1 if piece is pieces[0] else i)
                     spoken = _Spoken(i)
                 spoken.take(piece, token, i)
