@@ -42,10 +42,11 @@ class Mention:
     text: str  # as written: "forty", "$1,200" → "1,200", "half past three"
     readings: tuple[frozenset[str], ...]  # each a set of values that must all be there
     soft: bool = False  # "one", "second", "a couple": may stand for a number, never missed
+    also: frozenset[str] = frozenset()  # values it may stand for, never missed: see _spaced
 
     @property
     def values(self) -> frozenset[str]:
-        return frozenset().union(*self.readings)
+        return frozenset().union(*self.readings, self.also)
 
     def found_in(self, values: frozenset[str]) -> bool:
         return any(reading <= values for reading in self.readings)
@@ -367,16 +368,37 @@ def _hour_fraction(tokens: list, i: int, lex: Lexicon) -> Mention | None:
 
 
 def _years(found: list[tuple[int, int, Mention]]) -> list[Mention]:
-    """Two spelled numbers said one after the other, the first of 10–99 and the second of
-    10–99, may be a year: "nineteen eighty-seven" is 1987 or 19 and 87 (a time, "twelve
-    thirty")."""
+    """Numbers said one after the other that may be one: two spelled numbers, the first and
+    the second of 10–99, may be a year ("nineteen eighty-seven" is 1987, or 19 and 87 as in
+    "twelve thirty"); digits one by one may be one number (Whisper's "2 0 2 2")."""
     merged: list[tuple[int, int, Mention]] = []
     for first, last, m in found:
-        if merged and merged[-1][1] == first - 1 and (year := _as_year(merged[-1][2], m)):
-            merged[-1] = (merged[-1][0], last, year)
+        before = merged[-1][2] if merged and merged[-1][1] == first - 1 else None
+        if before and (joined := _as_year(before, m) or _spaced(before, m)):
+            merged[-1] = (merged[-1][0], last, joined)
         else:
             merged.append((first, last, m))
     return [m for _, _, m in merged]
+
+
+def _spaced(before: Mention, digit: Mention) -> Mention | None:
+    """Single digits in a row, "2 0 2 2": the digits, or the number they make; and any run of
+    them may be one of the numbers a model makes of them ("2 1 0 2 9 6" → "2102 96"). Past two
+    digits, which number was said is anyone's guess: such a run is soft."""
+    digits = before.text.replace(" ", "")
+    if not (digits.isdigit() and len(digit.text) == 1 and digit.text.isdigit()):
+        return None
+    if len(before.text) != 2 * len(digits) - 1:  # "12 3": not digits one by one
+        return None
+    digits += digit.text
+    runs = {
+        canonical(Decimal(digits[i:j]))
+        for i in range(len(digits))
+        for j in range(i + 1, len(digits) + 1)
+    }
+    readings = (frozenset(digits), frozenset({canonical(Decimal(digits))}))
+    soft = len(digits) > 2
+    return Mention(f"{before.text} {digit.text}", readings, soft, frozenset(runs))
 
 
 def _whole(m: Mention) -> Decimal | None:
