@@ -169,7 +169,7 @@ def test_a_hung_request_times_out_and_the_draft_is_still_written(cues_memo):
         ),
         (
             lambda chunk: (
-                faithful(chunk) + " My grandmother won the national baking prize in 1987."
+                faithful(chunk) + " My grandmother won the national baking prize long ago."
             ),
             "adds words the speaker never said",
         ),
