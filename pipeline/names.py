@@ -28,10 +28,24 @@ def _parts(word: str) -> list[str]:
     return [key(part) for part in word.split("-") if part]
 
 
-def vocabulary(text: str) -> set[str]:
-    """Every word of the text as names are compared, hyphenated words part by part too."""
+def _stems(word: str, lang: Language) -> set[str]:
+    """The word, and the word without a plural ending: "the Smiths" are the Smith family."""
+    endings = lang.items("fidelity", "plural_endings")
+    return {word} | {
+        word[: -len(e)] for e in endings if len(word) > len(e) + 2 and word.endswith(e)
+    }
+
+
+def vocabulary(text: str, lang: Language) -> set[str]:
+    """Every word of the text as names are compared (hyphenated words part by part too), with
+    its stem."""
     words = WORD.findall(text)
-    return {key(w) for w in words} | {p for w in words for p in _parts(w)}
+    keys = {key(w) for w in words} | {p for w in words for p in _parts(w)}
+    return {stem for k in keys for stem in _stems(k, lang)}
+
+
+def _found(name: str, words: set[str], lang: Language) -> bool:
+    return all(_stems(part, lang) & words for part in _parts(name))
 
 
 def starts_sentence(text: str, position: int, lang: Language) -> bool:
@@ -70,7 +84,7 @@ def names(text: str, lang: Language) -> list[str]:
 def name_changes(source: str, output: str, lang: Language) -> tuple[list[str], list[str]]:
     """The names said and not written (in any case), and the names written that the speaker
     never said (in any case: Whisper's "monday" may come back as "Monday")."""
-    said, written = vocabulary(source), vocabulary(output)
-    lost = [n for n in names(source, lang) if not set(_parts(n)) <= written]
-    added = [n for n in names(output, lang) if not set(_parts(n)) <= said]
+    said, written = vocabulary(source, lang), vocabulary(output, lang)
+    lost = [n for n in names(source, lang) if not _found(n, written, lang)]
+    added = [n for n in names(output, lang) if not _found(n, said, lang)]
     return lost, added

@@ -172,6 +172,8 @@ def test_a_name_dropped_or_added_is_flagged(place, names):
         ("we were in New York", "We were in New York."),
         ("I walked with Jean-Luc", "I walked with Jean-Luc."),
         ("I asked mister smith", "I asked Mr. Smith."),  # "Mr": an abbreviation, no name
+        ("the americans came", "The Americans came."),
+        ("we met the Smiths", "We met the Smith family."),
     ],
 )
 def test_cleanups_that_keep_every_name_pass(said, written):
