@@ -4,6 +4,8 @@ Both sides are reduced to content words (no stop words or fillers, plurals and n
 folded), then compared: "kept" is the share of the speaker's content words the draft still has,
 "invented" the draft's content words the speaker never said. A chunk that keeps too little,
 invents too much, or answers the memo instead of editing it is replaced by the rules' cleanup.
+So is one that changes a single number or name the speaker said ("58" → "85", "Susan" →
+"Suzanne"): shares cannot see one wrong word, and it is the word that matters most.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from pipeline.languages import ENGLISH, Language
+from pipeline.names import name_changes
+from pipeline.numbers import number_changes
 
 UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen \
 fifteen sixteen seventeen eighteen nineteen".split()
@@ -55,6 +59,7 @@ class Comparison:
     answering: bool  # the output reads as a reply to the memo, not an edit of it
     repeated: tuple[str, ...] = ()  # passages written more often than they were said
     borrowed: tuple[str, ...] = ()  # passages of the context or the prompt, not of the source
+    changed: tuple[str, ...] = ()  # numbers and names said and not written, or the reverse
 
     def problem(self, limits: Limits) -> str | None:
         """Why the output cannot stand for the speaker's words, or None when it can."""
@@ -64,6 +69,8 @@ class Comparison:
             return f'it copies text that is not this part of the memo ("{self.borrowed[0]}")'
         if self.repeated:
             return f'it writes a passage twice that was said once ("{self.repeated[0]}")'
+        if self.changed:
+            return f"it changes what the speaker said: {'; '.join(self.changed)}"
         # Counts as well as shares: on a short chunk one respelled word is not a loss.
         if self.kept < limits.min_kept and len(self.dropped) > 2:
             return f"it keeps only {self.kept:.0%} of what the speaker said"
@@ -122,7 +129,26 @@ def compare(
         answering,
         repeated_passages(source, output),
         borrowed_passages(source, output, f"{context}\n{prompt}"),
+        changed_facts(source, output, lang),
     )
+
+
+def changed_facts(source: str, output: str, lang: Language = ENGLISH) -> tuple[str, ...]:
+    """What the output says differently of the numbers and names the speaker said: "58 -> 85",
+    '"Susan" became "Suzanne"', "drops the number 58", "adds the name Suzanne". A number or name
+    lost beside one added is taken for one changed into the other. Numbers from the read-only
+    context count as new here: a cleanup writes this chunk's numbers, not its neighbours'."""
+    lost, added = number_changes(source, output, lang)
+    changes = _paired(lost, added, "{} -> {}", "the number {}")
+    lost, added = name_changes(source, output, lang)
+    return changes + _paired(lost, added, '"{}" became "{}"', "the name {}")
+
+
+def _paired(lost: list[str], added: list[str], changed: str, what: str) -> tuple[str, ...]:
+    pairs = [changed.format(a, b) for a, b in zip(lost, added, strict=False)]
+    dropped = [f"drops {what.format(x)}" for x in lost[len(added) :]]
+    new = [f"adds {what.format(x)}" for x in added[len(lost) :]]
+    return tuple(pairs + dropped + new)
 
 
 def _passages(text: str) -> Counter:
@@ -190,6 +216,7 @@ def _chunk_entry(result) -> dict:
         "problem": result.problem,
         "kept": comparison.kept if comparison else None,
         "invented": list(comparison.invented) if comparison else [],
+        "changed": list(comparison.changed) if comparison else [],
     }
 
 

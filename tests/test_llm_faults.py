@@ -187,7 +187,7 @@ def test_a_hung_request_times_out_and_the_draft_is_still_written(cues_memo):
         ),
         (
             lambda chunk: (
-                faithful(chunk) + " My grandmother won the national baking prize in 1987."
+                faithful(chunk) + " My grandmother won the national baking prize long ago."
             ),
             "adds words the speaker never said",
         ),
@@ -317,3 +317,50 @@ def test_a_reply_that_failed_its_checks_is_not_cached_and_is_asked_again(cues_me
     cache = workspace / ".voiceblog" / "llm"
     assert sum(f.stat().st_size for f in cache.iterdir()) < 20_000
     assert "0 LLM calls" not in second.stderr
+
+
+def test_a_cleanup_that_changes_a_name_is_replaced_and_flagged(cues_memo):
+    def on_chunk(chunk):
+        return faithful(chunk).replace("Saturday", "Sunday")
+
+    with ScriptedLLM(script(on_chunk)) as server:
+        result = draft(cues_memo, server)
+    assert result.exit_code == 0
+    (warning,) = warnings(result)
+    assert "chunk 4 of 4" in warning
+    assert 'it changes what the speaker said: "Saturday" became "Sunday"' in warning
+    report = report_of(result)
+    assert [c["by"] for c in report["chunks"]] == ["llm", "llm", "llm", "rules"]
+    assert report["chunks"][3]["changed"] == ['"Saturday" became "Sunday"']
+    visible = re.sub(r"<!--.*?-->", "", markdown_of(result))
+    assert "every Saturday" in visible and "Sunday" not in visible
+
+
+@pytest.mark.parametrize(
+    "reply, by, changed",
+    [
+        (lambda chunk: chunk.replace("forty", "40"), "llm", []),  # the same number in digits
+        (lambda chunk: chunk.replace("58", "85"), "rules", ["58 -> 85"]),
+        (lambda chunk: chunk.replace(" and the bus would have cost $4.50", ""), "rules", None),
+    ],
+    ids=["spelled as digits", "changed", "dropped"],
+)
+def test_a_cleanup_that_changes_a_number_is_replaced_and_flagged(workspace, reply, by, changed):
+    memo = dictated(
+        "I walked to work again today, and it rained the whole way.",
+        "The first stretch took forty minutes.",
+        "The rest took 58 minutes, and the bus would have cost $4.50.",
+    )
+    with ScriptedLLM(script(lambda chunk: reply(faithful(chunk)))) as server:
+        settings = LLMSettings("openai/scripted", api_base=server.url, use_cache=False)
+        draft_, report = make_draft(apply_spoken_cues(memo), settings, Workspace(workspace), "m")
+    (chunk,) = report["chunks"]
+    assert chunk["by"] == by
+    text = " ".join(p.text for p in draft_.paragraphs)
+    if by == "llm":
+        assert chunk["problem"] is None and "took 40 minutes" in text
+        return
+    assert chunk["changed"] == (changed or ["drops the number 4.50"])
+    assert chunk["problem"] == f"it changes what the speaker said: {'; '.join(chunk['changed'])}"
+    assert report["paragraphs"][0]["flagged"] == chunk["problem"]
+    assert "took 58 minutes, and the bus would have cost $4.50." in text  # the rules' words

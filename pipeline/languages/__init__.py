@@ -40,6 +40,10 @@ class Language:
     def items(self, section: str, key: str) -> tuple:
         return self._build(tuple, section, key)
 
+    def table(self, section: str, key: str) -> dict:
+        """A key's inline table ({word = value, …}); read-only by convention."""
+        return self.data.get(section, {}).get(key, {})
+
     def _build(self, kind, section: str, key: str):
         if (kind, section, key) not in self._built:
             self._built[kind, section, key] = kind(self.data.get(section, {}).get(key, ()))
