@@ -16,8 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.audio import check_readable, read_recording
+from pipeline.corrections import memo_fingerprint
 from pipeline.errors import LLMError, VoiceblogError, describe
-from pipeline.flow import DraftOptions, draft_transcript, transcribe_recording
+from pipeline.flow import DraftOptions, draft_transcript, transcribe_recording, with_corrections
 from pipeline.llm import LLMHealth
 from pipeline.state import State, verdict
 from pipeline.transcribe import cached_transcript
@@ -165,7 +166,8 @@ class Batch:
     def _finish(self, path, audio_hash, transcript, lock) -> Outcome:
         try:
             files = draft_transcript(path, audio_hash, transcript, self.options, self.workspace)
-            self.state.drafted(audio_hash, path, self.fingerprint, files, transcript.ends_early)
+            fingerprint = memo_fingerprint(self.fingerprint, audio_hash, self.workspace)
+            self.state.drafted(audio_hash, path, fingerprint, files, transcript.ends_early)
         except Exception as e:  # noqa: BLE001 (one memo's failure never stops the others)
             return self._failed(path, audio_hash, e)
         finally:
@@ -191,7 +193,8 @@ def verdict_of(audio_hash: str, options: DraftOptions, state: State, workspace: 
 def standing_of(audio_hash: str, options: DraftOptions, state: State, workspace: Workspace):
     """(the memo's verdict, its cached transcript with these options or None)."""
     cached = cached_transcript(audio_hash, options.transcription, workspace)
-    return verdict(audio_hash, options.fingerprint(), cached is not None, state, workspace), cached
+    fingerprint = memo_fingerprint(options.fingerprint(), audio_hash, workspace)
+    return verdict(audio_hash, fingerprint, cached is not None, state, workspace), cached
 
 
 def draft_one(
@@ -206,12 +209,12 @@ def draft_one(
             transcript = cached_transcript(audio_hash, options.transcription, workspace)
             if transcript is None:
                 raise VoiceblogError(f"{path}: not transcribed yet (run voiceblog draft first)")
+            transcript = with_corrections(path, audio_hash, transcript, workspace)
         else:
             transcript = transcribe_recording(path, audio_hash, options, workspace)
         files = draft_transcript(path, audio_hash, transcript, options, workspace)
-        State(workspace).drafted(
-            audio_hash, path, options.fingerprint(), files, transcript.ends_early
-        )
+        fingerprint = memo_fingerprint(options.fingerprint(), audio_hash, workspace)
+        State(workspace).drafted(audio_hash, path, fingerprint, files, transcript.ends_early)
     return files
 
 

@@ -171,10 +171,18 @@ def _chunk_progress_printer():
     help="Output format.",
 )
 @click.option("--words", is_flag=True, help="Word-level timestamps (in json).")
+@click.option(
+    "--edit",
+    is_flag=True,
+    help="Correct the transcript in $VISUAL or $EDITOR; drafts of this audio then use it.",
+)
 @click.pass_obj
-def transcribe(workspace: Workspace, recording: Path, transcript_format, words, **settings) -> None:
-    """Print the transcript of RECORDING on stdout."""
+def transcribe(
+    workspace: Workspace, recording: Path, transcript_format, words, edit, **settings
+) -> None:
+    """Print the transcript of RECORDING on stdout (as you corrected it, if you did)."""
     from pipeline.audio import check_readable
+    from pipeline.corrections import corrected
     from pipeline.transcribe import transcribe as run_transcription
     from pipeline.transcript_formats import render
     from pipeline.workspace import sha256_file
@@ -182,15 +190,51 @@ def transcribe(workspace: Workspace, recording: Path, transcript_format, words, 
     def work():
         options = _transcribe_options(workspace, settings, words)
         check_readable(recording)
-        return run_transcription(
-            recording, sha256_file(recording), options, workspace, _progress_printer()
+        audio_hash = sha256_file(recording)
+        transcript, _ = run_transcription(
+            recording, audio_hash, options, workspace, _progress_printer()
         )
+        return audio_hash, transcript
 
     try:
-        transcript, _ = _interruptible(work, lambda: f"{recording} was not transcribed")
+        audio_hash, transcript = _interruptible(work, lambda: f"{recording} was not transcribed")
     except (VoiceblogError, OSError) as e:
         raise click.ClickException(describe(e)) from e
-    click.echo(render(transcript, transcript_format, words), nl=False)
+    if edit:
+        _edit_transcript(workspace, recording, audio_hash, transcript)
+        return
+    shown_transcript = corrected(transcript, audio_hash, workspace)
+    if shown_transcript is not transcript:
+        log.info("%s: your corrected transcript (voiceblog transcribe --edit)", recording.name)
+    click.echo(render(shown_transcript, transcript_format, words), nl=False)
+
+
+def _edit_transcript(workspace: Workspace, recording: Path, audio_hash: str, transcript) -> None:
+    """Open the memo's correctable transcript in the person's editor; with none set, say
+    where it is. Its path is printed on stdout either way, as every file voiceblog makes."""
+    import shlex
+    import subprocess
+
+    from pipeline.corrections import corrections_text, editable_file
+    from pipeline.flow import offer_vocabulary
+
+    path = editable_file(transcript, audio_hash, recording.name, workspace)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    click.echo(printable(str(_relative(path))))
+    if not editor:
+        log.info("no VISUAL or EDITOR set: edit the file above, then voiceblog redraft")
+        return
+    try:
+        finished = subprocess.run([*shlex.split(editor), str(path)], check=False).returncode
+    except OSError as e:
+        raise click.ClickException(f"cannot run your editor ({editor}): {describe(e)}") from e
+    if finished != 0:
+        log.warning("%s exited with %d; the file keeps what it saved", editor, finished)
+    if corrections_text(audio_hash, workspace) is None:
+        log.info("%s: no corrections; drafts use what Whisper heard", recording.name)
+        return
+    log.info("%s: corrected; voiceblog redraft %s uses your transcript", recording.name, recording)
+    offer_vocabulary(recording.name, audio_hash, workspace)
 
 
 @main.command()

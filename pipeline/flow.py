@@ -16,6 +16,7 @@ from pipeline.clean import (
     clean_heading,
     default_chunk_tokens,
 )
+from pipeline.corrections import corrected, corrected_words
 from pipeline.cues import Block, Dictation, apply_spoken_cues, merge_dictations
 from pipeline.errors import LLMError, LLMOutputError, NoSpeechError, VoiceblogError
 from pipeline.export import DraftInfo, clock, draft_stem, export
@@ -123,6 +124,7 @@ def transcribe_recording(
     )
     if cached:
         log.info("%s: using the cached transcript", path.name)
+    transcript = with_corrections(path, audio_hash, transcript, workspace)
     if transcript.ends_early:
         log.warning(
             "%s: %s; drafting the %.1f s that could be read",
@@ -140,6 +142,30 @@ def transcribe_recording(
             f"{path}: no speech found in {transcript.duration:.1f} s of audio; no draft written"
         )
     return transcript
+
+
+def with_corrections(
+    path: Path, audio_hash: str, transcript: Transcript, workspace: Workspace
+) -> Transcript:
+    """The transcript as the person corrected it (voiceblog transcribe --edit), if they did;
+    the words they corrected are offered for vocabulary.txt, so the next memo is heard right."""
+    fixed = corrected(transcript, audio_hash, workspace)
+    if fixed is transcript:
+        return transcript
+    log.info("%s: using your corrected transcript", path.name)
+    offer_vocabulary(path.name, audio_hash, workspace)
+    return fixed
+
+
+def offer_vocabulary(name: str, audio_hash: str, workspace: Workspace) -> None:
+    """One line on stderr: the words the person corrected that vocabulary.txt lacks."""
+    if words := corrected_words(audio_hash, workspace):
+        log.info(
+            "%s: words you corrected, for vocabulary.txt (one a line, so Whisper hears them "
+            "right next time): %s",
+            name,
+            ", ".join(words),
+        )
 
 
 def draft_transcript(
