@@ -168,11 +168,20 @@ def _whisper_text(audio_hash: str, workspace: Workspace) -> str:
 def memo_fingerprint(options_fingerprint: str, audio_hash: str, workspace: Workspace) -> str:
     """What a memo's draft depends on: the options, and the corrected transcript if any, so a
     correction makes status say the memo changed and batch draft it again."""
+    corrections = corrections_fingerprint(audio_hash, workspace)
+    if not corrections:
+        return options_fingerprint  # the same as before corrections existed
+    return sha256_bytes(f"{options_fingerprint}\n{corrections}".encode())
+
+
+def corrections_fingerprint(audio_hash: str, workspace: Workspace) -> str:
+    """A hash of the person's corrections as drafts read them ("" when there are none):
+    a comment or blank line changes no draft, so it changes no hash."""
     text = corrections_text(audio_hash, workspace)
     if text is None:
-        return options_fingerprint  # the same as before corrections existed
+        return ""
     lines = "\n".join(f"{line.start}\t{line.text}" for line in read_lines(text))
-    return sha256_bytes(f"{options_fingerprint}\n{lines}".encode())
+    return sha256_bytes(lines.encode())
 
 
 def corrected_words(audio_hash: str, workspace: Workspace) -> list[str]:
