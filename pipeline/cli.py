@@ -218,7 +218,7 @@ def _edit_transcript(workspace: Workspace, recording: Path, audio_hash: str, tra
     from pipeline.corrections import corrections_text, editable_file
     from pipeline.flow import offer_vocabulary
 
-    path = editable_file(transcript, audio_hash, recording.name, workspace)
+    path = editable_file(transcript, audio_hash, str(recording), workspace)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     click.echo(printable(str(_relative(path))))
     if not editor:
