@@ -244,15 +244,35 @@ def _edit_transcript(workspace: Workspace, recording: Path, audio_hash: str, tra
     metavar="TITLE",
     help="Merge the RECORDINGS, in the order given, into one post with this title.",
 )
+@click.option(
+    "--append",
+    "append_to",
+    metavar="DRAFT",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Add the RECORDINGS at the end of this Markdown draft, keeping your edits to it.",
+)
 @drafting_options
 @click.pass_obj
-def draft(workspace: Workspace, recordings: tuple[Path, ...], into: str | None, **settings) -> None:
+def draft(
+    workspace: Workspace,
+    recordings: tuple[Path, ...],
+    into: str | None,
+    append_to: Path | None,
+    **settings,
+) -> None:
     """Draft each RECORDING; prints the path of every file written."""
     from pipeline.batch import draft_one
     from pipeline.flow import draft_merged
 
     options = _draft_options(workspace, **settings)
-    if into:
+    if into and append_to:
+        raise click.UsageError("--into and --append cannot be used together")
+    if append_to:
+        from pipeline.follow_up import append_memo
+
+        append = lambda path: append_memo(path, append_to, options, workspace)  # noqa: E731
+        _for_each_recording(recordings, append)
+    elif into:
         merge = lambda parts: draft_merged(list(parts), into, options, workspace)  # noqa: E731
         _for_each_recording([recordings], merge)
     else:

@@ -171,7 +171,14 @@ def offer_vocabulary(name: str, audio_hash: str, workspace: Workspace) -> None:
 def draft_transcript(
     path: Path, audio_hash: str, transcript: Transcript, options: DraftOptions, workspace: Workspace
 ) -> list[Path]:
-    """Cleanup, sectioning and export of a transcribed memo; returns the files written."""
+    """Cleanup, sectioning and export of a transcribed memo; returns the files written.
+
+    A memo that is part of a post (a follow-up appended to a draft) re-drafts the whole post.
+    """
+    from pipeline.follow_up import Posts, draft_post
+
+    if memos := Posts(workspace).memos_of(audio_hash):
+        return draft_post(memos, None, options, workspace)
     try:
         dictation = apply_spoken_cues(transcript)
         draft, report = make_draft(
