@@ -167,7 +167,10 @@ class Batch:
         try:
             files = draft_transcript(path, audio_hash, transcript, self.options, self.workspace)
             fingerprint = memo_fingerprint(self.fingerprint, audio_hash, self.workspace)
-            self.state.drafted(audio_hash, path, fingerprint, files, transcript.ends_early)
+            self.state.drafted(
+                audio_hash, path, fingerprint, files, transcript.ends_early,
+                self.options.output_options(),
+            )  # fmt: skip
         except Exception as e:  # noqa: BLE001 (one memo's failure never stops the others)
             return self._failed(path, audio_hash, e)
         finally:
@@ -193,7 +196,8 @@ def verdict_of(audio_hash: str, options: DraftOptions, state: State, workspace: 
 def standing_of(audio_hash: str, options: DraftOptions, state: State, workspace: Workspace):
     """(the memo's verdict, its cached transcript with these options or None)."""
     cached = cached_transcript(audio_hash, options.transcription, workspace)
-    fingerprint = memo_fingerprint(options.fingerprint(), audio_hash, workspace)
+    drafted_with = state.entries.get(audio_hash, {}).get("options")
+    fingerprint = memo_fingerprint(options.fingerprint_against(drafted_with), audio_hash, workspace)
     return verdict(audio_hash, fingerprint, cached is not None, state, workspace), cached
 
 
@@ -214,7 +218,9 @@ def draft_one(
             transcript = transcribe_recording(path, audio_hash, options, workspace)
         files = draft_transcript(path, audio_hash, transcript, options, workspace)
         fingerprint = memo_fingerprint(options.fingerprint(), audio_hash, workspace)
-        State(workspace).drafted(audio_hash, path, fingerprint, files, transcript.ends_early)
+        State(workspace).drafted(
+            audio_hash, path, fingerprint, files, transcript.ends_early, options.output_options()
+        )
     return files
 
 

@@ -540,7 +540,27 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, **s):
         transcript=s["transcript"],
         review=s["review"],
         llm_health=LLMHealth() if llm else None,  # one for the run: a dead server is found once
+        defaulted=_left_at_default(),
     )
+
+
+def _left_at_default() -> frozenset[str]:
+    """The DraftOptions output fields no flag, voiceblog.toml or environment variable set."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return frozenset()  # called as a library: every option is the caller's choice
+
+    def default(name: str) -> bool:
+        return name in ctx.params and ctx.get_parameter_source(name) in (
+            click.core.ParameterSource.DEFAULT,
+            None,
+        )
+
+    fields = {"drafts", "fmt", "front_matter", "timestamps", "author", "transcript", "review"}
+    chosen = {name for name in fields if default(name)}
+    if all(default(name) for name in ("llm", "style", "chunk_tokens")):
+        chosen.add("llm")
+    return frozenset(chosen)
 
 
 def _api_base_source() -> str:

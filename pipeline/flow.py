@@ -55,12 +55,21 @@ class DraftOptions:
     # finds out for itself).
     llm_health: LLMHealth | None = None
 
+    # The output options the user left at their defaults (no flag, voiceblog.toml or
+    # environment variable set them): for these a drafted memo is judged by the value it was
+    # drafted with, so `status` after `batch --format md` does not call it "options changed".
+    defaulted: frozenset[str] = frozenset()
+
     def fingerprint(self) -> str:
         """What a finished draft depends on: change any of it and the memo is drafted again.
 
         Every option counts except those that cannot change the output, so an option added
         later is in the fingerprint without anyone remembering to put it there.
         """
+        return _hashed(self.output_options())
+
+    def output_options(self) -> dict:
+        """The options the fingerprint is made of, as JSON stores them."""
         options = {
             f.name: asdict(value) if is_dataclass(value := getattr(self, f.name)) else value
             for f in fields(self)
@@ -71,11 +80,36 @@ class DraftOptions:
         for name in LLM_NOT_IN_OUTPUT:
             if options["llm"]:
                 options["llm"].pop(name, None)
-        return sha256_bytes(json.dumps(options, sort_keys=True, default=str).encode())
+        return json.loads(json.dumps(options, default=str))
+
+    def fingerprint_against(self, drafted_with: dict | None) -> str:
+        """The fingerprint to compare a memo's record with: these options, but the value the
+        memo was drafted with wherever the user left an option at its default. Transcription
+        always counts as given: vocabulary.txt is the person's choice too."""
+        options = self.output_options()
+        for name in self.defaulted if isinstance(drafted_with, dict) else ():
+            if name in drafted_with and name in DEFAULTABLE:
+                options[name] = drafted_with[name]
+        return _hashed(options)
 
 
+def _hashed(options: dict) -> str:
+    return sha256_bytes(json.dumps(options, sort_keys=True, default=str).encode())
+
+
+# Options a memo is judged by as it was drafted when the user did not set them.
+DEFAULTABLE = (
+    "drafts",
+    "fmt",
+    "llm",
+    "front_matter",
+    "timestamps",
+    "author",
+    "transcript",
+    "review",
+)
 # Options that change how a draft is made, not what it says.
-NOT_IN_OUTPUT = ("on_progress", "on_llm_progress", "force", "llm_health")
+NOT_IN_OUTPUT = ("on_progress", "on_llm_progress", "force", "llm_health", "defaulted")
 TRANSCRIPTION_NOT_IN_OUTPUT = ("threads",)
 LLM_NOT_IN_OUTPUT = ("api_base", "timeout", "retries", "jobs", "use_cache", "require", "send_key")
 

@@ -136,7 +136,10 @@ def draft_post(memos: list[Memo], target: Path | None, options, workspace: Works
     state = State(workspace)
     for memo, transcript in zip(memos, transcripts, strict=True):
         fingerprint = memo_fingerprint(options.fingerprint(), memo.audio_hash, workspace)
-        state.drafted(memo.audio_hash, memo.path, fingerprint, files, transcript.ends_early)
+        state.drafted(
+            memo.audio_hash, memo.path, fingerprint, files, transcript.ends_early,
+            options.output_options(),
+        )  # fmt: skip
     return files
 
 

@@ -57,7 +57,9 @@ class State:
             records = json.dumps(self.entries, indent=1, sort_keys=True)
             atomic_write(self.path, redact(records).encode())  # an error may quote a secret
 
-    def drafted(self, audio_hash, recording, fingerprint, files, ends_early="") -> None:
+    def drafted(
+        self, audio_hash, recording, fingerprint, files, ends_early="", options=None
+    ) -> None:
         self.record(
             audio_hash,
             recording,
@@ -69,6 +71,7 @@ class State:
             # Which corrected transcript it was drafted from, to tell a correction made since
             # from changed options.
             corrections=corrections_fingerprint(audio_hash, self.workspace),
+            options=options,  # what it was drafted with, for a status given no options
         )
 
     def failed(self, audio_hash: str, recording: Path, error: str) -> None:
