@@ -99,10 +99,11 @@ def corrected_segments(segments: tuple[Segment, ...], lines: list[Line]) -> tupl
     matched: list[int | None] = []  # the Whisper segment each line kept the time of
     joined: list[bool] = []  # whether lines without a time were joined to it
     for line in lines:
+        if line.start is None and not result:  # nothing above to join: it opens the memo
+            line = Line(segments[0].start if segments else 0.0, line.text)
         if line.start is None:
-            if result:  # a first line with no time has nothing above to join
-                result[-1] = replace(result[-1], text=f"{result[-1].text} {line.text}", words=())
-                joined[-1] = True
+            result[-1] = replace(result[-1], text=f"{result[-1].text} {line.text}", words=())
+            joined[-1] = True
             continue
         after = max((m for m in matched if m is not None), default=-1)
         index = _segment_starting_at(starts, line.start, after)

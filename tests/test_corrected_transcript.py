@@ -184,3 +184,8 @@ def test_the_editable_text_reads_back_as_whisper_wrote_it():
     assert corrected_segments(WHISPER, lines_of(text)) == WHISPER
     long = Transcript((Segment(3723.4, 3725.0, "late"),), 3725.0, "en", "faster-whisper", "x")
     assert "[1:02:03.4] late" in editable_text(long, "memo.m4a")
+
+
+def test_a_first_line_without_a_time_is_kept_as_the_memos_opening():
+    segments = corrected_segments(WHISPER, lines_of("So, one two three\n[00:04.0] four five"))
+    assert [(s.start, s.text) for s in segments] == [(0.0, "So, one two three"), (4.0, "four five")]
