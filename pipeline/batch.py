@@ -16,8 +16,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.audio import check_readable, read_recording
+from pipeline.corrections import memo_fingerprint
 from pipeline.errors import LLMError, VoiceblogError, describe
-from pipeline.flow import DraftOptions, draft_transcript, run_then, transcribe_recording
+from pipeline.flow import (
+    DraftOptions,
+    draft_transcript,
+    run_then,
+    transcribe_recording,
+    with_corrections,
+)
 from pipeline.llm import LLMHealth
 from pipeline.state import State, verdict
 from pipeline.transcribe import cached_transcript
@@ -166,7 +173,11 @@ class Batch:
         try:
             drafted = draft_transcript(path, audio_hash, transcript, self.options, self.workspace)
             files = list(drafted.files)
-            self.state.drafted(audio_hash, path, self.fingerprint, files, transcript.ends_early)
+            fingerprint = memo_fingerprint(self.fingerprint, audio_hash, self.workspace)
+            self.state.drafted(
+                audio_hash, path, fingerprint, files, transcript.ends_early,
+                self.options.output_options(),
+            )  # fmt: skip
         except Exception as e:  # noqa: BLE001 (one memo's failure never stops the others)
             return self._failed(path, audio_hash, e)
         finally:
@@ -195,7 +206,9 @@ def verdict_of(audio_hash: str, options: DraftOptions, state: State, workspace: 
 def standing_of(audio_hash: str, options: DraftOptions, state: State, workspace: Workspace):
     """(the memo's verdict, its cached transcript with these options or None)."""
     cached = cached_transcript(audio_hash, options.transcription, workspace)
-    return verdict(audio_hash, options.fingerprint(), cached is not None, state, workspace), cached
+    drafted_with = state.entries.get(audio_hash, {}).get("options")
+    fingerprint = memo_fingerprint(options.fingerprint_against(drafted_with), audio_hash, workspace)
+    return verdict(audio_hash, fingerprint, cached is not None, state, workspace), cached
 
 
 def draft_one(
@@ -210,11 +223,18 @@ def draft_one(
             transcript = cached_transcript(audio_hash, options.transcription, workspace)
             if transcript is None:
                 raise VoiceblogError(f"{path}: not transcribed yet (run voiceblog draft first)")
+            transcript = with_corrections(path, audio_hash, transcript, workspace)
         else:
             transcript = transcribe_recording(path, audio_hash, options, workspace)
         drafted = draft_transcript(path, audio_hash, transcript, options, workspace)
+        fingerprint = memo_fingerprint(options.fingerprint(), audio_hash, workspace)
         State(workspace).drafted(
-            audio_hash, path, options.fingerprint(), drafted.files, transcript.ends_early
+            audio_hash,
+            path,
+            fingerprint,
+            list(drafted.files),
+            transcript.ends_early,
+            options.output_options(),
         )
     run_then(options, drafted)  # recorded and unlocked first, as in a batch
     return list(drafted.files)

@@ -172,10 +172,18 @@ def _chunk_progress_printer():
     help="Output format.",
 )
 @click.option("--words", is_flag=True, help="Word-level timestamps (in json).")
+@click.option(
+    "--edit",
+    is_flag=True,
+    help="Correct the transcript in $VISUAL or $EDITOR; drafts of this audio then use it.",
+)
 @click.pass_obj
-def transcribe(workspace: Workspace, recording: Path, transcript_format, words, **settings) -> None:
-    """Print the transcript of RECORDING on stdout."""
+def transcribe(
+    workspace: Workspace, recording: Path, transcript_format, words, edit, **settings
+) -> None:
+    """Print the transcript of RECORDING on stdout (as you corrected it, if you did)."""
     from pipeline.audio import check_readable
+    from pipeline.corrections import corrected
     from pipeline.devices import check_available as check_device
     from pipeline.transcribe import transcribe as run_transcription
     from pipeline.transcript_formats import render
@@ -185,15 +193,51 @@ def transcribe(workspace: Workspace, recording: Path, transcript_format, words, 
         options = _transcribe_options(workspace, settings, words)
         check_device(options.engine, options.device)
         check_readable(recording)
-        return run_transcription(
-            recording, sha256_file(recording), options, workspace, _progress_printer()
+        audio_hash = sha256_file(recording)
+        transcript, _ = run_transcription(
+            recording, audio_hash, options, workspace, _progress_printer()
         )
+        return audio_hash, transcript
 
     try:
-        transcript, _ = _interruptible(work, lambda: f"{recording} was not transcribed")
+        audio_hash, transcript = _interruptible(work, lambda: f"{recording} was not transcribed")
     except (VoiceblogError, OSError) as e:
         raise click.ClickException(describe(e)) from e
-    click.echo(render(transcript, transcript_format, words), nl=False)
+    if edit:
+        _edit_transcript(workspace, recording, audio_hash, transcript)
+        return
+    shown_transcript = corrected(transcript, audio_hash, workspace)
+    if shown_transcript is not transcript:
+        log.info("%s: your corrected transcript (voiceblog transcribe --edit)", recording.name)
+    click.echo(render(shown_transcript, transcript_format, words), nl=False)
+
+
+def _edit_transcript(workspace: Workspace, recording: Path, audio_hash: str, transcript) -> None:
+    """Open the memo's correctable transcript in the person's editor; with none set, say
+    where it is. Its path is printed on stdout either way, as every file voiceblog makes."""
+    import shlex
+    import subprocess
+
+    from pipeline.corrections import corrections_text, editable_file
+    from pipeline.flow import offer_vocabulary
+
+    path = editable_file(transcript, audio_hash, str(recording), workspace)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    click.echo(printable(str(_relative(path))))
+    if not editor:
+        log.info("no VISUAL or EDITOR set: edit the file above, then voiceblog redraft")
+        return
+    try:
+        finished = subprocess.run([*shlex.split(editor), str(path)], check=False).returncode
+    except OSError as e:
+        raise click.ClickException(f"cannot run your editor ({editor}): {describe(e)}") from e
+    if finished != 0:
+        log.warning("%s exited with %d; the file keeps what it saved", editor, finished)
+    if corrections_text(audio_hash, workspace) is None:
+        log.info("%s: no corrections; drafts use what Whisper heard", recording.name)
+        return
+    log.info("%s: corrected; voiceblog redraft %s uses your transcript", recording.name, recording)
+    offer_vocabulary(recording.name, audio_hash, workspace)
 
 
 @main.command()
@@ -203,15 +247,35 @@ def transcribe(workspace: Workspace, recording: Path, transcript_format, words, 
     metavar="TITLE",
     help="Merge the RECORDINGS, in the order given, into one post with this title.",
 )
+@click.option(
+    "--append",
+    "append_to",
+    metavar="DRAFT",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Add the RECORDINGS at the end of this Markdown draft, keeping your edits to it.",
+)
 @drafting_options
 @click.pass_obj
-def draft(workspace: Workspace, recordings: tuple[Path, ...], into: str | None, **settings) -> None:
+def draft(
+    workspace: Workspace,
+    recordings: tuple[Path, ...],
+    into: str | None,
+    append_to: Path | None,
+    **settings,
+) -> None:
     """Draft each RECORDING; prints the path of every file written."""
     from pipeline.batch import draft_one
     from pipeline.flow import draft_merged
 
     options = _draft_options(workspace, **settings)
-    if into:
+    if into and append_to:
+        raise click.UsageError("--into and --append cannot be used together")
+    if append_to:
+        from pipeline.follow_up import append_memo
+
+        append = lambda path: append_memo(path, append_to, options, workspace)  # noqa: E731
+        _for_each_recording(recordings, append)
+    elif into:
         merge = lambda parts: draft_merged(list(parts), into, options, workspace)  # noqa: E731
         _for_each_recording([recordings], merge)
     else:
@@ -486,7 +550,27 @@ def _draft_options(workspace: Workspace, check_drafts: bool = True, runs_then: b
         review=s["review"],
         llm_health=LLMHealth() if llm else None,  # one for the run: a dead server is found once
         then=then,
+        defaulted=_left_at_default(),
     )
+
+
+def _left_at_default() -> frozenset[str]:
+    """The DraftOptions output fields no flag, voiceblog.toml or environment variable set."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return frozenset()  # called as a library: every option is the caller's choice
+
+    def default(name: str) -> bool:
+        return name in ctx.params and ctx.get_parameter_source(name) in (
+            click.core.ParameterSource.DEFAULT,
+            None,
+        )
+
+    fields = {"drafts", "fmt", "front_matter", "timestamps", "author", "transcript", "review"}
+    chosen = {name for name in fields if default(name)}
+    if all(default(name) for name in ("llm", "style", "chunk_tokens")):
+        chosen.add("llm")
+    return frozenset(chosen)
 
 
 def _setting_source(name: str) -> str:

@@ -307,9 +307,15 @@ def export(
     flavour: str = "voiceblog",
     timestamps: bool = False,
     transcript: bool = False,
+    at: Path | None = None,
 ) -> list[Path]:
-    """Write the draft in each format, and its faithfulness report; returns the paths written."""
-    stem = draft_stem(draft, info.recorded)
+    """Write the draft in each format, and its faithfulness report; returns the paths written.
+
+    at: the Markdown draft to write (merge) into, whatever the title now says: a post that a
+    follow-up memo was appended to keeps its file.
+    """
+    stem = at.stem if at else draft_stem(draft, info.recorded)
+    drafts = at.parent if at else drafts
     writers = writers_for(fmt, flavour, timestamps, transcript)
     # Every format is rendered before any is written: a draft that cannot be rendered leaves
     # nothing behind, never an .md without its .docx.

@@ -19,6 +19,7 @@ from pipeline.clean import (
     clean_heading,
     default_chunk_tokens,
 )
+from pipeline.corrections import corrected, corrected_words
 from pipeline.cues import Block, Dictation, apply_spoken_cues, merge_dictations
 from pipeline.errors import LLMError, LLMOutputError, NoSpeechError, VoiceblogError
 from pipeline.export import DraftInfo, clock, draft_stem, export
@@ -59,12 +60,21 @@ class DraftOptions:
     llm_health: LLMHealth | None = None
     then: Then | None = None  # the user's command to run after each memo is drafted
 
+    # The output options the user left at their defaults (no flag, voiceblog.toml or
+    # environment variable set them): for these a drafted memo is judged by the value it was
+    # drafted with, so `status` after `batch --format md` does not call it "options changed".
+    defaulted: frozenset[str] = frozenset()
+
     def fingerprint(self) -> str:
         """What a finished draft depends on: change any of it and the memo is drafted again.
 
         Every option counts except those that cannot change the output, so an option added
         later is in the fingerprint without anyone remembering to put it there.
         """
+        return _hashed(self.output_options())
+
+    def output_options(self) -> dict:
+        """The options the fingerprint is made of, as JSON stores them."""
         options = {
             f.name: asdict(value) if is_dataclass(value := getattr(self, f.name)) else value
             for f in fields(self)
@@ -75,11 +85,36 @@ class DraftOptions:
         for name in LLM_NOT_IN_OUTPUT:
             if options["llm"]:
                 options["llm"].pop(name, None)
-        return sha256_bytes(json.dumps(options, sort_keys=True, default=str).encode())
+        return json.loads(json.dumps(options, default=str))
+
+    def fingerprint_against(self, drafted_with: dict | None) -> str:
+        """The fingerprint to compare a memo's record with: these options, but the value the
+        memo was drafted with wherever the user left an option at its default. Transcription
+        always counts as given: vocabulary.txt is the person's choice too."""
+        options = self.output_options()
+        for name in self.defaulted if isinstance(drafted_with, dict) else ():
+            if name in drafted_with and name in DEFAULTABLE:
+                options[name] = drafted_with[name]
+        return _hashed(options)
 
 
+def _hashed(options: dict) -> str:
+    return sha256_bytes(json.dumps(options, sort_keys=True, default=str).encode())
+
+
+# Options a memo is judged by as it was drafted when the user did not set them.
+DEFAULTABLE = (
+    "drafts",
+    "fmt",
+    "llm",
+    "front_matter",
+    "timestamps",
+    "author",
+    "transcript",
+    "review",
+)
 # Options that change how a draft is made, not what it says.
-NOT_IN_OUTPUT = ("on_progress", "on_llm_progress", "force", "llm_health", "then")
+NOT_IN_OUTPUT = ("on_progress", "on_llm_progress", "force", "llm_health", "then", "defaulted")
 TRANSCRIPTION_NOT_IN_OUTPUT = ("threads", "device")
 LLM_NOT_IN_OUTPUT = ("api_base", "timeout", "retries", "jobs", "use_cache", "require", "send_key")
 
@@ -131,6 +166,7 @@ def transcribe_recording(
     )
     if cached:
         log.info("%s: using the cached transcript", path.name)
+    transcript = with_corrections(path, audio_hash, transcript, workspace)
     if transcript.ends_early:
         log.warning(
             "%s: %s; drafting the %.1f s that could be read",
@@ -150,11 +186,43 @@ def transcribe_recording(
     return transcript
 
 
+def with_corrections(
+    path: Path, audio_hash: str, transcript: Transcript, workspace: Workspace
+) -> Transcript:
+    """The transcript as the person corrected it (voiceblog transcribe --edit), if they did;
+    the words they corrected are offered for vocabulary.txt, so the next memo is heard right."""
+    fixed = corrected(transcript, audio_hash, workspace)
+    if fixed is transcript:
+        return transcript
+    log.info("%s: using your corrected transcript", path.name)
+    offer_vocabulary(path.name, audio_hash, workspace)
+    return fixed
+
+
+def offer_vocabulary(name: str, audio_hash: str, workspace: Workspace) -> None:
+    """One line on stderr: the words the person corrected that vocabulary.txt lacks."""
+    if words := corrected_words(audio_hash, workspace):
+        log.info(
+            "%s: words you corrected, for vocabulary.txt (one a line, so Whisper hears them "
+            "right next time): %s",
+            name,
+            ", ".join(words),
+        )
+
+
 def draft_transcript(
     path: Path, audio_hash: str, transcript: Transcript, options: DraftOptions, workspace: Workspace
 ) -> Drafted:
     """Cleanup, sectioning and export of a transcribed memo: the files written, and what the
-    --then command is told of them."""
+    --then command is told of them.
+
+    A memo that is part of a post (a follow-up appended to a draft) re-drafts the whole post.
+    """
+    from pipeline.follow_up import Posts, draft_post
+
+    if memos := Posts(workspace).memos_of(audio_hash):
+        written = draft_post(memos, None, options, workspace)
+        return Drafted(path.name, path, tuple(written), _title_in(written), transcript.language)
     try:
         dictation = apply_spoken_cues(transcript)
         draft, report = make_draft(
@@ -231,6 +299,21 @@ def recording_of(target: Path, workspace: Workspace) -> tuple[Path | None, Path]
     raise VoiceblogError(
         f"{target}: cannot find the recording it was drafted from; pass the recording instead"
     )
+
+
+def _title_in(files: list[Path]) -> str:
+    """The title in the front matter of the Markdown draft among files ("" if none)."""
+    import yaml
+
+    for path in (f for f in files if f.suffix == ".md"):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if text.startswith("---\n"):
+            try:
+                front = yaml.safe_load(text.split("---\n", 2)[1])
+            except yaml.YAMLError:
+                return ""
+            return str(front.get("title", "")) if isinstance(front, dict) else ""
+    return ""
 
 
 def _front_matter_source(draft: Path) -> str | None:

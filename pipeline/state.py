@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.corrections import corrections_fingerprint
 from pipeline.redact import redact
 from pipeline.workspace import Workspace, atomic_write, read_records, records_lock, sha256_file
 
@@ -22,7 +23,9 @@ FINISHED = ("drafted", "edited by you")
 
 @dataclass(frozen=True)
 class Verdict:
-    kind: str  # new, transcribed, drafted, edited by you, options changed, draft missing, failed
+    # new, transcribed, drafted, edited by you, options changed, transcript corrected, draft
+    # missing, failed
+    kind: str
     detail: str = ""
 
     @property
@@ -38,6 +41,7 @@ class State:
 
     def __init__(self, workspace: Workspace):
         self.path = workspace.cache / "state.json"
+        self.workspace = workspace
         self._lock = threading.Lock()
         self.entries: dict[str, dict] = read_records(self.path, _valid_entry)
 
@@ -53,7 +57,9 @@ class State:
             records = json.dumps(self.entries, indent=1, sort_keys=True)
             atomic_write(self.path, redact(records).encode())  # an error may quote a secret
 
-    def drafted(self, audio_hash, recording, fingerprint, files, ends_early="") -> None:
+    def drafted(
+        self, audio_hash, recording, fingerprint, files, ends_early="", options=None
+    ) -> None:
         self.record(
             audio_hash,
             recording,
@@ -62,6 +68,10 @@ class State:
             files=[str(f) for f in files],
             ends_early=ends_early,
             error=None,
+            # Which corrected transcript it was drafted from, to tell a correction made since
+            # from changed options.
+            corrections=corrections_fingerprint(audio_hash, self.workspace),
+            options=options,  # what it was drafted with, for a status given no options
         )
 
     def failed(self, audio_hash: str, recording: Path, error: str) -> None:
@@ -79,13 +89,17 @@ def verdict(audio_hash: str, fingerprint: str, transcribed: bool, state, workspa
     """
     entry = state.entries.get(audio_hash)
     if entry and entry["status"] == "drafted":
-        return _drafted_verdict(entry, fingerprint, workspace)
+        return _drafted_verdict(audio_hash, entry, fingerprint, workspace)
     if entry and entry["status"] == "failed":
         return Verdict("failed", entry.get("error") or "")
     return Verdict("transcribed" if transcribed else "new")
 
 
-def _drafted_verdict(entry: dict, fingerprint: str, workspace: Workspace) -> Verdict:
+def _drafted_verdict(audio_hash, entry: dict, fingerprint: str, workspace: Workspace) -> Verdict:
+    if entry.get("corrections", "") != corrections_fingerprint(audio_hash, workspace):
+        return Verdict(
+            "transcript corrected", "drafted before your corrections; batch drafts it again"
+        )
     if entry.get("fingerprint") != fingerprint:
         return Verdict("options changed", "drafted with other settings; batch drafts it again")
     missing = [f for f in entry["files"] if not Path(f).exists()]

@@ -1,0 +1,182 @@
+"""A follow-up memo joins an existing draft: `voiceblog draft more.m4a --append drafts/post.md`.
+
+Each memo of the post is drafted on its own, as it would be alone, and the later ones are laid
+after the first: their spoken sections as sections, the rest of their paragraphs at the end of
+the section before. The first memo's part therefore comes out as it did before the follow-up,
+and the three-way merge (pipeline/merge.py) keeps every edit the person made and adds only the
+new memo's text. Which memos make up a post is kept in .voiceblog/posts.json, by the first
+memo's audio hash (the source the manifest records for the draft), so a re-draft of any of
+them re-drafts the whole post, and batch never drafts a follow-up as a post of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pipeline.audio import check_readable, recorded_at
+from pipeline.clean import Paragraph
+from pipeline.errors import VoiceblogError
+from pipeline.section import Draft
+from pipeline.workspace import Workspace, atomic_write, read_records, records_lock, sha256_file
+
+log = logging.getLogger("voiceblog")
+
+
+@dataclass(frozen=True)
+class Memo:
+    audio_hash: str
+    path: Path
+
+
+class Posts:
+    """The posts made of several memos: first memo's hash → every memo's hash and path."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+        self.path = workspace.cache / "posts.json"
+
+    def memos_of(self, audio_hash: str) -> list[Memo] | None:
+        """The memos of the post this audio is part of, in order; None when it is in none."""
+        for entry in read_records(self.path, _valid_post).values():
+            memos = [Memo(m["hash"], self.workspace.root / m["path"]) for m in entry["memos"]]
+            if any(m.audio_hash == audio_hash for m in memos):
+                return memos
+        return None
+
+    def record(self, memos: list[Memo]) -> None:
+        with records_lock(self.path):  # other runs' posts are kept
+            posts = read_records(self.path, _valid_post)
+            posts[memos[0].audio_hash] = {
+                "memos": [{"hash": m.audio_hash, "path": self._relative(m.path)} for m in memos]
+            }
+            atomic_write(self.path, json.dumps(posts, indent=1, sort_keys=True).encode())
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.workspace.root.resolve()).as_posix()
+        except ValueError:
+            return str(path.resolve())  # a memo outside the workspace
+
+
+def _valid_post(entry) -> bool:
+    return isinstance(entry, dict) and isinstance(entry.get("memos"), list)
+
+
+def append_memo(path: Path, target: Path, options, workspace: Workspace) -> list[Path]:
+    """Add the memo at path to the end of the post drafted at target; the files written."""
+    entry = workspace.manifest.entry(target) if target.is_file() else None
+    if not entry:
+        raise VoiceblogError(f"{target}: not a draft voiceblog wrote; cannot append to it")
+    check_readable(path)
+    audio_hash = sha256_file(path)
+    memos = Posts(workspace).memos_of(entry["source"]) or [_first_memo(target, entry, workspace)]
+    if any(m.audio_hash == audio_hash for m in memos):
+        raise VoiceblogError(f"{path}: already in {target}")
+    return draft_post([*memos, Memo(audio_hash, path)], target, options, workspace)
+
+
+def _first_memo(target: Path, entry: dict, workspace: Workspace) -> Memo:
+    from pipeline.flow import recording_of
+    from pipeline.state import State
+
+    name = State(workspace).entries.get(entry["source"], {}).get("recording")
+    folders = (workspace.recordings, workspace.root, target.parent.parent / "recordings")
+    for candidate in [folder / name for folder in folders] if name else []:
+        if candidate.is_file() and sha256_file(candidate) == entry["source"]:
+            return Memo(entry["source"], candidate)
+    _, recording = recording_of(target, workspace)  # by the draft's front matter
+    return Memo(entry["source"], recording)
+
+
+def draft_post(memos: list[Memo], target: Path | None, options, workspace: Workspace) -> list[Path]:
+    """Draft every memo of the post and write them as one, merged into target as it is now."""
+    from pipeline.corrections import memo_fingerprint
+    from pipeline.cues import apply_spoken_cues
+    from pipeline.export import DraftInfo, export
+    from pipeline.flow import make_draft, transcribe_recording
+    from pipeline.state import State
+
+    transcripts, drafts = [], []
+    for memo in memos:
+        _check_unchanged(memo)
+        transcript = transcribe_recording(memo.path, memo.audio_hash, options, workspace)
+        draft, report = make_draft(
+            apply_spoken_cues(transcript), options.llm, workspace, memo.path.name,
+            options.on_llm_progress, options.llm_health,
+        )  # fmt: skip
+        transcripts.append(transcript)
+        drafts.append((draft, report))
+    offsets = [sum(t.duration for t in transcripts[:i]) for i in range(len(transcripts))]
+    post = joined([d for d, _ in drafts], offsets)
+    info = DraftInfo(
+        source=", ".join(m.path.name for m in memos),
+        recorded=recorded_at(memos[0].path),
+        duration=sum(t.duration for t in transcripts),
+        engine=transcripts[0].engine,
+        model=transcripts[0].model,
+        llm=options.llm.model if options.llm else None,
+        author=options.author,
+        language=transcripts[0].language,
+        segments=tuple(
+            replace(s, start=s.start + offset, end=s.end + offset)
+            for t, offset in zip(transcripts, offsets, strict=True)
+            for s in t.segments
+        ),
+    )
+    target = target or _as_given(workspace.manifest.draft_of(memos[0].audio_hash), options)
+    files = export(
+        post, info, options.drafts, options.fmt, workspace.manifest, memos[0].audio_hash,
+        drafts[0][1], force=options.force, flavour=options.front_matter,
+        timestamps=options.timestamps, transcript=options.transcript, at=target,
+    )  # fmt: skip
+    Posts(workspace).record(memos)
+    state = State(workspace)
+    for memo, transcript in zip(memos, transcripts, strict=True):
+        fingerprint = memo_fingerprint(options.fingerprint(), memo.audio_hash, workspace)
+        state.drafted(
+            memo.audio_hash, memo.path, fingerprint, files, transcript.ends_early,
+            options.output_options(),
+        )  # fmt: skip
+    return files
+
+
+def _as_given(path: Path | None, options) -> Path | None:
+    """A draft the manifest names, under the drafts folder as the user gave it, so the paths
+    printed and recorded read as the user's own."""
+    if path is not None and path.parent.resolve() == options.drafts.resolve():
+        return options.drafts / path.name
+    return path
+
+
+def _check_unchanged(memo: Memo) -> None:
+    """The post's memo is still where it was, with the same audio."""
+    check_readable(memo.path)
+    if sha256_file(memo.path) != memo.audio_hash:
+        raise VoiceblogError(
+            f"{memo.path}: not the recording this post was drafted from any more (it changed);"
+            " put the original back to re-draft the post"
+        )
+
+
+def joined(drafts: list[Draft], offsets: list[float]) -> Draft:
+    """The first draft with each later one after it: a later memo's spoken sections as
+    sections, its other paragraphs (all of them, when it has no cues) at the end of the
+    section before, since a heading voiceblog proposed or an "Introduction" has no place in
+    the middle of a post."""
+    first = drafts[0]
+    sections = [replace(s, paragraphs=list(s.paragraphs)) for s in first.sections]
+    for draft, offset in zip(drafts[1:], offsets[1:], strict=True):
+        for section in draft.sections:
+            paragraphs = [_shifted(p, offset) for p in section.paragraphs]
+            if section.spoken:
+                sections.append(replace(section, paragraphs=paragraphs))
+            else:
+                sections[-1].paragraphs.extend(paragraphs)
+    return replace(first, sections=sections)
+
+
+def _shifted(paragraph: Paragraph, offset: float) -> Paragraph:
+    return replace(paragraph, start=paragraph.start + offset, end=paragraph.end + offset)
