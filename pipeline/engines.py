@@ -349,6 +349,9 @@ def openai_whisper(
     language, probability = options.language_or_default, None
     if language is None:
         language, probability = _openai_whisper_language(model, samples, clips)
+    # Its temperature fallback samples: seeded, the same memo gives the same transcript on a
+    # machine (and a cached one is no luckier draw than a fresh one).
+    torch.manual_seed(0)
     result = model.transcribe(
         samples,
         language=language,
