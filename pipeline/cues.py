@@ -142,6 +142,7 @@ class Dictation:
     title: str | None  # a spoken title, else None
     blocks: list[Block]
     language: str = "en"  # Whisper's code for the memo's language
+    pauses: tuple[tuple[float, float], ...] | None = None  # the VAD's silences (Transcript)
 
 
 # Words and sentences -----------------------------------------------------------------------
@@ -727,7 +728,7 @@ def apply_spoken_cues(transcript: Transcript) -> Dictation:
     builder = _Builder()
     for piece in split_sentences(transcript, grammar(language(transcript.language))):
         builder.feed(piece)
-    return replace(builder.result(), language=transcript.language)
+    return replace(builder.result(), language=transcript.language, pauses=transcript.pauses)
 
 
 def merge_dictations(parts: list[Dictation], offsets: list[float]) -> Dictation:
@@ -748,7 +749,14 @@ def merge_dictations(parts: list[Dictation], offsets: list[float]) -> Dictation:
                 blocks.append(shifted)
     titles = [d.title for d in parts if d.title]
     language = parts[0].language if parts else "en"
-    return Dictation(title=titles[0] if titles else None, blocks=blocks, language=language)
+    pauses = None  # the pieces' pauses run on too, when every piece was listened for them
+    if parts and all(d.pauses is not None for d in parts):
+        pauses = tuple(
+            (a + offset, b + offset)
+            for d, offset in zip(parts, offsets, strict=True)
+            for a, b in d.pauses
+        )
+    return Dictation(titles[0] if titles else None, blocks, language, pauses)
 
 
 def _shift(paragraph: list[Sentence], offset: float) -> list[Sentence]:

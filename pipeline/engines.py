@@ -18,7 +18,7 @@ from pipeline.cues import needs_pauses
 from pipeline.errors import ModelError
 from pipeline.languages import language as rules_for
 from pipeline.memory import give_back_memory, keep_freed_memory
-from pipeline.speech import WINDOW_SECONDS, snapped_to_pauses, speech_clips
+from pipeline.speech import WINDOW_SECONDS, heard, snapped_to_pauses
 from pipeline.transcript import Segment, TranscribeOptions, Word
 from pipeline.whisper_models import (
     MULTILINGUAL_HINT,
@@ -32,7 +32,8 @@ from pipeline.workspace import Workspace
 
 def faster_whisper(
     samples: np.ndarray, options: TranscribeOptions, workspace: Workspace
-) -> tuple[str, float | None, Iterator[Segment]]:
+) -> tuple[str, float | None, Iterator[Segment], tuple | None]:
+    """(language, how sure, segments, the pauses VAD heard or None when it did not listen)."""
     common = {
         "language": options.language_or_default,
         "beam_size": options.beam_size,
@@ -52,7 +53,7 @@ def faster_whisper(
     segments = _segments(raw)
     if options.cue_timings and not options.words:
         segments = _with_cue_timings(model, samples, segments, info.language)
-    return info.language, _detected(options, info), segments
+    return info.language, _detected(options, info), segments, None
 
 
 def _detected(options: TranscribeOptions, info) -> float | None:
@@ -135,10 +136,10 @@ def _faster_whisper_batched(samples, options, common):
     workers = 1 if device == "cuda" else cores
     with ThreadPoolExecutor(1) as pool:  # the model loads while VAD listens
         loading = pool.submit(_faster_whisper_model, options.model, 1, workers, device)
-        clips = speech_clips(samples, cores)  # Silero VAD runs on the CPU either way
+        clips, pauses = heard(samples, cores)  # Silero VAD runs on the CPU either way
         model = loading.result()  # on a CPU: one worker per core, one thread each
     if not clips:
-        return options.language_or_default or "en", None, iter(())
+        return options.language_or_default or "en", None, iter(()), pauses
     language, probability = options.language_or_default, None
     if language is None:
         language, probability = _detected_language(model, samples, clips)
@@ -154,7 +155,8 @@ def _faster_whisper_batched(samples, options, common):
         )
         return [pipeline.with_words(s, samples) for s in _segments(raw)]
 
-    return language, probability, _in_parallel(decode, pipelines, clips, options.batch_size)
+    segments = _in_parallel(decode, pipelines, clips, options.batch_size)
+    return language, probability, segments, pauses
 
 
 def _detected_language(model, samples: np.ndarray, clips) -> tuple[str, float | None]:
@@ -335,15 +337,15 @@ def _load_faster_whisper(name: str, threads: int, workers: int, device: str):
 
 def openai_whisper(
     samples: np.ndarray, options: TranscribeOptions, workspace: Workspace
-) -> tuple[str, float | None, Iterator[Segment]]:
+) -> tuple[str, float | None, Iterator[Segment], tuple | None]:
     import torch
 
     torch.set_num_threads(options.cpu_threads)
     device = device_of(options)
     model = _openai_whisper_model(options.model, workspace.cache_dir("models"), device)
-    clips = speech_clips(samples, options.cpu_threads) if options.vad else None
+    clips, pauses = heard(samples, options.cpu_threads) if options.vad else (None, None)
     if clips == []:
-        return options.language_or_default or "en", None, iter(())
+        return options.language_or_default or "en", None, iter(()), pauses
     language, probability = options.language_or_default, None
     if language is None:
         language, probability = _openai_whisper_language(model, samples, clips)
@@ -368,6 +370,7 @@ def openai_whisper(
         result["language"],
         probability,
         (_with_snapped_cues(s, samples, rules) for s in segments),
+        pauses,
     )
 
 

@@ -26,6 +26,7 @@ from pipeline.workspace import Manifest, replaced_together, sha256_bytes, sha256
 log = logging.getLogger("voiceblog")
 
 SLUG_CHARS = 60  # long enough to tell drafts apart, short enough for any file system
+PROPOSED = "proposed by voiceblog"  # the Word comment on a heading the speaker did not say
 CORE_PROPERTY_CHARS = 255  # Word's limit for a core property (title, subject, comments, …)
 # Characters XML 1.0 cannot hold: a .docx with one of them does not open (python-docx refuses it).
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -200,7 +201,11 @@ class DocxWriter:
             document.add_paragraph(xml_safe(draft.summary), style="Subtitle")
         for section in draft.sections:
             if section.heading:
-                document.add_heading(xml_safe(section.heading), level=section.level)
+                heading = document.add_heading(xml_safe(section.heading), level=section.level)
+                if section.proposed:  # the speaker did not dictate it: say so where it stands
+                    document.add_comment(
+                        heading.runs[0], text=PROPOSED, author="voiceblog", initials="vb"
+                    )
             for paragraph in section.paragraphs:
                 self._add_paragraph(document, paragraph)
         if self.transcript and info.segments:

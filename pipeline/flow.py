@@ -12,7 +12,6 @@ from pipeline.clean import (
     ChunkProgress,
     ChunkResult,
     chunk_blocks,
-    clean_block_by_rules,
     clean_chunks_with_llm,
     clean_heading,
     default_chunk_tokens,
@@ -28,6 +27,7 @@ from pipeline.referee import referee
 from pipeline.review import ReviewSource, write_review
 from pipeline.section import CleanBlock, Draft, draft_by_llm, draft_by_rules
 from pipeline.templates import load_prompt, load_style
+from pipeline.topics import block_sections
 from pipeline.transcribe import ProgressCallback, transcribe
 from pipeline.transcript import TranscribeOptions, Transcript
 from pipeline.workspace import Workspace, sha256_bytes, sha256_file
@@ -280,7 +280,7 @@ def make_draft(
     """
     lang = language(dictation.language)
     if llm is None:  # the grammar alone decides what is a cue
-        blocks = [_clean_by_rules(b, lang) for b in dictation.blocks]
+        blocks = [c for b in dictation.blocks for c in _clean_by_rules(b, lang, dictation.pauses)]
         return draft_by_rules(blocks, clean_heading(dictation.title, lang), lang), None
     if variable := missing_key(llm):
         raise LLMError(f"the LLM {llm.model} needs an API key: set {variable} in the environment")
@@ -320,9 +320,15 @@ def _section(blocks, title, client: LLMClient, workspace: Workspace, name: str, 
         return draft_by_rules(blocks, title, lang)
 
 
-def _clean_by_rules(block: Block, lang: Language) -> CleanBlock:
+def _clean_by_rules(block: Block, lang: Language, pauses=None) -> list[CleanBlock]:
+    """The block cleaned by the rules; one with no spoken cue may become several sections,
+    their headings proposed (pipeline/topics.py)."""
     heading = clean_heading(block.heading, lang)
-    return CleanBlock(heading, block.spoken, clean_block_by_rules(block, lang), block.level)
+    parts = block_sections(block, lang, pauses)
+    if len(parts) == 1 or block.spoken:
+        paragraphs = [p for part in parts for p in part]
+        return [CleanBlock(heading, block.spoken, paragraphs, block.level)]
+    return [CleanBlock(None, False, part, proposed=True) for part in parts]
 
 
 def _clean_by_llm(

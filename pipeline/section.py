@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
+from pipeline import topics
 from pipeline.clean import Paragraph
 from pipeline.cue_forms import alternatives
 from pipeline.errors import LLMOutputError
@@ -67,6 +68,7 @@ class Section:
     paragraphs: list[Paragraph]
     spoken: bool = False  # the speaker dictated this heading; nothing may rename it
     level: int = 1  # 1: a section (## / Heading 1); 2: a subsection under it (### / Heading 2)
+    proposed: bool = False  # voiceblog found this section where the topic turns and named it
 
 
 @dataclass
@@ -89,6 +91,7 @@ class CleanBlock:
     spoken: bool
     paragraphs: list[Paragraph]
     level: int = 1
+    proposed: bool = False  # a section found where the topic turns, not dictated
 
 
 def draft_by_rules(
@@ -96,10 +99,22 @@ def draft_by_rules(
 ) -> Draft:
     """Sections exactly as dictated; an unnamed opening becomes the introduction."""
     sections = [
-        Section(b.heading, b.paragraphs, b.spoken and bool(b.heading), b.level) for b in blocks
+        Section(b.heading, b.paragraphs, b.spoken and bool(b.heading), b.level, b.proposed)
+        for b in blocks
     ]
     title = spoken_title or title_from_opening(blocks, lang)
-    return Draft(title=title, sections=name_untitled(sections, lang))
+    return Draft(title=title, sections=name_untitled(name_proposed(sections, title, lang), lang))
+
+
+def name_proposed(sections: list[Section], title: str, lang: Language = ENGLISH) -> list[Section]:
+    """Headings for the sections found where the topic turns: a key phrase of each, unlike
+    the title and the other headings."""
+    unnamed = [s for s in sections if s.proposed and not s.heading]
+    named = [title, *(s.heading for s in sections if s.heading)]
+    texts = [" ".join(p.text for p in s.paragraphs) for s in unnamed]
+    for section, heading in zip(unnamed, topics.headings(texts, named, lang), strict=True):
+        section.heading = heading or None
+    return sections
 
 
 def name_untitled(sections: list[Section], lang: Language = ENGLISH) -> list[Section]:
@@ -128,7 +143,9 @@ def draft_by_llm(
 ) -> Draft:
     """Title, summary, tags and inferred headings from the LLM around the fixed spoken ones."""
     count = sum(len(b.paragraphs) for b in blocks)
-    messages = prompt.render(paragraphs=_numbered_preview(blocks), count=str(count))
+    candidates = offline_breaks(blocks, lang)
+    preview = _numbered_preview(blocks, set(candidates))
+    messages = prompt.render(paragraphs=preview, count=str(count))
     answer = _sectioning_answer(client, messages, count)
     instructions = _heading_key(messages[0]["content"])
     said = _said_words(blocks, lang)
@@ -149,6 +166,7 @@ def draft_by_llm(
     proposed = [
         {**s, "heading": line(s["heading"], HEADING_CHARS, "heading")} for s in answer["sections"]
     ]
+    proposed = with_candidates(proposed, candidates)
     for block in blocks:
         sections += _split_block(block, first, proposed)
         first += len(block.paragraphs)
@@ -161,12 +179,74 @@ def draft_by_llm(
             "left out: %s",
             "; ".join(left_out),
         )
+    sections = without_repeated_headings(sections)
+    title, summary = supported_lines(sections, title, summary, bool(spoken_title), lang)
     return Draft(
         title=title or title_from_opening(blocks, lang),
-        sections=name_untitled(without_repeated_headings(sections), lang),
+        sections=name_untitled(name_proposed(sections, title, lang), lang),
         summary=summary,
         tags=list(dict.fromkeys(t for t in tags if t))[:MAX_TAGS],
     )
+
+
+def offline_breaks(blocks: list[CleanBlock], lang: Language) -> list[int]:
+    """Paragraph numbers (1-based) where the offline method would start a section, in the
+    blocks the speaker did not name: the candidates the model chooses among."""
+    found, first = [], 1
+    for block in blocks:
+        if not block.spoken and not block.heading:
+            found += [first + b for b in topics.paragraph_breaks(block.paragraphs, lang)]
+        first += len(block.paragraphs)
+    return found
+
+
+def with_candidates(answer: list[dict], candidates: list[int]) -> list[dict]:
+    """The model's section starts, each moved onto a candidate one paragraph away, and the
+    candidates it left out kept unnamed: the offline breaks stand, the model adds to them and
+    names them."""
+    starts = {c: {"start": c, "heading": ""} for c in candidates}
+    for section in answer:
+        near = [c for c in candidates if abs(c - section["start"]) <= 1]
+        at = min(near, key=lambda c: abs(c - section["start"])) if near else section["start"]
+        if not starts.get(at, {}).get("heading"):
+            starts[at] = {**section, "start": at}
+    return sorted(starts.values(), key=lambda s: s["start"])
+
+
+def supported_lines(
+    sections: list[Section], title: str, summary: str, spoken_title: bool, lang: Language
+) -> tuple[str, str]:
+    """The model's headings, title and summary that say what their section (or the memo)
+    says; each that does not is replaced by the offline one (a heading) or left out, with one
+    warning. Returns the title and summary kept."""
+    texts = [" ".join(p.text for p in s.paragraphs) for s in sections]
+    memo, failed = " ".join(texts), []
+    for section, text in zip(sections, texts, strict=True):
+        if (
+            section.heading
+            and not section.spoken
+            and not topics.supported(section.heading, text, memo, lang)
+        ):
+            failed.append(f'heading "{section.heading}"')
+            section.heading, section.proposed = None, True
+    if title and not spoken_title:
+        for section in sections:  # a heading of the model's that only repeats the title
+            if section.heading and not section.spoken and topics.repeats(section.heading, title):
+                failed.append(f'heading "{section.heading}" (the title again)')
+                section.heading, section.proposed = None, True
+    spoken = [s.heading for s in sections if s.heading and s.spoken]
+    if title and not spoken_title and not topics.title_supported(title, spoken, memo, lang):
+        failed.append(f'title "{title}"')
+        title = ""
+    if summary and not topics.summary_supported(summary, memo, lang):
+        failed.append(f'summary "{summary}"')
+        summary = ""
+    if failed:
+        log.warning(
+            "the LLM's %s not supported by the text it names; voiceblog's own used instead",
+            "; ".join(failed) + (" is" if len(failed) == 1 else " are"),
+        )
+    return title, summary
 
 
 def _said_words(blocks: list[CleanBlock], lang: Language) -> frozenset[str]:
@@ -301,13 +381,14 @@ def _split_block(block: CleanBlock, first: int, proposed: list[dict]) -> list[Se
     last = first + len(block.paragraphs) - 1
     cuts = {s["start"]: s["heading"] or None for s in proposed if first <= s["start"] <= last}
     bounds = sorted({first, *cuts}) + [last + 1]
+    found = len(bounds) > 2  # cut where the topic turns; a block left whole is as dictated
     return [
-        Section(cuts.get(start), block.paragraphs[start - first : end - first])
+        Section(cuts.get(start), block.paragraphs[start - first : end - first], proposed=found)
         for start, end in zip(bounds, bounds[1:], strict=False)
     ]
 
 
-def _numbered_preview(blocks: list[CleanBlock]) -> str:
+def _numbered_preview(blocks: list[CleanBlock], candidates: set[int] = frozenset()) -> str:
     lines, number = [], 0
     for block in blocks:
         if block.spoken:
@@ -315,6 +396,8 @@ def _numbered_preview(blocks: list[CleanBlock]) -> str:
             lines.append(f"{kind}: {block.heading or '(unnamed)'}")
         for paragraph in block.paragraphs:
             number += 1
+            if number in candidates:
+                lines.append("LIKELY TOPIC CHANGE")
             words = paragraph.text.split()
             more = " …" if len(words) > PREVIEW_WORDS else ""
             lines.append(f"[{number}] {' '.join(words[:PREVIEW_WORDS])}{more}")

@@ -17,6 +17,10 @@ WINDOW_SECONDS = 30  # Whisper's input window
 # VAD pieces of at most 10 s (cut at the speaker's short pauses) pack into 30 s windows more
 # tightly than 30 s pieces do: 56 windows instead of 58 for the 25-minute benchmark memo.
 VAD_PIECE_SECONDS = 10
+# faster-whisper pads each stretch by 400 ms (speech_pad_ms) and splits a shorter silence
+# between two stretches, so a gap between them is a silence of more than 0.8 s: a long pause,
+# not the breath between sentences. A gap shorter than this is a 10 s cut, not a pause.
+MIN_PAUSE_SECONDS = 0.05
 JOIN_GAP_SECONDS = 2.0  # speech closer than this goes into one window; longer silences are cut
 # Silero VAD is one thread, and faster-whisper holds its work on the whole memo at once (400 MB
 # for 25 minutes). So a memo longer than a minute is listened to in parts, one per core at once,
@@ -31,6 +35,22 @@ VAD_FRAME = 512  # samples Silero VAD scores at a time
 def speech_clips(samples: np.ndarray, cores: int = 1) -> list[dict[str, float]]:
     """Stretches of speech found by Silero VAD, joined into windows of at most 30 s."""
     return windows(_speech(samples, cores))
+
+
+def heard(samples: np.ndarray, cores: int = 1):
+    """Silero VAD's windows of speech for Whisper and the pauses between its stretches."""
+    stretches = _speech(samples, cores)
+    return windows(stretches), pauses_between(stretches)
+
+
+def pauses_between(stretches: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    """The silences between stretches of speech. A stretch cut at 10 s for length, not at a
+    silence, touches the next one: no pause there."""
+    return tuple(
+        (round(end, 2), round(start, 2))
+        for (_, end), (start, _) in zip(stretches, stretches[1:], strict=False)
+        if start - end >= MIN_PAUSE_SECONDS
+    )
 
 
 def windows(stretches: list[tuple[float, float]]) -> list[dict[str, float]]:

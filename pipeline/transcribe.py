@@ -37,10 +37,11 @@ def transcribe(
     """
     cache_file = workspace.cache_dir("transcripts") / f"{options.cache_key(audio_hash)}.json"
     if (cached := cached_transcript(audio_hash, options, workspace)) is not None:
-        if (retimed := timed_for_the_grammar(path, cached, options)) is not None:
-            atomic_write(cache_file, retimed.to_json().encode())
-            return retimed, True
-        return cached, True
+        upgraded = timed_for_the_grammar(path, cached, options) or cached
+        upgraded = with_pauses(path, upgraded, options) or upgraded
+        if upgraded is not cached:
+            atomic_write(cache_file, upgraded.to_json().encode())
+        return upgraded, True
     recording = read_recording(path)
     samples = recording.samples
     log.info(
@@ -109,6 +110,18 @@ def timed_for_the_grammar(
     return replace(transcript, segments=segments)
 
 
+def with_pauses(path: Path, transcript: Transcript, options: TranscribeOptions):
+    """A transcript cached before the speaker's pauses were kept, with them: VAD listens
+    again (a few seconds for ten minutes of audio), nothing is decoded again. None when the
+    transcript has them or VAD is off."""
+    if transcript.pauses is not None or not options.vad:
+        return None
+    from pipeline.speech import heard
+
+    _, pauses = heard(read_recording(path).samples, options.cpu_threads)
+    return replace(transcript, pauses=pauses)
+
+
 def transcribe_samples(
     samples: np.ndarray,
     options: TranscribeOptions,
@@ -120,7 +133,7 @@ def transcribe_samples(
 
     duration = duration_seconds(samples)
     run = engines.faster_whisper if options.engine == "faster-whisper" else engines.openai_whisper
-    language, probability, raw_segments = run(samples, options, workspace)
+    language, probability, raw_segments, pauses = run(samples, options, workspace)
     segments = tuple(_report(raw_segments, duration, on_progress))
     return Transcript(
         segments=tuple(s for s in segments if s.text),
@@ -129,6 +142,7 @@ def transcribe_samples(
         language_probability=probability,
         engine=options.engine,
         model=options.model,
+        pauses=pauses,
     )
 
 

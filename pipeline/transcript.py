@@ -42,6 +42,10 @@ class Transcript:
     # syncing or damaged, transcribed as far as it goes. Old cache entries lack it: "".
     ends_early: str = ""
     language_probability: float | None = None  # how sure detection was; None when given
+    # The silences Silero VAD heard between stretches of speech, (start, end) seconds: the
+    # speaker's pauses, which 30-second segments hide. None: not listened for (VAD off, or a
+    # transcript cached before they were kept).
+    pauses: tuple[tuple[float, float], ...] | None = None
 
     @property
     def text(self) -> str:
@@ -57,6 +61,8 @@ class Transcript:
             Segment(**{**s, "words": tuple(Word(**w) for w in s.get("words", ()))})
             for s in raw["segments"]
         )
+        if raw.get("pauses") is not None:
+            raw["pauses"] = tuple(tuple(p) for p in raw["pauses"])
         return cls(**raw)
 
 

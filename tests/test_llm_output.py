@@ -149,7 +149,7 @@ def test_a_model_that_loops_is_cut_off_at_twice_the_chunks_length(cues_memo):
 
 MARKUP_SECTIONING = {
     "title": "<b>Baking</b> **bread** at home " + "bread " * 60 + "\x07\x1b",
-    "summary": "Baking bread\n\n---\n# The oven <b>costs</b>",
+    "summary": "Making bread\n\n---\n# The oven <b>costs</b>",
     "tags": ["<i>bread</i>", "## Baking", "bread", "a" * 500],
     "sections": [
         {"heading": "## <script>alert(4)</script>", "start": 1},
@@ -168,7 +168,7 @@ def test_headings_title_summary_and_tags_are_one_line_of_plain_text(cues_memo, w
     front = yaml.safe_load(markdown.split("---\n")[1])
     assert len(front["title"]) <= 120 and "<" not in front["title"] and "*" not in front["title"]
     assert "\n" not in front["summary"] and "<" not in front["summary"]
-    assert front["summary"].startswith("Baking bread")
+    assert front["summary"].startswith("Making bread")  # the speaker's words: supported
     assert all(re.fullmatch(r"[\w ]{1,40}", tag) for tag in front["tags"]), front["tags"]
     assert len(front["tags"]) == len(set(front["tags"]))
     body = body_of(markdown)
@@ -497,7 +497,7 @@ def test_a_label_the_model_puts_before_a_line_is_not_part_of_it(cues_memo):
             "title": "**Title:** Making bread at home",
             "summary": "Summary: making bread at home for a year.",
             "tags": ["Tag: bread"],
-            "sections": [{"heading": "Section 1 - Making bread", "start": 1}],
+            "sections": [{"heading": "Section 1 - What happened", "start": 1}],
         }
     )
     with ScriptedLLM(script(on_sections=lambda: sectioning)) as server:
@@ -508,7 +508,7 @@ def test_a_label_the_model_puts_before_a_line_is_not_part_of_it(cues_memo):
     assert front["title"] == "Making bread at home"
     assert front["summary"] == "making bread at home for a year."
     assert front["tags"] == ["bread"]
-    assert headings(markdown)[:2] == ["# Making bread at home", "## Making bread"]
+    assert headings(markdown)[:2] == ["# Making bread at home", "## What happened"]
 
 
 @pytest.mark.parametrize(
@@ -537,3 +537,24 @@ def test_labels_come_off_in_each_language(code, line, expected):
     from pipeline.section import without_label
 
     assert without_label(line, language(code)) == expected
+
+
+def test_a_heading_of_the_models_that_repeats_its_title_gives_way_to_the_title(cues_memo):
+    """What Qwen did with an uncued memo: its third heading was the title again. The title
+    stays, the heading is replaced by voiceblog's own, and one warning says so."""
+    sectioning = json.dumps(
+        {
+            "title": "Making bread at home",
+            "summary": "",
+            "tags": [],
+            "sections": [{"heading": "Making bread at home for a year", "start": 1}],
+        }
+    )
+    with ScriptedLLM(script(on_sections=lambda: sectioning)) as server:
+        result = draft(cues_memo, server)
+    assert result.exit_code == 0, result.output
+    markdown = markdown_of(result)
+    assert yaml.safe_load(markdown.split("---\n")[1])["title"] == "Making bread at home"
+    assert "Making bread at home for a year" not in headings(markdown)[1]
+    warnings = [line for line in result.stderr.splitlines() if "the title again" in line]
+    assert len(warnings) == 1, result.stderr

@@ -1,0 +1,402 @@
+"""Does a memo with no spoken cues come out with the author's sections? Print how close.
+
+Real posts whose authors divided them into sections (benchmarks/texts/: blog posts and PEPs,
+which are public domain) are read aloud without their headings by several synthetic voices,
+transcribed with Whisper tiny.en and drafted offline, and with each real local model (cleanup
+by the rules, sectioning by the model: what the model is asked here is where the sections
+are and what they are called). Each draft is aligned word by word with the text read, and for
+every memo and method it prints: the author's breaks found within 50 words (recall), the
+draft's breaks near one of the author's (precision), F1, WindowDiff, words per paragraph,
+paragraphs that run across an author's break, and how close the headings are to the author's.
+
+Pauses: every paragraph of the post is synthesized on its own and the paragraphs are joined
+with the same PARAGRAPH_PAUSE of room tone, at a section break as anywhere else, so the voice
+gives away paragraph breaks (as a person reading would) but not which of them are sections.
+
+Tuning: the offline method's constants were set on the TUNING texts only; the others are
+held out, and the table gives both averages.
+
+    python benchmarks/structure.py            # offline only
+    python benchmarks/structure.py --llm      # also with Qwen 0.5B and SmolLM2 (llama.cpp)
+    python benchmarks/structure.py --voices slt --texts pep-0219   # a subset
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import logging
+import re
+import subprocess
+import sys
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
+
+from memos import room_noise  # noqa: E402
+from speech_text import speech_text  # noqa: E402
+
+from pipeline.audio import SAMPLE_RATE, decode  # noqa: E402
+from pipeline.fidelity import content_words  # noqa: E402
+from pipeline.transcript import TranscribeOptions  # noqa: E402
+from pipeline.workspace import Workspace, sha256_file  # noqa: E402
+
+TEXTS = ROOT / "benchmarks" / "texts"
+CACHE = ROOT / "benchmarks" / ".cache" / "structure"
+# Posts with the author's sections (scaling-musings.txt has none, so it is not here).
+TUNING = ("pep-0219", "pep-0434", "opinion-notes")
+HELD_OUT = ("pep-0779", "pep-3113", "pep-3122", "series-intro")
+VOICES = {"slt": ("flite", "slt"), "rms": ("flite", "rms"), "espeak": ("espeak-ng", "en-us")}
+PARAGRAPH_PAUSE = 0.8  # seconds of room tone between any two paragraphs
+NEAR = 50  # words: a break this close to the author's counts as found
+
+
+@dataclass
+class Post:
+    name: str
+    headings: list[str]  # the author's section headings, in order
+    sections: list[list[str]]  # each section's paragraphs, as they are read aloud
+
+    @property
+    def words(self) -> list[str]:
+        return [w for s in self.sections for p in s for w in p.split()]
+
+    @property
+    def breaks(self) -> list[int]:
+        """Word positions where the author's second, third, … sections start."""
+        sizes = [sum(len(p.split()) for p in s) for s in self.sections]
+        # A preamble shorter than NEAR words (opinion-notes' list of what follows) is no break
+        # a reader sees: the first section starts there.
+        return [b for i in range(1, len(sizes)) if (b := sum(sizes[:i])) > NEAR]
+
+
+def read_post(path: Path) -> Post:
+    """The post's top-level sections (## headings; the # title and ### subheadings are not
+    sections) and their paragraphs as a reader says them."""
+    text = re.sub(r"\A---\n.*?\n---\n", "", path.read_text(encoding="utf-8"), flags=re.DOTALL)
+    text = re.sub(r"```.*?```|<!--.*?-->", "", text, flags=re.DOTALL)
+    headings, sections = [""], [[]]
+    text = re.sub(r"^(#+\s.*)$", r"\n\1\n", text, flags=re.MULTILINE)  # a heading: its own block
+    for block in re.split(r"\n\s*\n", text):
+        if m := re.match(r"^##\s+(.+)$", block.strip()):
+            headings.append(m.group(1).strip())
+            sections.append([])
+        elif not re.match(r"^#+\s", block.strip()) and (said := _spoken(block)):
+            sections[-1].append(said)
+    pairs = [(h, s) for h, s in zip(headings, sections, strict=True) if s]
+    return Post(path.stem, [h for h, _ in pairs], [s for _, s in pairs])
+
+
+def _spoken(block: str) -> str:
+    """A Markdown block as one spoken paragraph: wrapped lines joined, list items kept apart."""
+    items: list[str] = []
+    for line in block.splitlines():
+        if re.match(r"^\s*(?:[-*+>]|\d+\.)\s", line) or not items:
+            items.append(line)
+        else:
+            items[-1] += " " + line.strip()
+    return " ".join(speech_text(item) for item in items if speech_text(item)).strip()
+
+
+def memo(post: Post, voice: str) -> Path:
+    """The post read aloud in the voice, paragraph by paragraph (kept in the cache)."""
+    out = CACHE / f"{post.name}-{voice}.wav"
+    if out.exists():
+        return out
+    CACHE.mkdir(parents=True, exist_ok=True)
+    pieces = []
+    for number, paragraph in enumerate(p for s in post.sections for p in s):
+        pieces += [_speak(paragraph, voice), room_noise(PARAGRAPH_PAUSE, seed=number)]
+    _write_wav(out, np.concatenate(pieces[:-1]))
+    return out
+
+
+def _speak(text: str, voice: str) -> np.ndarray:
+    engine, name = VOICES[voice]
+    script, wav = CACHE / "say.txt", CACHE / "say.wav"
+    script.write_text(text, encoding="utf-8")
+    if engine == "flite":
+        command = ["flite", "-voice", name, "-f", str(script), "-o", str(wav)]
+    else:
+        command = ["espeak-ng", "-v", name, "-s", "160", "-w", str(wav), "-f", str(script)]
+    subprocess.run(command, check=True, capture_output=True)
+    return decode(wav)
+
+
+def _write_wav(path: Path, samples: np.ndarray) -> None:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+
+
+def transcript_of(path: Path, workspace: Workspace, words: bool = False):
+    """The memo's transcript; with words, every word timed, so the speaker's pauses show
+    (the default transcript's 30-second segments hide them)."""
+    from pipeline.transcribe import transcribe
+
+    options = TranscribeOptions(words=words)
+    return transcribe(path, sha256_file(path), options, workspace)[0]
+
+
+# Drafting -------------------------------------------------------------------------------
+
+
+def draft_offline(transcript, workspace: Workspace):
+    from pipeline.cues import apply_spoken_cues
+    from pipeline.flow import make_draft
+
+    return make_draft(apply_spoken_cues(transcript), None, workspace, "memo")[0]
+
+
+def draft_with_llm(transcript, workspace: Workspace, url: str, alias: str):
+    """Cleanup by the rules, sectioning by the model, as flow.make_draft would section it."""
+    from pipeline.clean import clean_heading
+    from pipeline.cues import apply_spoken_cues
+    from pipeline.languages import language
+    from pipeline.llm import LLMClient, LLMSettings
+    from pipeline.section import CleanBlock, draft_by_llm
+    from pipeline.templates import load_prompt
+    from pipeline.topics import block_sections
+
+    dictation = apply_spoken_cues(transcript)
+    lang, pauses = language(dictation.language), dictation.pauses
+    blocks = [  # one block per dictated block, as the LLM's cleanup gives them
+        CleanBlock(clean_heading(b.heading, lang), b.spoken, _flat(block_sections(b, lang, pauses)))
+        for b in dictation.blocks
+    ]
+    settings = LLMSettings(f"openai/{alias}", api_base=url, timeout=600, temperature=0.0)
+    client = LLMClient(settings, workspace.cache_dir("llm"))
+    return draft_by_llm(blocks, dictation.title, client, load_prompt("section", None), lang)
+
+
+def _flat(parts: list[list]) -> list:
+    return [p for part in parts for p in part]
+
+
+# Scoring --------------------------------------------------------------------------------
+
+
+def _norm(word: str) -> str:
+    return re.sub(r"[^\w]", "", word.lower())
+
+
+def draft_positions(post: Post, draft) -> tuple[list[int], list[tuple[int, int]]]:
+    """Where the draft's sections start and its paragraphs lie, in the post's word positions
+    (the draft aligned with what was read, word by word)."""
+    said = [_norm(w) for w in post.words]
+    written, starts, paragraphs = [], [], []
+    for section in draft.sections:
+        starts.append(len(written))
+        for paragraph in section.paragraphs:
+            first = len(written)
+            written += [_norm(w) for w in paragraph.text.split()]
+            paragraphs.append((first, len(written)))
+    at = _alignment(said, written)
+    return [at[i] for i in starts[1:]], [(at[a], at[min(b, len(at) - 1)]) for a, b in paragraphs]
+
+
+def _alignment(said: list[str], written: list[str]) -> list[int]:
+    """For each written word (and one past the end), the position of the word read there."""
+    matcher = difflib.SequenceMatcher(None, said, written, autojunk=False)
+    at = [-1] * (len(written) + 1)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            at[block.b + k] = block.a + k
+    at[-1] = len(said)
+    for i in range(len(at)):  # unmatched words sit just after the last matched one
+        at[i] = at[i] if at[i] >= 0 else (at[i - 1] + 1 if i else 0)
+    return at
+
+
+def window_diff(reference: list[int], hypothesis: list[int], length: int) -> float:
+    """Pevzner and Hearst's WindowDiff: the share of windows (k = half the author's mean
+    section) in which the two segmentations have a different number of breaks."""
+    k = max(2, round(length / (len(reference) + 1) / 2))
+    ref, hyp = np.zeros(length + 1), np.zeros(length + 1)
+    ref[[b for b in reference if b <= length]] = 1
+    hyp[[b for b in hypothesis if b <= length]] = 1
+    rc, hc = np.cumsum(ref), np.cumsum(hyp)
+    windows = [(i, i + k) for i in range(length - k)]
+    return float(np.mean([(rc[j] - rc[i]) != (hc[j] - hc[i]) for i, j in windows]))
+
+
+def score(post: Post, draft) -> dict:
+    starts, paragraphs = draft_positions(post, draft)
+    author = post.breaks
+    found = sum(any(abs(a - b) <= NEAR for b in starts) for a in author)
+    right = sum(any(abs(a - b) <= NEAR for a in author) for b in starts)
+    recall = found / len(author) if author else 1.0
+    precision = right / len(starts) if starts else (1.0 if not author else 0.0)
+    f1 = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
+    return {
+        "recall": recall,
+        "precision": precision,
+        "f1": f1,
+        "wd": window_diff(author, starts, len(post.words)),
+        "sections": len(draft.sections),
+        "words/para": np.mean([len(p.text.split()) for p in draft.paragraphs]),
+        "spanning": sum(_spans(a, b, author) for a, b in paragraphs),
+        "heading": heading_closeness(post, draft, starts),
+    }
+
+
+def _spans(first: int, end: int, breaks: list[int], slack: int = 10) -> bool:
+    """A paragraph that runs across an author's break by more than a few misheard words."""
+    return any(first + slack < b < end - slack for b in breaks)
+
+
+def heading_closeness(post: Post, draft, starts: list[int]) -> float:
+    """The share of the draft's headings that share a content word with the author's heading
+    of the section they open (or the author's section text, half a point: the heading is of
+    the right section, in other words than the author's)."""
+    sizes = np.cumsum([0] + [sum(len(p.split()) for p in s) for s in post.sections])
+    points = []
+    for section, start in zip(draft.sections, [0, *starts], strict=True):
+        index = int(np.searchsorted(sizes, start + NEAR // 2, side="right") - 1)
+        index = min(index, len(post.headings) - 1)
+        mine = _stems(section.heading or "")
+        if mine & _stems(post.headings[index]):
+            points.append(1.0)
+        elif mine and mine <= _stems(" ".join(post.sections[index])):
+            points.append(0.5)
+        else:
+            points.append(0.0)
+    return float(np.mean(points)) if points and len(draft.sections) > 1 else 0.0
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in content_words(text)}
+
+
+# The table ------------------------------------------------------------------------------
+
+COLUMNS = ("recall", "precision", "f1", "wd", "sections", "words/para", "spanning", "heading")
+
+
+def run(texts: list[str], voices: list[str], llms: list[tuple[str, str]], words=False) -> list:
+    workspace = Workspace(CACHE / "workspace")
+    rows = []
+    for name in texts:
+        post = read_post(next(TEXTS.glob(f"{name}.*")))
+        for voice in voices:
+            transcript = transcript_of(memo(post, voice), workspace, words)
+            drafts = [("offline", draft_offline(transcript, workspace))]
+            drafts += [(a, draft_with_llm(transcript, workspace, u, a)) for a, u in llms]
+            for method, draft in drafts:
+                row = {"memo": f"{name}/{voice}", "method": method, **score(post, draft)}
+                row["headings"] = " | ".join(s.heading or "-" for s in draft.sections)
+                row["title"] = draft.title
+                rows.append(row)
+                print(_line(row), flush=True)
+    return rows
+
+
+def _line(row: dict) -> str:
+    cells = [row["memo"], row["method"]] + [_cell(row[c]) for c in COLUMNS]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _cell(value) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def averages(rows: list[dict]) -> None:
+    print("\n| texts | method | memos | " + " | ".join(COLUMNS) + " | min F1 |")
+    print("|" + "---|" * (len(COLUMNS) + 4))
+    for group, names in (("tuning", TUNING), ("held out", HELD_OUT), ("all", TUNING + HELD_OUT)):
+        for method in dict.fromkeys(r["method"] for r in rows):
+            mine = [r for r in rows if r["method"] == method and r["memo"].split("/")[0] in names]
+            if mine:
+                means = [_cell(float(np.mean([r[c] for r in mine]))) for c in COLUMNS]
+                low = min(r["f1"] for r in mine)
+                print(
+                    f"| {group} | {method} | {len(mine)} | " + " | ".join(means) + f" | {low:.2f} |"
+                )
+
+
+# The offline method before pauses and paragraph-bounded sections (commit 2346025: breaks
+# between sentences by TextTiling depth and a DP, pauses unheard), per memo: F1, WindowDiff,
+# words per paragraph, paragraphs across an author's break. Printed beside today's numbers.
+BEFORE = {
+    "pep-0219/slt": (0.25, 0.51, 61.53, 2), "pep-0219/rms": (0.50, 0.44, 81.40, 3),
+    "pep-0219/espeak": (0.29, 0.61, 57.38, 0), "pep-0434/slt": (0.50, 0.57, 89.79, 1),
+    "pep-0434/rms": (0.57, 0.49, 84.47, 2), "pep-0434/espeak": (0.57, 0.48, 85.27, 3),
+    "opinion-notes/slt": (0.17, 0.65, 84.43, 3), "opinion-notes/rms": (0.43, 0.61, 74.47, 1),
+    "opinion-notes/espeak": (0.29, 0.75, 64.19, 2), "pep-0779/slt": (0.00, 0.56, 77.60, 0),
+    "pep-0779/rms": (0.00, 0.52, 82.00, 0), "pep-0779/espeak": (0.00, 0.46, 74.33, 0),
+    "pep-3113/slt": (0.44, 0.53, 71.10, 1), "pep-3113/rms": (0.44, 0.51, 78.78, 0),
+    "pep-3113/espeak": (0.44, 0.57, 63.05, 0), "pep-3122/slt": (0.73, 0.41, 79.05, 3),
+    "pep-3122/rms": (0.80, 0.27, 93.62, 1), "pep-3122/espeak": (0.55, 0.44, 84.50, 4),
+    "series-intro/slt": (0.00, 0.33, 66.00, 1), "series-intro/rms": (0.00, 0.33, 79.00, 1),
+    "series-intro/espeak": (0.00, 0.33, 79.40, 1),
+}  # fmt: skip
+COMPARED = ("f1", "wd", "words/para", "spanning")
+
+
+def before_and_after(rows: list[dict]) -> None:
+    """Per memo and per group, the offline method's numbers before (BEFORE) and now."""
+    now = {r["memo"]: r for r in rows if r["method"] == "offline" and r["memo"] in BEFORE}
+    if not now:
+        return
+    print("\n| memo | " + " | ".join(f"{c} before | {c} now" for c in COMPARED) + " |")
+    print("|" + "---|" * (2 * len(COMPARED) + 1))
+    for memo, row in now.items():
+        cells = [
+            f"{_cell(float(b))} | {_cell(float(row[c]))}"
+            for b, c in zip(BEFORE[memo], COMPARED, strict=True)
+        ]
+        print(f"| {memo} | " + " | ".join(cells) + " |")
+    for group, names in (("tuning", TUNING), ("held out", HELD_OUT), ("all", TUNING + HELD_OUT)):
+        memos = [m for m in now if m.split("/")[0] in names]
+        if memos:
+            cells = []
+            for k, c in enumerate(COMPARED):
+                then = np.mean([BEFORE[m][k] for m in memos])
+                cells.append(f"{then:.2f} | {np.mean([now[m][c] for m in memos]):.2f}")
+            low = (min(BEFORE[m][0] for m in memos), min(now[m]["f1"] for m in memos))
+            print(
+                f"| **{group}** | " + " | ".join(cells) + f" | min F1 {low[0]:.2f} → {low[1]:.2f} |"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--texts", nargs="*", default=list(TUNING + HELD_OUT))
+    parser.add_argument("--voices", nargs="*", default=list(VOICES))
+    parser.add_argument("--llm", action="store_true", help="also Qwen 0.5B and SmolLM2")
+    parser.add_argument("--headings", action="store_true", help="print each draft's headings")
+    parser.add_argument("--words", action="store_true", help="transcribe with word timings")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="  %(message)s")
+    print("| memo | method | " + " | ".join(COLUMNS) + " |")
+    print("|" + "---|" * (len(COLUMNS) + 2))
+    if not args.llm:
+        rows = run(args.texts, args.voices, [], args.words)
+    else:
+        rows = _with_models(args.texts, args.voices, args.words)
+    averages(rows)
+    before_and_after(rows)
+    if args.headings:
+        for row in rows:
+            print(f"{row['memo']} {row['method']}: {row['title']} :: {row['headings']}")
+
+
+def _with_models(texts: list[str], voices: list[str], words: bool) -> list[dict]:
+    import local_llm
+
+    with local_llm.serve(local_llm.QWEN) as qwen, local_llm.serve(local_llm.SMOLLM) as smol:
+        models = [(local_llm.QWEN.alias, qwen), (local_llm.SMOLLM.alias, smol)]
+        return run(texts, voices, models, words)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,493 @@
+"""Topic breaks: sections and paragraphs for a stretch of dictation with no spoken cue.
+
+Paragraphs first: a new one wherever the speaker paused long (a silence Silero VAD heard
+between two stretches of speech, kept in the Transcript), and a paragraph longer than a
+reader's is cut again where its words turn (lexical cohesion between the sentences on either
+side, as in Hearst's TextTiling: content words only, the language's stop words left out and its
+endings folded, rare words weighing more). Sections are a subset of those paragraph breaks: a
+stretch gets one section per WORDS_PER_SECTION words, its breaks at the paragraph boundaries
+where the words said on the two sides have least in common, none closer than a short section.
+Each section found is named with a key phrase of its own: the run of the speaker's words whose
+content words are most particular to that section. Spoken cues always win: this module sees
+only what no cue structured.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from pipeline.clean import Paragraph, clean_sentence
+from pipeline.cues import Block, Sentence
+from pipeline.fidelity import content_words
+from pipeline.languages import ENGLISH, Language
+from pipeline.title import rules as title_rules
+from pipeline.title import title_case
+
+
+@dataclass(frozen=True)
+class Grain:
+    """How finely to cut: sections of a post, or paragraphs of a section."""
+
+    window: int  # content words compared on each side of a gap
+    min_words: int  # no piece shorter than this
+    max_words: int  # a piece longer than this pays for its length
+    threshold: float  # a break is worth making where its score passes this
+    pause_weight: float  # what a long pause adds to a gap's score
+
+
+# Paragraphs: a thought, usually 40-130 words; a pause matters more here than for sections.
+PARAGRAPHS = Grain(window=25, min_words=35, max_words=140, threshold=0.15, pause_weight=0.6)
+LONG_PAUSE = 1.5  # seconds: a pause this long scores in full (cf. clean.PAUSE_FOR_PARAGRAPH)
+HEADING_WORDS = (2, 7)  # a heading is a phrase of the speaker's, this many words long
+
+
+@dataclass(frozen=True)
+class TopicRules:
+    """One language's [topics] from its file: how words are folded, what a phrase may hold."""
+
+    endings: tuple[str, ...]  # folded off ("prices", "priced" → "pric"), longest first
+    joiners: frozenset[str]  # small words a heading may have inside ("Removal of Tuples")
+    stop_words: frozenset[str]  # words that end a heading phrase (the title's stop words)
+
+
+@cache
+def topic_rules(lang: Language = ENGLISH) -> TopicRules:
+    endings = sorted(lang.items("topics", "endings"), key=len, reverse=True)
+    return TopicRules(
+        tuple(endings),
+        lang.words("topics", "joiners"),
+        lang.words("title", "stop_words") | lang.words("fidelity", "stop_words"),
+    )
+
+
+def stems(text: str, lang: Language = ENGLISH) -> list[str]:
+    """The text's content words, each folded to a stem of at least three letters."""
+    return [_stem(w, topic_rules(lang)) for w in content_words(text, lang) if len(w) > 2]
+
+
+def _stem(word: str, r: TopicRules) -> str:
+    for ending in r.endings:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+# Scoring the gaps between sentences ------------------------------------------------------
+
+
+def gap_scores(sentences: list[Sentence], grain: Grain, lang: Language = ENGLISH) -> list[float]:
+    """For each gap (before sentence 1, 2, …) how strongly the topic turns there."""
+    bags = [stems(s.text, lang) for s in sentences]
+    weight = _rarity(bags)
+    cohesion = [_cohesion(bags, g, grain.window, weight) for g in range(1, len(bags))]
+    # In standard units of this memo: how deep a dip or long a pause is depends on the speaker
+    # and the subject, how much deeper than the others it is does not.
+    depth = _standard(_depths(cohesion))
+    pauses = _standard([_pause(sentences, g) for g in range(1, len(sentences))])
+    return [d + grain.pause_weight * max(0.0, p) for d, p in zip(depth, pauses, strict=True)]
+
+
+def _standard(values: list[float]) -> list[float]:
+    """Values as z-scores; all zero when they do not vary (no pauses heard, say)."""
+    mean = sum(values) / max(1, len(values))
+    spread = math.sqrt(sum((v - mean) ** 2 for v in values) / max(1, len(values)))
+    return [(v - mean) / spread if spread > 1e-9 else 0.0 for v in values]
+
+
+def _rarity(bags: list[list[str]]) -> dict[str, float]:
+    """Inverse document frequency over the sentences: a word said everywhere weighs little."""
+    counts = Counter(w for bag in bags for w in set(bag))
+    return {w: math.log(1 + len(bags) / c) for w, c in counts.items()}
+
+
+def _cohesion(bags: list[list[str]], gap: int, window: int, weight: dict) -> float:
+    """Cosine of the words just before the gap and just after it (window words each)."""
+    before = Counter(_take(bags[:gap][::-1], window))
+    after = Counter(_take(bags[gap:], window))
+    dot = sum(before[w] * after[w] * weight[w] ** 2 for w in before.keys() & after.keys())
+    norm = math.sqrt(_square(before, weight) * _square(after, weight))
+    return dot / norm if norm else 0.0
+
+
+def _take(bags: list[list[str]], window: int) -> list[str]:
+    """Whole sentences' words, nearest first, until there are window words."""
+    words: list[str] = []
+    for bag in bags:
+        if len(words) >= window:
+            break
+        words += bag
+    return words
+
+
+def _square(bag: Counter, weight: dict) -> float:
+    return sum((n * weight[w]) ** 2 for w, n in bag.items())
+
+
+def _depths(cohesion: list[float]) -> list[float]:
+    """TextTiling's depth: how far cohesion falls at a gap from the peaks on either side."""
+    smooth = [sum(cohesion[max(0, i - 1) : i + 2]) / len(cohesion[max(0, i - 1) : i + 2])
+              for i in range(len(cohesion))]  # fmt: skip
+    return [_peak(smooth, i, -1) + _peak(smooth, i, 1) - 2 * smooth[i] for i in range(len(smooth))]
+
+
+def _peak(values: list[float], i: int, step: int) -> float:
+    """The highest value reached climbing from i in one direction."""
+    top = values[i]
+    while 0 <= i + step < len(values) and values[i + step] >= top:
+        i += step
+        top = values[i]
+    return top
+
+
+def _pause(sentences: list[Sentence], i: int) -> float:
+    """The speaker's pause before sentence i, as a share of a long pause (at most 1)."""
+    return min(1.0, max(0.0, sentences[i].start - sentences[i - 1].end) / LONG_PAUSE)
+
+
+# Choosing the breaks ---------------------------------------------------------------------
+
+
+def choose_breaks(sizes: list[int], scores: list[float], grain: Grain) -> list[int]:
+    """The indices (1…n-1) that start a new piece: the set whose scores above the threshold
+    add up to most, every piece at least min_words long, long pieces paying for their length.
+    scores[g - 1] is the score of a break before item g; None marks a gap that cannot break."""
+    ends = [0]
+    for size in sizes:
+        ends.append(ends[-1] + size)
+    best: list[tuple[float, list[int]]] = [(0.0, [])]
+    for j in range(1, len(sizes) + 1):
+        best.append(max(_options(best, ends, scores, grain, j), key=lambda o: o[0]))
+    return best[-1][1]
+
+
+def _options(best, ends: list[int], scores: list, grain: Grain, j: int):
+    """Every way to end a piece at item j: after the best segmentation up to some i < j."""
+    last = j == len(ends) - 1
+    gain = 0.0 if last or scores[j - 1] is None else scores[j - 1] - grain.threshold
+    for i in range(j):
+        words = ends[j] - ends[i]
+        short = words < grain.min_words and not (i == 0 and last)
+        if short or (not last and scores[j - 1] is None):
+            continue
+        value = best[i][0] + gain - max(0, words - grain.max_words) / grain.max_words
+        yield value, best[i][1] + ([] if last else [j])
+    yield -math.inf, []  # j cannot end a piece
+
+
+def cut(items: list, breaks: list[int]) -> list[list]:
+    bounds = [0, *breaks, len(items)]
+    return [items[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def _sizes(sentences: list[Sentence]) -> list[int]:
+    return [len(s.text.split()) for s in sentences]
+
+
+def sections_of(
+    sentences: list[Sentence], lang: Language = ENGLISH, pauses: Pauses = None
+) -> list[list[Sentence]]:
+    """An uncued stretch of sentences as sections, where the topic turns; one section when the
+    stretch is too short to need more."""
+    groups = paragraph_groups(sentences, pauses, lang)
+    breaks = section_breaks([_text(g) for g in groups], lang)
+    return [[s for g in part for s in g] for part in cut(groups, breaks)]
+
+
+def paragraphs_of(sentences: list[Sentence], lang: Language = ENGLISH) -> list[Paragraph]:
+    """A section's sentences as paragraphs that follow the thought: breaks where the topic
+    shifts a little and at the speaker's longer pauses, within a paragraph's usual length."""
+    return [_paragraph(g) for g in _by_cohesion(sentences, lang)]
+
+
+def _by_cohesion(sentences: list[Sentence], lang: Language) -> list[list[Sentence]]:
+    if len(sentences) < 2:
+        return [sentences] if sentences else []
+    scores = gap_scores(sentences, PARAGRAPHS, lang)
+    return cut(sentences, choose_breaks(_sizes(sentences), scores, PARAGRAPHS))
+
+
+def _paragraph(sentences: list[Sentence]) -> Paragraph:
+    return Paragraph(_text(sentences), sentences[0].start, sentences[-1].end)
+
+
+def _text(sentences: list[Sentence]) -> str:
+    return " ".join(s.text for s in sentences)
+
+
+# Paragraphs from the speaker's pauses ------------------------------------------------------
+
+Pauses = tuple[tuple[float, float], ...] | None  # the VAD's silences; None: not listened for
+# How far from a sentence boundary, in seconds, a silence may be heard and still be the pause
+# there: a sentence's time is its share of its 30 s segment's characters, which is off by up to
+# about half the silence in that segment.
+PAUSE_REACH = 2.5
+
+
+def paragraph_groups(
+    sentences: list[Sentence], pauses: Pauses, lang: Language = ENGLISH
+) -> list[list[Sentence]]:
+    """Sentences in paragraphs: a new one wherever the speaker paused long (a silence the VAD
+    heard), a long one cut again where its topic shifts. With no pauses to go by, by cohesion
+    alone."""
+    if pauses is None:
+        return _by_cohesion(sentences, lang)
+    paused = pause_gaps(sentences, pauses)
+    groups = cut(sentences, [g for g in range(1, len(sentences)) if paused[g - 1]])
+    return [p for g in groups for p in _split_if_long(g, lang)]
+
+
+def _split_if_long(group: list[Sentence], lang: Language) -> list[list[Sentence]]:
+    """A paragraph said without a long pause but longer than a reader's, cut by cohesion."""
+    if sum(_sizes(group)) <= PARAGRAPHS.max_words:
+        return [group]
+    return _by_cohesion(group, lang)
+
+
+def pause_gaps(sentences: list[Sentence], pauses: tuple[tuple[float, float], ...]) -> list[float]:
+    """For each gap between two sentences, the silence heard there (seconds, 0 for none): each
+    silence goes to the sentence boundary nearest it, if one is within PAUSE_REACH."""
+    gaps = [0.0] * max(0, len(sentences) - 1)
+    bounds = [(a.end + b.start) / 2 for a, b in zip(sentences, sentences[1:], strict=False)]
+    for start, end in pauses:
+        middle = (start + end) / 2
+        near = min(range(len(bounds)), key=lambda g: abs(bounds[g] - middle), default=None)
+        if near is not None and abs(bounds[near] - middle) <= PAUSE_REACH:
+            gaps[near] = max(gaps[near], end - start)
+    return gaps
+
+
+# Sections among paragraphs ---------------------------------------------------------------
+
+# A reader's section: the benchmark's authors wrote 100-900 words a section, 300 on average
+# over its posts. Tuned on benchmarks/structure.py's tuning texts only (250 of 200-400).
+WORDS_PER_SECTION = 250
+SHORTEST_SECTION = 100  # words: no section shorter, and no two breaks closer
+COMPARE_WORDS = 100  # whole paragraphs on each side of a boundary, until this many words
+
+
+def section_breaks(paragraphs: list[str], lang: Language = ENGLISH) -> list[int]:
+    """Where sections start among these paragraphs (indices): as many sections as a text of
+    this length has (one per WORDS_PER_SECTION words), their breaks at the paragraph boundaries
+    where the words on the two sides have least in common."""
+    sizes = [len(p.split()) for p in paragraphs]
+    count = round(sum(sizes) / WORDS_PER_SECTION)
+    if count < 2:
+        return []
+    ends = [sum(sizes[:g]) for g in range(len(sizes) + 1)]
+    likeness = boundary_likeness(paragraphs, lang)
+    chosen: list[int] = []
+    for g in sorted(range(1, len(paragraphs)), key=lambda g: likeness[g - 1]):
+        if _room_for(ends[g], [ends[c] for c in chosen], ends[-1]):
+            chosen.append(g)
+        if len(chosen) == count - 1:
+            break
+    return sorted(chosen)
+
+
+def _room_for(at: int, taken: list[int], length: int) -> bool:
+    """Whether a break at this word leaves every section at least SHORTEST_SECTION long."""
+    edges = [0, *taken, length]
+    return all(abs(at - e) >= SHORTEST_SECTION for e in edges)
+
+
+def boundary_likeness(paragraphs: list[str], lang: Language = ENGLISH) -> list[float]:
+    """For each boundary between paragraphs, the cosine of the content words of about
+    COMPARE_WORDS words before it and after it, each word weighted by its rarity in the text."""
+    bags = [stems(p, lang) for p in paragraphs]
+    weight = _rarity(bags)
+    sizes = [len(p.split()) for p in paragraphs]
+    out = []
+    for g in range(1, len(bags)):
+        before = Counter(_words_until(bags[:g][::-1], sizes[:g][::-1]))
+        after = Counter(_words_until(bags[g:], sizes[g:]))
+        dot = sum(before[w] * after[w] * weight[w] ** 2 for w in before.keys() & after.keys())
+        norm = math.sqrt(_square(before, weight) * _square(after, weight))
+        out.append(dot / norm if norm else 0.0)
+    return out
+
+
+def _words_until(bags: list[list[str]], sizes: list[int]) -> list[str]:
+    """The content words of whole paragraphs, nearest first, until COMPARE_WORDS words."""
+    words, said = [], 0
+    for bag, size in zip(bags, sizes, strict=True):
+        words += bag
+        said += size
+        if said >= COMPARE_WORDS:
+            break
+    return words
+
+
+def paragraph_breaks(paragraphs: list[Paragraph], lang: Language = ENGLISH) -> list[int]:
+    """Where sections would start among these paragraphs (indices), for a draft whose
+    paragraphs came from elsewhere (an LLM)."""
+    return section_breaks([p.text for p in paragraphs], lang)
+
+
+# Headings -------------------------------------------------------------------------------
+
+
+def headings(sections: list[str], avoid: list[str], lang: Language = ENGLISH) -> list[str]:
+    """A heading for each section (given as its text): a key phrase of its own words, 2-7
+    words, in the language's title style, none like another or like what is in avoid."""
+    counts = [Counter(stems(text, lang)) for text in sections]
+    memo = sum(counts, Counter())
+    taken = [set(stems(a, lang)) for a in avoid if a]
+    names = []
+    for text, count in zip(sections, counts, strict=True):
+        name = _best_phrase(text, count, memo, taken, lang)
+        taken.append(set(stems(name, lang)))
+        names.append(name)
+    return names
+
+
+def _best_phrase(text: str, count: Counter, memo: Counter, taken: list, lang: Language) -> str:
+    weight = {w: n / memo[w] * math.log(1 + n) for w, n in count.items()}
+    seen = Counter(p.lower() for p in _phrases(text, lang))
+    best, best_score = "", -1.0
+    for phrase in dict.fromkeys(_phrases(text, lang)):
+        words = set(stems(phrase, lang))
+        if not words or any(_alike(words, t) for t in taken):
+            continue
+        score = sum(weight.get(w, 0.0) for w in words) / len(phrase.split()) ** 0.5
+        score *= 1 + 0.5 * (seen[phrase.lower()] - 1)
+        if score > best_score:
+            best, best_score = phrase, score
+    return _styled(best, lang) if best else ""
+
+
+def _alike(words: set[str], other: set[str]) -> bool:
+    """Two headings about the same thing: half their content words or more in common."""
+    return bool(other) and len(words & other) * 2 >= min(len(words), len(other))
+
+
+def _phrases(text: str, lang: Language) -> list[str]:
+    """Runs of the speaker's words with no clause break or stop word inside (small joining
+    words excepted), 2-7 words, starting and ending on a content word."""
+    r = topic_rules(lang)
+    low, high = HEADING_WORDS
+    phrases = []
+    for run in re.split(r"[,;:.!?()\[\]\"“”—–]+|\s-\s", text):
+        words = run.split()
+        content = [_is_content(w, r) for w in words]
+        for start in range(len(words)):
+            for end in range(start + low, min(len(words), start + high) + 1):
+                inner = words[start:end]
+                if not content[start] or not content[end - 1]:
+                    continue
+                if all(
+                    content[k] or _bare(inner[k - start]) in r.joiners for k in range(start, end)
+                ):
+                    phrases.append(" ".join(inner))
+    return phrases
+
+
+def _is_content(word: str, r: TopicRules) -> bool:
+    bare = _bare(word)
+    return len(bare) > 2 and bare not in r.stop_words and not bare.isdigit()
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"[^\w'-]", "", word).lower()
+
+
+def _styled(phrase: str, lang: Language) -> str:
+    r = title_rules(lang)
+    if r.title_case:
+        return title_case(phrase, r)
+    return phrase[:1].upper() + phrase[1:]
+
+
+# A dictated block ------------------------------------------------------------------------
+
+
+def block_sections(
+    block: Block, lang: Language = ENGLISH, pauses: Pauses = None
+) -> list[list[Paragraph]]:
+    """A block cleaned by the rules, as sections of paragraphs: one section when the speaker
+    named it (cues win) or it is short, else one per topic. The speaker's "new paragraph"
+    always breaks a paragraph."""
+    groups = [
+        p
+        for spoken in block.paragraphs
+        for p in paragraph_groups(_cleaned(spoken, lang), pauses, lang)
+        if p
+    ]
+    if block.heading or block.spoken:
+        return [[_paragraph(g) for g in groups]] if groups else []
+    breaks = section_breaks([_text(g) for g in groups], lang)
+    return [[_paragraph(g) for g in part] for part in cut(groups, breaks)]
+
+
+def _cleaned(spoken: list[Sentence], lang: Language) -> list[Sentence]:
+    return [
+        Sentence(text, s.start, s.end) for s in spoken if (text := clean_sentence(s.text, lang))
+    ]
+
+
+# Does a line say what its section says? -------------------------------------------------
+
+SUPPORTED_SHARE = 2 / 3  # of a line's content words in its own text, said close together
+SUPPORT_WINDOW = 40  # content words: "close together" is within a window this long
+
+
+def supported(heading: str, section: str, memo: str, lang: Language = ENGLISH) -> bool:
+    """Whether a heading says what its section says: most of its content words are said
+    together somewhere in the section, and they belong to it more than to the rest of the
+    memo (not words gathered from all over it)."""
+    words = set(stems(heading, lang))
+    if not words:
+        return True
+    if not _said_together(words, stems(section, lang)):
+        return False
+    own, everywhere = Counter(stems(section, lang)), Counter(stems(memo, lang))
+    found = [w for w in words if own[w]]
+    share = len(stems(section, lang)) / max(1, len(stems(memo, lang)))
+    return sum(own[w] for w in found) >= share * sum(everywhere[w] for w in found) - 1e-9
+
+
+def title_supported(title: str, headings: list[str], memo: str, lang: Language = ENGLISH) -> bool:
+    """A title says what the memo says (its words said together in it) and is none of these
+    headings (the speaker's: a heading of the model's that repeats the title gives way)."""
+    words = set(stems(title, lang))
+    if any(_repeats(words, set(stems(h, lang))) for h in headings):
+        return False
+    said = stems(memo, lang)  # a title spans the memo: its words together in a quarter of it
+    return not words or _said_together(words, said, max(SUPPORT_WINDOW, len(said) // 4))
+
+
+def repeats(line: str, other: str, lang: Language = ENGLISH) -> bool:
+    """Whether two lines (a heading and a title) say the same thing."""
+    return _repeats(set(stems(line, lang)), set(stems(other, lang)))
+
+
+def _repeats(words: set[str], other: set[str]) -> bool:
+    """A line that says what another does: two thirds of the longer one's words in both."""
+    return bool(words & other) and len(words & other) >= SUPPORTED_SHARE * max(
+        len(words), len(other)
+    )
+
+
+def summary_supported(summary: str, memo: str, lang: Language = ENGLISH) -> bool:
+    """Each clause of a summary says something the memo says, its words said together."""
+    said = stems(memo, lang)
+    clauses = re.split(r"[,;:.!?]+|\s(?:and|but|while|with)\s", summary)
+    # A clause of one content word ("what it costs") says too little to check.
+    claims = [set(stems(c, lang)) for c in clauses]
+    return all(_said_together(words, said) for words in claims if len(words) > 1)
+
+
+def _said_together(words: set[str], said: list[str], window: int = SUPPORT_WINDOW) -> bool:
+    """Whether SUPPORTED_SHARE of the words occur within one window of the text."""
+    need = math.ceil(SUPPORTED_SHARE * len(words) - 1e-9)
+    counts: Counter = Counter()
+    for i, word in enumerate(said):
+        counts[word] += 1
+        if i >= window:
+            counts[said[i - window]] -= 1
+        if sum(1 for w in words if counts[w] > 0) >= need:
+            return True
+    return need == 0

@@ -1,0 +1,132 @@
+"""Topic breaks on text: where an uncued stretch turns, and what its sections are called."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipeline.cues import Sentence
+from pipeline.topics import (
+    headings,
+    paragraph_groups,
+    pause_gaps,
+    section_breaks,
+    sections_of,
+    summary_supported,
+    supported,
+    title_supported,
+)
+
+TEXTS = Path(__file__).resolve().parents[1] / "benchmarks" / "texts"
+
+
+def _sentences(path: str, heading: str) -> list[str]:
+    """The sentences of one section of a benchmark text (public-domain PEPs)."""
+    text = (TEXTS / path).read_text(encoding="utf-8")
+    body = text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    prose = " ".join(line for line in body.splitlines() if not line.startswith("#"))
+    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(prose.split())) if len(s) > 3]
+
+
+def _paragraphs(path: str, heading: str) -> list[str]:
+    """The paragraphs of one section of a benchmark text, lines joined."""
+    text = (TEXTS / path).read_text(encoding="utf-8")
+    body = text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", body)]
+    return [b for b in blocks if b and not b.startswith("#")]
+
+
+def _said(paragraphs: list[str], pause: float = 1.2, drift: float = 1.0):
+    """The paragraphs said a sentence every 4 s, a pause of `pause` s after each paragraph; the
+    sentences' times off by `drift` s, as times spread over a segment's characters are. Returns
+    the sentences, the silences the VAD heard and where each paragraph starts (sentence index)."""
+    sentences, silences, starts, clock = [], [], [], 0.0
+    for paragraph in paragraphs:
+        starts.append(len(sentences))
+        for text in re.split(r"(?<=[.!?])\s+", paragraph):
+            sentences.append(Sentence(text, clock + drift, clock + drift + 3.7))
+            clock += 4.0
+        silences.append((clock - 0.3, clock - 0.3 + pause))
+        clock += pause
+    return sentences, tuple(silences[:-1]), starts
+
+
+def _timed(texts: list[str]) -> list[Sentence]:
+    return [Sentence(t, float(i), i + 0.9) for i, t in enumerate(texts)]
+
+
+def test_two_topics_are_cut_where_one_ends():
+    first = _sentences("pep-0219.md", "Problems")
+    second = _sentences("pep-3122.md", "The Problem")
+    parts = sections_of(_timed(first + second))
+    ends = [sum(len(p) for p in parts[: i + 1]) for i in range(len(parts) - 1)]
+    assert any(abs(end - len(first)) <= 2 for end in ends), ends
+
+
+def test_a_short_stretch_stays_one_section():
+    short = _sentences("pep-3122.md", "Abstract")
+    assert len(sections_of(_timed(short))) == 1
+
+
+def test_headings_are_the_sections_own_words_and_distinct():
+    texts = [
+        " ".join(_sentences("pep-0219.md", "Problems")),
+        " ".join(_sentences("pep-3122.md", "The Problem")),
+    ]
+    names = headings(texts, ["Stackless Python"])
+    assert all(2 <= len(n.split()) <= 7 for n in names), names
+    for name, text in zip(names, texts, strict=True):
+        assert name.lower() in text.lower()
+    assert names[0] != names[1]
+
+
+def test_support_needs_the_words_said_together_in_that_section():
+    problems = " ".join(_sentences("pep-3122.md", "The Problem"))
+    rejected = " ".join(_sentences("pep-3122.md", "Rejected Ideas"))
+    memo = f"{problems} {rejected}"
+    assert supported("Relative Imports", problems, memo)
+    assert not supported("Rejected Unicode Banana", problems, memo)
+    assert not title_supported("Relative Imports", ["Relative Imports"], memo)
+    assert summary_supported("How relative imports fail in the main module", memo)
+    assert not summary_supported("A leap in our baby's digital world", memo)
+
+
+def test_paragraphs_start_at_the_speakers_long_pauses():
+    paragraphs = _paragraphs("pep-3122.md", "The Problem")[:3]
+    sentences, silences, starts = _said(paragraphs)
+    groups = paragraph_groups(sentences, silences)
+    assert [sentences.index(g[0]) for g in groups] == starts
+
+
+def test_a_silence_far_from_any_sentence_boundary_is_no_pause_there():
+    sentences, _, _ = _said(_paragraphs("pep-3122.md", "Abstract"))
+    assert pause_gaps(sentences, ((500.0, 501.5),)) == [0.0] * (len(sentences) - 1)
+
+
+def test_with_no_pauses_heard_paragraphs_follow_the_thought_and_a_readers_length():
+    sentences = _timed(_sentences("pep-0219.md", "Problems"))
+    groups = paragraph_groups(sentences, None)
+    assert len(groups) > 1
+    assert all(len(" ".join(s.text for s in g).split()) <= 200 for g in groups)
+
+
+def test_sections_break_between_two_posts_where_one_ends():
+    first = _paragraphs("pep-0219.md", "Problems")
+    second = _paragraphs("pep-3122.md", "The Solution")
+    breaks = section_breaks(first + second)
+    assert len(first) in breaks, breaks
+
+
+def test_one_section_per_few_hundred_words_and_none_too_short():
+    paragraphs = _paragraphs("pep-0434.md", "Rationale") + _paragraphs("pep-0434.md", "Motivation")
+    breaks = section_breaks(paragraphs)
+    words = sum(len(p.split()) for p in paragraphs)
+    assert 1 <= len(breaks) <= words // 200, (breaks, words)
+    bounds = [0, *breaks, len(paragraphs)]
+    pairs = zip(bounds, bounds[1:], strict=False)
+    sizes = [sum(len(p.split()) for p in paragraphs[a:b]) for a, b in pairs]
+    assert min(sizes) >= 100, sizes
+
+
+def test_a_text_of_one_sections_length_is_not_cut():
+    assert section_breaks(_paragraphs("pep-3122.md", "The Problem")) == []
