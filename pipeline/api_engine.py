@@ -1,0 +1,132 @@
+"""--engine api: transcription by a provider through litellm's transcription() (OpenAI's
+whisper-1, groq/whisper-large-v3, or openai/<model> on a server of one's own at
+--transcription-api-base), asking for verbose_json with segment times.
+
+The audio goes up as 16 kHz mono WAV, what every provider reads. The key comes from the
+environment only, as for the LLM; every failure is one line, and nothing is cached from it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import wave
+
+import numpy as np
+
+from pipeline.audio import SAMPLE_RATE
+from pipeline.errors import TranscriptionError
+from pipeline.transcript import Segment, TranscribeOptions
+
+# OpenAI's and Groq's upload limit. Splitting a longer memo at VAD pauses is not done yet: a
+# memo over it (about 13 minutes of WAV) is refused before anything is sent.
+UPLOAD_LIMIT_BYTES = 25 * 1024 * 1024
+# verbose_json names the language ("english"); voiceblog's language files go by Whisper's code.
+LANGUAGE_CODES = {"english": "en", "german": "de", "french": "fr", "spanish": "es"}
+
+
+def api_transcription(
+    samples: np.ndarray, options: TranscribeOptions
+) -> tuple[str, float | None, list[Segment]]:
+    """(language, None: a provider says not how sure it is, segments) for the samples."""
+    if variable := missing_key(options):
+        raise TranscriptionError(
+            f"transcription by {options.model} needs an API key: set {variable} in the environment"
+        )
+    audio = wav_bytes(samples)
+    if len(audio) > UPLOAD_LIMIT_BYTES:
+        raise TranscriptionError(
+            f"the memo is {len(audio) / 2**20:.0f} MB as WAV, over the provider's 25 MB upload "
+            "limit (splitting it is not done yet): use a local engine for it"
+        )
+    response = _request(audio, options)
+    return _language(response, options), None, _segments_of(response)
+
+
+def wav_bytes(samples: np.ndarray) -> bytes:
+    """16-bit PCM WAV of 16 kHz mono float samples."""
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(pcm)
+    return buffer.getvalue()
+
+
+def missing_key(options: TranscribeOptions) -> str | None:
+    """The environment variable the provider needs and lacks; None with a server of one's own."""
+    if options.api_base:
+        return None
+    import litellm
+
+    try:
+        missing = litellm.validate_environment(model=options.model).get("missing_keys")
+    except Exception:  # a model litellm cannot place: the call itself says what is wrong
+        return None
+    secrets = [name for name in missing or () if "KEY" in name or "TOKEN" in name]
+    return secrets[0] if secrets else None
+
+
+def _request(audio: bytes, options: TranscribeOptions):
+    import litellm
+
+    extra = {"api_base": options.api_base, "api_key": "none"} if options.api_base else {}
+    try:
+        return litellm.transcription(
+            model=options.model,
+            file=("memo.wav", audio),
+            language=options.language_or_default,
+            prompt=options.vocabulary or None,  # the names and jargon to listen for
+            response_format="verbose_json",
+            timestamp_granularities=["segment"],
+            timeout=options.api_timeout,
+            max_retries=0,  # one line now beats minutes of silent retries
+            **extra,
+        )
+    except Exception as e:
+        raise _described(e, options, len(audio)) from e
+
+
+def _described(error: Exception, options: TranscribeOptions, size: int) -> TranscriptionError:
+    import litellm
+
+    where = f"{options.model}" + (f" at {options.api_base}" if options.api_base else "")
+    status = getattr(error, "status_code", None)
+    if isinstance(error, litellm.Timeout):
+        return TranscriptionError(
+            f"transcription by {where} did not answer within {options.api_timeout:g} s"
+        )
+    if status == 413:
+        return TranscriptionError(
+            f"transcription by {where} refused the memo as too large ({size / 2**20:.1f} MB)"
+        )
+    if status in (401, 403) or isinstance(error, litellm.AuthenticationError):
+        return TranscriptionError(f"transcription by {where} rejected the API key")
+    if status == 429 or isinstance(error, litellm.RateLimitError):
+        return TranscriptionError(f"transcription by {where} is rate limiting; try again later")
+    if isinstance(error, json.JSONDecodeError) or "JSON" in str(error):
+        return TranscriptionError(f"transcription by {where} answered no transcript (bad JSON)")
+    from pipeline.llm import provider_sentence
+
+    return TranscriptionError(f"transcription by {where} failed: {provider_sentence(error)}")
+
+
+def _language(response, options: TranscribeOptions) -> str:
+    said = str(getattr(response, "language", "") or "").lower()
+    return options.language_or_default or LANGUAGE_CODES.get(said, said) or "en"
+
+
+def _segments_of(response) -> list[Segment]:
+    """The response's timed segments; one that has none is no transcript voiceblog can use."""
+    raw = getattr(response, "segments", None)
+    if not isinstance(raw, list):
+        raise TranscriptionError("the transcription answer has no segment times (verbose_json)")
+    try:
+        return [
+            Segment(round(float(s["start"]), 2), round(float(s["end"]), 2), s["text"].strip())
+            for s in (dict(s) if not isinstance(s, dict) else s for s in raw)
+        ]
+    except (KeyError, TypeError, ValueError) as e:
+        raise TranscriptionError(f"the transcription answer's segments are unusable: {e}") from e
