@@ -94,7 +94,8 @@ def _described(error: Exception, options: TranscribeOptions, size: int) -> Trans
 
     where = f"{options.model}" + (f" at {options.api_base}" if options.api_base else "")
     status = getattr(error, "status_code", None)
-    if isinstance(error, litellm.Timeout):
+    # litellm wraps the client's timeout in its own error or passes it on, by version
+    if isinstance(error, litellm.Timeout) or "timed out" in str(error).lower():
         return TranscriptionError(
             f"transcription by {where} did not answer within {options.api_timeout:g} s"
         )

@@ -1,0 +1,103 @@
+"""--engine api: a real OpenAI-compatible transcription server on 127.0.0.1 (faster-whisper
+tiny.en behind the API) for the happy path, a scripted one for a provider's faults."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from helpers import run
+from transcription_server import ScriptedTranscriber, WhisperServer
+
+from pipeline.errors import TranscriptionError
+from pipeline.transcribe import transcribe_samples
+from pipeline.transcript import TranscribeOptions
+from pipeline.workspace import Workspace
+
+DATA = Path(__file__).parent / "data"
+JFK = "ask not what your country can do for you"
+
+
+@pytest.fixture
+def jfk(workspace) -> Path:
+    return Path(shutil.copy(DATA / "jfk.flac", workspace / "jfk.flac"))
+
+
+def api_draft(memo: Path, url: str, *extra):
+    return run(
+        "draft", memo, "--engine", "api", "--model", "openai/whisper-1",
+        "--transcription-api-base", url, "--format", "md", *extra,
+    )  # fmt: skip
+
+
+def drafts(workspace: Path) -> list[Path]:
+    folder = workspace / "drafts"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def cached_transcripts(workspace: Path) -> list[Path]:
+    return list((workspace / ".voiceblog").rglob("transcripts/*.json"))
+
+
+def test_a_memo_is_drafted_from_the_servers_transcript_and_cached(jfk, workspace):
+    with WhisperServer() as server:
+        first = api_draft(jfk, server.url, "--vocab", "Kennedy, Americans")
+        assert first.exit_code == 0, first.output
+        again = api_draft(jfk, server.url, "--vocab", "Kennedy, Americans", "--force")
+        assert again.exit_code == 0, again.output
+    assert len(server.requests) == 1  # the second run read the cache
+    request = server.requests[0]
+    assert request["model"] == "whisper-1" and request["response_format"] == "verbose_json"
+    assert request["prompt"] == "Kennedy, Americans"  # the vocabulary
+    assert request["file"][:4] == b"RIFF"
+    md = next(p for p in drafts(workspace) if p.suffix == ".md").read_text()
+    assert JFK in md.lower() and "engine: api" in md
+
+
+def test_the_cache_key_holds_the_engine_the_model_and_the_server():
+    def key(**options):
+        return TranscribeOptions(**options).cache_key("audio")
+
+    api = {"engine": "api", "model": "openai/whisper-1", "api_base": "http://a/v1"}
+    assert key(**api) != key(engine="faster-whisper", model="tiny.en")
+    assert key(**api) != key(**{**api, "model": "openai/other"})
+    assert key(**api) != key(**{**api, "api_base": "http://b/v1"})
+    assert key(**api) == key(**api, api_timeout=5)  # how long to wait: not what was said
+
+
+def test_a_missing_key_is_named_in_one_line(jfk, workspace):
+    result = run("draft", jfk, "--engine", "api", "--model", "whisper-1")
+    assert result.exit_code != 0
+    assert "OPENAI_API_KEY" in result.output
+    assert drafts(workspace) == [] and cached_transcripts(workspace) == []
+
+
+@pytest.mark.parametrize(
+    "status, body, said",
+    [
+        (413, '{"error": {"message": "Maximum content size limit exceeded"}}', "too large"),
+        (429, '{"error": {"message": "Rate limit reached"}}', "rate limiting"),
+        (500, '{"error": {"message": "The server had an error."}}', "failed"),
+        (401, '{"error": {"message": "Incorrect API key provided"}}', "rejected the API key"),
+        (200, "<html>not json</html>", "transcript"),
+        (200, '{"text": "no segments here"}', "segment"),
+    ],
+)
+def test_a_providers_fault_is_one_line_and_nothing_is_written(jfk, workspace, status, body, said):
+    with ScriptedTranscriber(status, body) as server:
+        result = api_draft(jfk, server.url)
+    assert result.exit_code != 0
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and said in errors[0], result.output
+    assert "Traceback" not in result.output
+    assert drafts(workspace) == [] and cached_transcripts(workspace) == []
+
+
+def test_a_server_that_does_not_answer_in_time_is_one_line(workspace):
+    options = TranscribeOptions(engine="api", model="openai/whisper-1", api_timeout=1, vad=False)
+    with ScriptedTranscriber(200, "{}", latency=4) as server:
+        options = TranscribeOptions(**{**options.__dict__, "api_base": server.url})
+        with pytest.raises(TranscriptionError, match="did not answer within 1 s"):
+            transcribe_samples(np.zeros(16_000, dtype=np.float32), options, Workspace(workspace))
