@@ -2,14 +2,17 @@
 whisper-1, groq/whisper-large-v3, or openai/<model> on a server of one's own at
 --transcription-api-base), asking for verbose_json with segment times.
 
-The audio goes up as 16 kHz mono WAV, what every provider reads. The key comes from the
-environment only, as for the LLM; every failure is one line, and nothing is cached from it.
+The audio goes up as 16 kHz mono WAV, what every provider reads; a memo over the upload limit
+goes in pieces cut in the middle of the speaker's pauses (Silero VAD's), their segments shifted
+back to the memo's times. The key comes from the environment only, as for the LLM; every
+failure is one line, and nothing is cached from it.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import logging
 import wave
 
 import numpy as np
@@ -18,29 +21,52 @@ from pipeline.audio import SAMPLE_RATE
 from pipeline.errors import TranscriptionError
 from pipeline.transcript import Segment, TranscribeOptions
 
-# OpenAI's and Groq's upload limit. Splitting a longer memo at VAD pauses is not done yet: a
-# memo over it (about 13 minutes of WAV) is refused before anything is sent.
+log = logging.getLogger("voiceblog")
+
+# OpenAI's and Groq's upload limit: about 13 minutes of 16 kHz WAV in one request.
 UPLOAD_LIMIT_BYTES = 25 * 1024 * 1024
+WAV_HEADER_BYTES = 44
 # verbose_json names the language ("english"); voiceblog's language files go by Whisper's code.
 LANGUAGE_CODES = {"english": "en", "german": "de", "french": "fr", "spanish": "es"}
 
 
 def api_transcription(
-    samples: np.ndarray, options: TranscribeOptions
+    samples: np.ndarray, options: TranscribeOptions, pauses=()
 ) -> tuple[str, float | None, list[Segment]]:
-    """(language, None: a provider says not how sure it is, segments) for the samples."""
+    """(language, None: a provider says not how sure it is, segments) for the samples, sent in
+    as few pieces under the upload limit as the pauses allow."""
     if variable := missing_key(options):
         raise TranscriptionError(
             f"transcription by {options.model} needs an API key: set {variable} in the environment"
         )
-    audio = wav_bytes(samples)
-    if len(audio) > UPLOAD_LIMIT_BYTES:
-        raise TranscriptionError(
-            f"the memo is {len(audio) / 2**20:.0f} MB as WAV, over the provider's 25 MB upload "
-            "limit (splitting it is not done yet): use a local engine for it"
-        )
-    response = _request(audio, options)
-    return _language(response, options), None, _segments_of(response)
+    limit = (UPLOAD_LIMIT_BYTES - WAV_HEADER_BYTES) // 2  # samples, 16 bits each
+    language, segments, cost = None, [], 0.0
+    for start, end in pieces_at_pauses(len(samples), pauses or (), limit):
+        response = _request(wav_bytes(samples[start:end]), options)
+        language = language or _language(response, options)
+        offset = start / SAMPLE_RATE
+        segments += [_shifted(s, offset) for s in _segments_of(response)]
+        cost += (getattr(response, "_hidden_params", None) or {}).get("response_cost") or 0.0
+    if cost and not options.api_base:  # a server of one's own: litellm's price is not its own
+        log.info("transcription by %s cost about $%.4f", options.model, cost)
+    return language, None, segments
+
+
+def pieces_at_pauses(total: int, pauses, limit: int) -> list[tuple[int, int]]:
+    """(start, end) sample ranges of at most limit samples, each cut in the middle of the
+    latest pause that fits; hard at the limit where no pause does (a long monologue)."""
+    cuts = sorted(int((a + b) / 2 * SAMPLE_RATE) for a, b in pauses)
+    pieces, start = [], 0
+    while total - start > limit:
+        fitting = [c for c in cuts if start < c <= start + limit]
+        end = fitting[-1] if fitting else start + limit
+        pieces.append((start, end))
+        start = end
+    return pieces + [(start, total)]
+
+
+def _shifted(segment: Segment, offset: float) -> Segment:
+    return Segment(round(segment.start + offset, 2), round(segment.end + offset, 2), segment.text)
 
 
 def wav_bytes(samples: np.ndarray) -> bytes:

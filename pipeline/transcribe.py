@@ -154,12 +154,13 @@ def transcribe_samples(
 
 def _by_api(samples: np.ndarray, options: TranscribeOptions):
     """A provider's transcript, with the pauses Silero VAD hears here: the grammar and the
-    paragraphs go by them, whoever transcribed."""
+    paragraphs go by them, whoever transcribed, and a memo over the upload limit is cut in
+    them."""
     from pipeline.api_engine import api_transcription
     from pipeline.speech import heard
 
-    language, probability, segments = api_transcription(samples, options)
     pauses = heard(samples, options.cpu_threads)[1] if options.vad else None
+    language, probability, segments = api_transcription(samples, options, pauses)
     return language, probability, iter(segments), pauses
 
 

@@ -3,6 +3,7 @@ tiny.en behind the API) for the happy path, a scripted one for a provider's faul
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 from helpers import run
 from transcription_server import ScriptedTranscriber, WhisperServer
 
+from pipeline import api_engine
+from pipeline.api_engine import pieces_at_pauses
 from pipeline.errors import TranscriptionError
 from pipeline.transcribe import transcribe_samples
 from pipeline.transcript import TranscribeOptions
@@ -101,3 +104,27 @@ def test_a_server_that_does_not_answer_in_time_is_one_line(workspace):
         options = TranscribeOptions(**{**options.__dict__, "api_base": server.url})
         with pytest.raises(TranscriptionError, match="did not answer within 1 s"):
             transcribe_samples(np.zeros(16_000, dtype=np.float32), options, Workspace(workspace))
+
+
+def test_pieces_are_cut_in_the_middle_of_the_latest_pause_that_fits():
+    second = 16_000
+    pauses = [(2.0, 3.0), (5.0, 6.0), (9.0, 9.5)]
+    pieces = pieces_at_pauses(12 * second, pauses, 7 * second)
+    assert pieces == [(0, int(5.5 * second)), (int(5.5 * second), 12 * second)]
+    assert pieces_at_pauses(10, [], 4) == [(0, 4), (4, 8), (8, 10)]  # no pause: at the limit
+
+
+def test_a_memo_over_the_upload_limit_goes_in_pieces_cut_at_pauses(workspace, monkeypatch):
+    """tests/data/notes-memo.m4a (31 s, pauses between its lines) with a limit of 12 s of WAV."""
+    monkeypatch.setattr(api_engine, "UPLOAD_LIMIT_BYTES", 12 * 32_000)
+    memo = Path(shutil.copy(DATA / "notes-memo.m4a", workspace / "notes-memo.m4a"))
+    with WhisperServer() as server:
+        result = api_draft(memo, server.url)
+    assert result.exit_code == 0, result.output
+    assert len(server.requests) >= 3
+    assert all(len(r["file"]) <= 12 * 32_000 for r in server.requests)
+    (transcript,) = cached_transcripts(workspace)
+    starts = [s["start"] for s in json.loads(transcript.read_text())["segments"]]
+    assert starts == sorted(starts) and starts[-1] > 20  # shifted back to the memo's times
+    md = next(p for p in drafts(workspace) if p.suffix == ".md").read_text()
+    assert "garage" in md and "rude ones" in md  # nothing lost at the cuts
