@@ -98,7 +98,9 @@ def missing_key(options: TranscribeOptions) -> str | None:
 def _request(audio: bytes, options: TranscribeOptions):
     import litellm
 
-    extra = {"api_base": options.api_base, "api_key": "none"} if options.api_base else {}
+    extra = (
+        {"api_base": options.api_base, "api_key": _key_for_own_server()} if options.api_base else {}
+    )
     try:
         return litellm.transcription(
             model=options.model,
@@ -113,6 +115,17 @@ def _request(audio: bytes, options: TranscribeOptions):
         )
     except Exception as e:
         raise _described(e, options, len(audio)) from e
+
+
+def _key_for_own_server() -> str:
+    """As for the LLM: OpenAI's key to the OpenAI-style server the user named on the command
+    line (--transcription-api-base is never read from a file), where the client insists on
+    some key; a placeholder when there is none."""
+    import os
+
+    from pipeline.llm import NO_KEY
+
+    return os.environ.get("OPENAI_API_KEY") or NO_KEY
 
 
 def _described(error: Exception, options: TranscribeOptions, size: int) -> TranscriptionError:
