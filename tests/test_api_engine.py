@@ -10,7 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers import run
-from transcription_server import ScriptedTranscriber, WhisperServer
+from transcription_server import (
+    ScriptedTranscriber,
+    TranscriptionServer,
+    WhisperServer,
+    whisper_answer,
+)
 
 from pipeline import api_engine
 from pipeline.api_engine import pieces_at_pauses
@@ -128,3 +133,24 @@ def test_a_memo_over_the_upload_limit_goes_in_pieces_cut_at_pauses(workspace, mo
     assert starts == sorted(starts) and starts[-1] > 20  # shifted back to the memo's times
     md = next(p for p in drafts(workspace) if p.suffix == ".md").read_text()
     assert "garage" in md and "rude ones" in md  # nothing lost at the cuts
+
+
+def test_in_a_batch_the_memo_that_fails_is_named_and_the_next_one_is_drafted(jfk, workspace):
+    other = Path(shutil.copy(DATA / "notes-memo.m4a", workspace / "notes-memo.m4a"))
+
+    def first_upload_fails(fields):
+        if len(server.requests) == 1:
+            return 500, '{"error": {"message": "The server had an error."}}'
+        return whisper_answer(fields)
+
+    with TranscriptionServer(first_upload_fails) as server:
+        result = run(
+            "draft", jfk, other, "--engine", "api", "--model", "openai/whisper-1",
+            "--transcription-api-base", server.url, "--format", "md",
+        )  # fmt: skip
+    assert result.exit_code != 0
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert errors[0].endswith("failed: Error code: 500 - The server had an error.")
+    assert errors[1] == "Error: 1 of 2 recordings failed"
+    (draft,) = drafts(workspace)
+    assert "bike-shop" in draft.name  # the memo after the failed one
