@@ -241,9 +241,8 @@ def find_cue(
             continue
         if head.kind == "note":  # the note is the rest of its sentence, whatever it says
             note = _note_text(words[last + 1 :])
-            return Cue("note", note, words[i].start, words[-1].end, said=said(len(words))), len(
-                words
-            )
+            cue = Cue("note", note, words[i].start, words[-1].end, said=said(len(words)))
+            return cue, len(words)
         if head.kind not in NAMED_KINDS:
             return Cue(
                 head.kind, "", words[i].start, words[last].end, said=said(last + 1)
