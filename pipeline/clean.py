@@ -32,6 +32,7 @@ class Paragraph:
     start: float  # seconds: the transcript span this paragraph came from
     end: float
     flag: str | None = None  # why the faithfulness check replaced the LLM's version, if it did
+    notes: tuple[str, ...] = ()  # notes to the editor said after it (pipeline/notes.py)
 
 
 def _bare(word: str) -> str:

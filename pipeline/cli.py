@@ -122,6 +122,7 @@ def _transcribe_options(workspace: Workspace, s: dict, words: bool = False):
         words=words,
         language=None if s["language"] == "auto" else s["language"],
         device=s["device"],
+        api_base=s["transcription_api_base"] or None,
     )
 
 

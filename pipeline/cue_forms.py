@@ -16,7 +16,8 @@ from dataclasses import dataclass
 # as the memo goes (cues.py decides: a subsection once a section cue was said).
 STRUCTURE_KINDS = ("section", "subsection", "heading")
 LINKS = ("link", "named_link")
-NO_NAME_KINDS = ("paragraph", "scratch", "retype_section", "retype_subsection")
+# A note to the editor takes the rest of its sentence, whatever it holds: no name to find.
+NO_NAME_KINDS = ("paragraph", "scratch", "retype_section", "retype_subsection", "note")
 NAME = "name"  # the name said before the structure word: "On to the pricing section."
 NAME_WORDS = 4  # ... at most this many words
 
@@ -25,7 +26,8 @@ NAME_WORDS = 4  # ... at most this many words
 class Head:
     """A phrase that announces a cue, compiled from one form of a language file."""
 
-    kind: str  # "title", "section", "subsection", "name", "open_name", "paragraph", "scratch"
+    kind: str  # "title", "section", "subsection", "name", "open_name", "paragraph", "scratch",
+    # "note"
     pattern: str  # regex, case-insensitive, matched where a cue may start
     strong: bool = False  # may follow a comma mid-sentence; weak heads start a sentence or
     # follow a pause

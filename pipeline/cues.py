@@ -1,4 +1,5 @@
-"""Spoken structure: titles, sections, subsections, paragraph breaks and "scratch that".
+"""Spoken structure: titles, sections, subsections, paragraph breaks, "scratch that" and notes
+to the editor ("Note to self: check this number."), which leave the text.
 
 The transcript becomes a stream of timed words, cut into sentences. A cue is a head phrase
 ("new section", "the next section is", "title:", "subsection") said where a sentence or clause
@@ -123,6 +124,15 @@ class Cue:
     # section. Call it what I read this winter."
 
 
+@dataclass(frozen=True)
+class Note:
+    """A note to the editor: out of the text, shown beside the paragraph it follows."""
+
+    text: str  # the rest of the sentence after "Note to self:", as Whisper wrote it
+    start: float  # seconds: when the speaker said it, which places it after a paragraph
+    end: float
+
+
 @dataclass
 class Block:
     """A stretch of dictation under one heading, in explicit paragraphs of sentences."""
@@ -143,6 +153,7 @@ class Dictation:
     blocks: list[Block]
     language: str = "en"  # Whisper's code for the memo's language
     pauses: tuple[tuple[float, float], ...] | None = None  # the VAD's silences (Transcript)
+    notes: tuple[Note, ...] = ()  # notes to the editor, in no block: never sent to an LLM
 
 
 # Words and sentences -----------------------------------------------------------------------
@@ -228,6 +239,10 @@ def find_cue(
         label = tidy_name(said(last + 1)) if head.alone_ok else ""
         if head.alone and not _ends_here(words, last):
             continue
+        if head.kind == "note":  # the note is the rest of its sentence, whatever it says
+            note = _note_text(words[last + 1 :])
+            cue = Cue("note", note, words[i].start, words[-1].end, said=said(len(words)))
+            return cue, len(words)
         if head.kind not in NAMED_KINDS:
             return Cue(
                 head.kind, "", words[i].start, words[last].end, said=said(last + 1)
@@ -252,6 +267,13 @@ def find_cue(
         cue = Cue(head.kind, name, words[i].start, end, label, said(name_end), provisional)
         return cue, name_end
     return None
+
+
+def _note_text(words: list[TimedWord]) -> str:
+    """What a note says: its words after the mark that set off its head; "" when the head ended
+    the sentence ("Note to self." and the note in the next one)."""
+    text = re.sub(r"^[\W_]+", "", _text(words))
+    return _with_stop(_with_capital(text)) if text else ""
 
 
 # Cues whose name may be said by a naming cue right after them ("Last section, call it …").
@@ -572,6 +594,10 @@ class _Builder:
         # short sentence after it may still name it, a long one is what it says
         self.held: Sentence | None = None  # a long sentence after a bare cue: its name if the
         # speaker pauses after it
+        self.notes: list[Note] = []
+        self.note_waiting: Cue | None = None  # "Note to self." said alone: the next sentence
+        # is the note
+        self.last_was_note = False  # "scratch that" right after a note takes the note back
 
     @property
     def block(self) -> Block:
@@ -640,6 +666,8 @@ class _Builder:
     def feed(self, piece: Sentence | Cue) -> None:
         if self.held is not None:
             self.settle_held(piece.start)
+        if self.take_note(piece):
+            return
         if isinstance(piece, Cue) and piece.kind == "section":
             self.section_said = True
         elif isinstance(piece, Cue) and piece.kind == "heading":  # "Next heading: …"
@@ -666,6 +694,25 @@ class _Builder:
         if piece.kind in ("title", "section", "subsection") and not piece.name:
             self.pending = piece.kind
             self.labelled = bool(piece.label)
+
+    def take_note(self, piece: Sentence | Cue) -> bool:
+        """Notes to the editor go aside, leaving what the cues around them announced as it was:
+        "New section. Note to self: rename this. Pricing." names the section Pricing."""
+        waiting, self.note_waiting = self.note_waiting, None
+        after_note, self.last_was_note = self.last_was_note, False
+        if waiting is not None and isinstance(piece, Sentence):
+            self.notes.append(Note(piece.text, waiting.start, piece.end))
+        elif isinstance(piece, Cue) and piece.kind == "note":
+            if piece.name:
+                self.notes.append(Note(piece.name, piece.start, piece.end))
+            else:
+                self.note_waiting = piece
+        elif after_note and isinstance(piece, Cue) and piece.kind == "scratch":
+            self.notes.pop()
+        else:
+            return False
+        self.last_was_note = bool(self.notes) and self.note_waiting is None
+        return True
 
     def retype(self, cue: Cue) -> None:
         """ "New section. No, make that a subsection." The section just announced, still
@@ -719,7 +766,7 @@ class _Builder:
         for block in self.blocks:
             block.paragraphs = [p for p in block.paragraphs if p]
         blocks = [b for b in self.blocks if b.spoken or b.paragraphs]
-        return Dictation(title=self.title, blocks=blocks)
+        return Dictation(title=self.title, blocks=blocks, notes=tuple(self.notes))
 
 
 def apply_spoken_cues(transcript: Transcript) -> Dictation:
@@ -756,7 +803,12 @@ def merge_dictations(parts: list[Dictation], offsets: list[float]) -> Dictation:
             for d, offset in zip(parts, offsets, strict=True)
             for a, b in d.pauses
         )
-    return Dictation(titles[0] if titles else None, blocks, language, pauses)
+    notes = tuple(
+        Note(n.text, round(n.start + offset, 2), round(n.end + offset, 2))
+        for d, offset in zip(parts, offsets, strict=True)
+        for n in d.notes
+    )
+    return Dictation(titles[0] if titles else None, blocks, language, pauses, notes)
 
 
 def _shift(paragraph: list[Sentence], offset: float) -> list[Sentence]:

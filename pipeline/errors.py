@@ -17,6 +17,10 @@ class ModelError(VoiceblogError):
     """A Whisper model that cannot be found or loaded."""
 
 
+class TranscriptionError(VoiceblogError):
+    """A transcription API (--engine api) that failed, refused, or answered no transcript."""
+
+
 class LLMError(VoiceblogError):
     """The LLM could not be reached or refused the request."""
 

@@ -26,6 +26,7 @@ from pipeline.workspace import Manifest, replaced_together, sha256_bytes, sha256
 log = logging.getLogger("voiceblog")
 
 SLUG_CHARS = 60  # long enough to tell drafts apart, short enough for any file system
+NOTE = "Note to the editor: "  # before a spoken note, in its Word or HTML comment
 PROPOSED = "proposed by voiceblog"  # the Word comment on a heading the speaker did not say
 CORE_PROPERTY_CHARS = 255  # Word's limit for a core property (title, subject, comments, …)
 # Characters XML 1.0 cannot hold: a .docx with one of them does not open (python-docx refuses it).
@@ -158,6 +159,8 @@ class MarkdownWriter:
             lines += ["---", text.rstrip(), "---", ""]
         if self.flavour not in TITLE_FROM_FRONT_MATTER:
             lines += [f"# {markdown_text(draft.title)}", ""]
+        if not draft.paragraphs:  # nothing to put them under: they follow the title
+            lines += [line for note in draft.notes for line in (_note_comment(note), "")]
         for section in draft.sections:
             if section.heading:
                 lines += [f"{'#' * (section.level + 1)} {markdown_text(section.heading)}", ""]
@@ -177,7 +180,14 @@ class MarkdownWriter:
         if paragraph.flag:
             flag = html_comment(paragraph.flag)
             lines += [f"<!-- voiceblog flagged this paragraph: {flag} -->", ""]
+        for note in paragraph.notes:
+            lines += [_note_comment(note), ""]
         return lines
+
+
+def _note_comment(note: str) -> str:
+    """A spoken note as an HTML comment: for the editor, never in the rendered post."""
+    return f"<!-- {html_comment(NOTE + note)} -->"
 
 
 def clock(seconds: float) -> str:
@@ -197,7 +207,10 @@ class DocxWriter:
         from docx import Document  # imported here so `voiceblog --help` stays instant
 
         document = Document()
-        document.add_heading(xml_safe(draft.title), level=0)  # level 0 is Word's "Title" style
+        title = document.add_heading(xml_safe(draft.title), level=0)  # Word's "Title" style
+        if not draft.paragraphs:  # nothing to put them on: they go on the title
+            for note in draft.notes:
+                _add_note(document, title.runs[0], note)
         if draft.summary:
             document.add_paragraph(xml_safe(draft.summary), style="Subtitle")
         for section in draft.sections:
@@ -228,6 +241,8 @@ class DocxWriter:
             run.font.highlight_color = WD_COLOR_INDEX.YELLOW
             reason = xml_safe(f"voiceblog flagged this paragraph: {paragraph.flag}")
             document.add_comment(run, text=reason, author="voiceblog", initials="vb")
+        for note in paragraph.notes:
+            _add_note(document, run, note)
 
     @staticmethod
     def _set_properties(document, draft: Draft, info: DraftInfo) -> None:
@@ -244,6 +259,12 @@ class DocxWriter:
         if info.language:  # the document's language, and the spelling checker's
             properties.language = info.language
             _set_proofing_language(document, info.language)
+
+
+def _add_note(document, run, note: str) -> None:
+    """A spoken note as a Word comment on the run it was said after: the speaker's, not
+    voiceblog's, though voiceblog wrote it down."""
+    document.add_comment(run, text=xml_safe(NOTE + note), author="voiceblog", initials="vb")
 
 
 def _set_proofing_language(document, language: str) -> None:

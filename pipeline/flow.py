@@ -27,6 +27,7 @@ from pipeline.fidelity import build_report, limits_for, summary_line
 from pipeline.hooks import Drafted, Then
 from pipeline.languages import Language, language
 from pipeline.llm import LLMClient, LLMHealth, LLMSettings, missing_key
+from pipeline.notes import place_notes
 from pipeline.referee import referee
 from pipeline.review import ReviewSource, write_review
 from pipeline.section import CleanBlock, Draft, ask_sectioning, draft_by_llm, draft_by_rules
@@ -367,7 +368,8 @@ def make_draft(
     lang = language(dictation.language)
     if llm is None:  # the grammar alone decides what is a cue
         blocks = [c for b in dictation.blocks for c in _clean_by_rules(b, lang, dictation.pauses)]
-        return draft_by_rules(blocks, clean_heading(dictation.title, lang), lang), None
+        draft = draft_by_rules(blocks, clean_heading(dictation.title, lang), lang)
+        return place_notes(draft, dictation.notes), None
     if variable := missing_key(llm):
         raise LLMError(f"the LLM {llm.model} needs an API key: set {variable} in the environment")
     client = LLMClient(llm, workspace.cache_dir("llm"), health)
@@ -388,6 +390,8 @@ def make_draft(
         draft = _section(blocks, title, early.result if early else ask, client, name, lang)
     finally:
         pool.shutdown(wait=False)  # a failed draft does not wait for its sectioning answer
+    # Notes to the editor were never in a chunk: they join the draft once the LLM is done.
+    draft = place_notes(draft, dictation.notes)
     report = build_report(results, draft, client.usage, limits_for(llm.style))
     log.info("%s: %s", name, summary_line(report, client.usage))
     return draft, report

@@ -56,7 +56,12 @@ def _relative_audio(folder: Path, recording: Path | None) -> str | None:
 
 def render(draft: Draft, source: ReviewSource, audio: str | None) -> str:
     """The whole page."""
-    body = [_header(draft, source, audio), _outline(draft), *_sections(draft, source)]
+    body = [
+        _header(draft, source, audio),
+        _notes(draft),
+        _outline(draft),
+        *_sections(draft, source),
+    ]
     page = (ASSETS / "page.html").read_text(encoding="utf-8")
     return (
         page.replace("{{title}}", html.escape(draft.title))
@@ -104,6 +109,14 @@ def _totals(draft: Draft, report: dict | None) -> str:
     return "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in items)
 
 
+def _notes(draft: Draft) -> str:
+    """The speaker's notes to the editor, all together at the top: the to-do list of the edit."""
+    if not draft.notes:
+        return ""
+    items = "".join(f"<li>{html.escape(note)}</li>" for note in draft.notes)
+    return f'<section class="notes"><h2>Notes to the editor</h2><ul>{items}</ul></section>'
+
+
 def _outline(draft: Draft) -> str:
     entries = []
     for number, section in enumerate(draft.sections):
@@ -140,13 +153,16 @@ def _span(start: float, end: float) -> str:
 def _paragraph(paragraph, sentences: list[Sentence]) -> str:
     said = " ".join(s.text for s in sentences if paragraph.start <= s.start < paragraph.end)
     flag = f'<p class="flag">Flagged: {html.escape(paragraph.flag)}</p>' if paragraph.flag else ""
+    notes = "".join(
+        f'<p class="note">Note to the editor: {html.escape(note)}</p>' for note in paragraph.notes
+    )
     classes = "para flagged" if paragraph.flag else "para"
     return (
         f'<article class="{classes}" tabindex="0" {_span(paragraph.start, paragraph.end)}>'
         f'<div class="time">{clock(paragraph.start)}–{clock(paragraph.end)}</div>'
         f'<p class="draft">{html.escape(paragraph.text)}</p>'
         f'<p class="said" title="what was said, with the cleanup\'s changes">'
-        f"{word_diff(said, paragraph.text)}</p>{flag}</article>"
+        f"{word_diff(said, paragraph.text)}</p>{flag}{notes}</article>"
     )
 
 

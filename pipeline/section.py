@@ -77,6 +77,7 @@ class Draft:
     sections: list[Section]
     summary: str = ""
     tags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # every note to the editor, in order
 
     @property
     def paragraphs(self) -> list[Paragraph]:

@@ -47,9 +47,11 @@ TRANSCRIPTION = (
     Setting(
         "engine",
         "choice",
-        "Whisper implementation.",
+        "Whisper implementation; api: a provider through litellm (--model whisper-1, "
+        "groq/whisper-large-v3, or openai/<model> with --transcription-api-base), its key "
+        "from the environment.",
         "faster-whisper",
-        choices=("faster-whisper", "openai-whisper"),
+        choices=("faster-whisper", "openai-whisper", "api"),
     ),
     Setting(
         "model",
@@ -87,6 +89,13 @@ TRANSCRIPTION = (
         "auto",
         choices=("auto", "cpu", "cuda"),
         changes_output=False,  # how a transcript is made, not what it says: transcript.py
+    ),
+    Setting(
+        "transcription_api_base",
+        "text",
+        "With --engine api: base URL of an OpenAI-compatible transcription server of your own "
+        "(openai/<model>), e.g. http://127.0.0.1:8000/v1. Given each run: your key may go there.",
+        saved=False,
     ),
 )
 

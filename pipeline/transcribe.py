@@ -67,6 +67,8 @@ def transcribe(
 
 def _on_the_gpu(options: TranscribeOptions) -> str:
     """' on the GPU (CUDA, float16)' when it runs there; nothing on the CPU, as always."""
+    if options.engine == "api":
+        return ""  # the provider's machines, not this one's
     from pipeline import engines  # imported here: it pulls in faster-whisper
 
     return " on the GPU (CUDA, float16)" if engines.device_of(options) == "cuda" else ""
@@ -129,11 +131,15 @@ def transcribe_samples(
     on_progress: ProgressCallback | None = None,
 ) -> Transcript:
     """Run the engine on 16 kHz mono samples; no cache."""
-    from pipeline import engines  # imported here: it pulls in faster-whisper
-
     duration = duration_seconds(samples)
-    run = engines.faster_whisper if options.engine == "faster-whisper" else engines.openai_whisper
-    language, probability, raw_segments, pauses = run(samples, options, workspace)
+    if options.engine == "api":
+        language, probability, raw_segments, pauses = _by_api(samples, options)
+    else:
+        from pipeline import engines  # imported here: it pulls in faster-whisper
+
+        local = {"faster-whisper": engines.faster_whisper, "openai-whisper": engines.openai_whisper}
+        run = local[options.engine]
+        language, probability, raw_segments, pauses = run(samples, options, workspace)
     segments = tuple(_report(raw_segments, duration, on_progress))
     return Transcript(
         segments=tuple(s for s in segments if s.text),
@@ -144,6 +150,18 @@ def transcribe_samples(
         model=options.model,
         pauses=pauses,
     )
+
+
+def _by_api(samples: np.ndarray, options: TranscribeOptions):
+    """A provider's transcript, with the pauses Silero VAD hears here: the grammar and the
+    paragraphs go by them, whoever transcribed, and a memo over the upload limit is cut in
+    them."""
+    from pipeline.api_engine import api_transcription
+    from pipeline.speech import heard
+
+    pauses = heard(samples, options.cpu_threads)[1] if options.vad else None
+    language, probability, segments = api_transcription(samples, options, pauses)
+    return language, probability, iter(segments), pauses
 
 
 def _report(

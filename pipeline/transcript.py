@@ -12,7 +12,7 @@ from pipeline.workspace import sha256_bytes
 
 # Bump when the cached Transcript's shape or meaning changes, so old cache entries are ignored.
 CACHE_VERSION = 3
-ENGINES = ("faster-whisper", "openai-whisper")
+ENGINES = ("faster-whisper", "openai-whisper", "api")
 
 
 @dataclass(frozen=True)
@@ -98,18 +98,22 @@ class TranscribeOptions:
     # from the laptop and then the desktop, which is the opposite of what a GPU is for; and
     # every transcript cached before --device existed stays valid.
     device: str = "auto"
+    # --engine api: a server of one's own (openai/<model>), else the provider's address. It is
+    # in the cache key: the same model name on another server may be another model.
+    api_base: str | None = None
+    api_timeout: float = 600.0  # seconds the provider may take; not in the cache key
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise ModelError(f"unknown engine {self.engine!r} (choose {' or '.join(ENGINES)})")
         if self.device not in DEVICES:
             raise ModelError(f"unknown device {self.device!r} (choose {', '.join(DEVICES)})")
-        if self.language is not None:
+        if self.language is not None and self.engine != "api":  # a provider knows its own
             _check_language(self.language, self.model)
 
     def cache_key(self, audio_hash: str) -> str:
         options = asdict(self)
-        for how_not_what in ("threads", "device"):  # see their comments above
+        for how_not_what in ("threads", "device", "api_timeout"):  # see their comments above
             options.pop(how_not_what)
         payload = json.dumps([CACHE_VERSION, audio_hash, options], sort_keys=True)
         return sha256_bytes(payload.encode())

@@ -73,10 +73,23 @@ I want to write this up properly, because a lot of people asked me about it.
 The paper I liked most was written by Tim Dettmers.
 """
 
+# Notes to the editor between the paragraphs: out of the text, into comments.
+NOTES_MEMO = """\
+Title: What the bike shop taught me.
+I worked at the bike shop for three summers, and I fixed about two hundred flat tyres.
+Note to self: check that number with the owner.
+The owner paid us in cash and in spare parts, which I still have in the garage.
+New section: the customers.
+Most of them were kind. Some of them wanted their bike back the same afternoon.
+Reminder: ask Sam if I can use her name.
+I made a note to self about the rude ones, but I never wrote it up.
+"""
+
 MEMOS = {
     ROOT / "recordings" / "example-memo.m4a": ("flite", EXAMPLE_MEMO),
     ROOT / "tests" / "data" / "cues-memo.m4a": ("espeak-ng", CUES_MEMO),
     ROOT / "tests" / "data" / "vocab-memo.m4a": ("flite", VOCAB_MEMO),
+    ROOT / "tests" / "data" / "notes-memo.m4a": ("flite", NOTES_MEMO),
 }
 
 

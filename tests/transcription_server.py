@@ -1,0 +1,113 @@
+"""OpenAI-compatible transcription servers on 127.0.0.1 for the tests: POST
+/v1/audio/transcriptions with a multipart upload, as OpenAI and Groq take it.
+
+WhisperServer answers with faster-whisper on the tiny.en weights voiceblog carries (a real
+transcription, verbose_json with segment times); ScriptedTranscriber answers what a test says
+(a status and a body), for the faults a provider has.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.parser
+import email.policy
+import io
+import json
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# Given the request's form fields (the file's bytes under "file"), returns (status, body).
+Answer = Callable[[dict], tuple[int, str]]
+
+
+def form_fields(content_type: str, body: bytes) -> dict:
+    """The fields of a multipart/form-data body; the file's bytes under its field's name."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
+    fields = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        fields[name] = payload if part.get_filename() else payload.decode()
+    return fields
+
+
+class TranscriptionServer:
+    def __init__(self, answer: Answer, latency: float = 0.0):
+        self.answer = answer
+        self.latency = latency
+        self.requests: list[dict] = []  # each request's form fields
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                fields = form_fields(self.headers["Content-Type"], body)
+                server.requests.append(fields)
+                time.sleep(server.latency)
+                status, payload = server.answer(fields)
+                data = payload.encode()
+                with contextlib.suppress(ConnectionError):  # the client gave up waiting
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        return Handler
+
+
+def whisper_answer(fields: dict) -> tuple[int, str]:
+    """A real transcription of the uploaded audio by faster-whisper tiny.en, as verbose_json."""
+    from faster_whisper import decode_audio
+
+    from pipeline.engines import _faster_whisper_model
+
+    model = _faster_whisper_model("tiny.en", 2)
+    audio = decode_audio(io.BytesIO(fields["file"]))
+    raw, info = model.transcribe(
+        audio, language="en", initial_prompt=fields.get("prompt") or None, beam_size=1
+    )
+    segments = [
+        {"id": i, "start": s.start, "end": s.end, "text": s.text} for i, s in enumerate(raw)
+    ]
+    return 200, json.dumps(
+        {
+            "task": "transcribe",
+            "language": "english",
+            "duration": info.duration,
+            "text": "".join(s["text"] for s in segments),
+            "segments": segments,
+        }
+    )
+
+
+def WhisperServer() -> TranscriptionServer:  # noqa: N802 (it reads as a class)
+    return TranscriptionServer(whisper_answer)
+
+
+def ScriptedTranscriber(status: int, body: str, latency: float = 0.0) -> TranscriptionServer:  # noqa: N802
+    return TranscriptionServer(lambda fields: (status, body), latency)
