@@ -115,6 +115,8 @@ class TranscribeOptions:
         options = asdict(self)
         for how_not_what in ("threads", "device", "api_timeout"):  # see their comments above
             options.pop(how_not_what)
+        if options["api_base"] is None:  # Whisper on this machine: keys as before --engine api
+            options.pop("api_base")
         payload = json.dumps([CACHE_VERSION, audio_hash, options], sort_keys=True)
         return sha256_bytes(payload.encode())
 
