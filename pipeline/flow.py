@@ -120,6 +120,28 @@ TRANSCRIPTION_NOT_IN_OUTPUT = ("threads", "device")
 LLM_NOT_IN_OUTPUT = ("api_base", "timeout", "retries", "jobs", "use_cache", "require", "send_key")
 
 
+def joined_info(
+    paths: list[Path], transcripts: list[Transcript], offsets: list[float], options: DraftOptions
+) -> DraftInfo:
+    """What a draft of several memos says of its recordings: all of them, their time summed,
+    each one's segments shifted by its offset into the post."""
+    return DraftInfo(
+        source=", ".join(p.name for p in paths),
+        recorded=recorded_at(paths[0]),
+        duration=sum(t.duration for t in transcripts),
+        engine=transcripts[0].engine,
+        model=transcripts[0].model,
+        llm=options.llm.model if options.llm else None,
+        author=options.author,
+        language=transcripts[0].language,
+        segments=tuple(
+            replace(s, start=s.start + offset, end=s.end + offset)
+            for t, offset in zip(transcripts, offsets, strict=True)
+            for s in t.segments
+        ),
+    )
+
+
 def draft_merged(
     paths: list[Path], title: str, options: DraftOptions, workspace: Workspace
 ) -> list[Path]:
@@ -136,21 +158,7 @@ def draft_merged(
     draft, report = make_draft(
         dictation, options.llm, workspace, name, options.on_llm_progress, options.llm_health
     )
-    info = DraftInfo(
-        source=", ".join(p.name for p in paths),
-        recorded=recorded_at(paths[0]),
-        duration=sum(t.duration for t in transcripts),
-        engine=transcripts[0].engine,
-        model=transcripts[0].model,
-        llm=options.llm.model if options.llm else None,
-        author=options.author,
-        language=transcripts[0].language,
-        segments=tuple(
-            replace(s, start=s.start + offset, end=s.end + offset)
-            for t, offset in zip(transcripts, offsets, strict=True)
-            for s in t.segments
-        ),
-    )
+    info = joined_info(paths, transcripts, offsets, options)
     source_hash = sha256_bytes("+".join(hashes).encode())
     written = _export(draft, info, report, source_hash, options, workspace)
     # One post, one command: the first piece stands for its recordings.

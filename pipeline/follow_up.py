@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.audio import check_readable, recorded_at
+from pipeline.audio import check_readable
 from pipeline.clean import Paragraph
 from pipeline.errors import VoiceblogError
 from pipeline.section import Draft
@@ -95,8 +95,8 @@ def draft_post(memos: list[Memo], target: Path | None, options, workspace: Works
     """Draft every memo of the post and write them as one, merged into target as it is now."""
     from pipeline.corrections import memo_fingerprint
     from pipeline.cues import apply_spoken_cues
-    from pipeline.export import DraftInfo, export
-    from pipeline.flow import make_draft, transcribe_recording
+    from pipeline.export import export
+    from pipeline.flow import joined_info, make_draft, transcribe_recording
     from pipeline.state import State
 
     transcripts, drafts = [], []
@@ -111,21 +111,7 @@ def draft_post(memos: list[Memo], target: Path | None, options, workspace: Works
         drafts.append((draft, report))
     offsets = [sum(t.duration for t in transcripts[:i]) for i in range(len(transcripts))]
     post = joined([d for d, _ in drafts], offsets)
-    info = DraftInfo(
-        source=", ".join(m.path.name for m in memos),
-        recorded=recorded_at(memos[0].path),
-        duration=sum(t.duration for t in transcripts),
-        engine=transcripts[0].engine,
-        model=transcripts[0].model,
-        llm=options.llm.model if options.llm else None,
-        author=options.author,
-        language=transcripts[0].language,
-        segments=tuple(
-            replace(s, start=s.start + offset, end=s.end + offset)
-            for t, offset in zip(transcripts, offsets, strict=True)
-            for s in t.segments
-        ),
-    )
+    info = joined_info([m.path for m in memos], transcripts, offsets, options)
     target = target or _as_given(workspace.manifest.draft_of(memos[0].audio_hash), options)
     files = export(
         post, info, options.drafts, options.fmt, workspace.manifest, memos[0].audio_hash,
