@@ -28,10 +28,10 @@ import memos  # noqa: E402
 from helpers import write_wav  # noqa: E402
 from llm_server import ScriptedLLM, is_cleanup, transcript_of  # noqa: E402
 
-from pipeline.batch import run_batch  # noqa: E402
-from pipeline.flow import DraftOptions, draft_transcript, transcribe_recording  # noqa: E402
-from pipeline.llm import LLMSettings  # noqa: E402
-from pipeline.workspace import Workspace, sha256_file  # noqa: E402
+from voiceblog.batch import run_batch  # noqa: E402
+from voiceblog.flow import DraftOptions, draft_transcript, transcribe_recording  # noqa: E402
+from voiceblog.llm import LLMSettings  # noqa: E402
+from voiceblog.workspace import Workspace, sha256_file  # noqa: E402
 
 MEMOS = 10
 MEMO_SECONDS = 60
@@ -168,7 +168,7 @@ def _voiceblog(root: Path, command: list[str], log: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1"}
     with open(log, "w") as err:
         return subprocess.Popen(
-            [sys.executable, "-m", "pipeline", *command, "--format", "all"],
+            [sys.executable, "-m", "voiceblog", *command, "--format", "all"],
             cwd=root,
             stdout=subprocess.PIPE,
             stderr=err,

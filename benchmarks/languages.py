@@ -16,11 +16,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.audio import decode  # noqa: E402
-from pipeline.cues import apply_spoken_cues  # noqa: E402
-from pipeline.transcribe import transcribe_samples  # noqa: E402
-from pipeline.transcript import TranscribeOptions  # noqa: E402
-from pipeline.workspace import Workspace  # noqa: E402
+from voiceblog.audio import decode  # noqa: E402
+from voiceblog.cues import apply_spoken_cues  # noqa: E402
+from voiceblog.transcribe import transcribe_samples  # noqa: E402
+from voiceblog.transcript import TranscribeOptions  # noqa: E402
+from voiceblog.workspace import Workspace  # noqa: E402
 
 MEMOS = {"de": "german-memo", "fr": "french-memo", "es": "spanish-memo"}
 

@@ -26,11 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import memos  # noqa: E402
 from llm_server import ScriptedLLM, is_cleanup, transcript_of  # noqa: E402
 
-from pipeline.cues import apply_spoken_cues  # noqa: E402
-from pipeline.flow import make_draft  # noqa: E402
-from pipeline.llm import LLMSettings, count_tokens  # noqa: E402
-from pipeline.templates import load_prompt  # noqa: E402
-from pipeline.transcript import Segment, Transcript  # noqa: E402
+from voiceblog.cues import apply_spoken_cues  # noqa: E402
+from voiceblog.flow import make_draft  # noqa: E402
+from voiceblog.llm import LLMSettings, count_tokens  # noqa: E402
+from voiceblog.templates import load_prompt  # noqa: E402
+from voiceblog.transcript import Segment, Transcript  # noqa: E402
 
 LATENCY = 1.0  # seconds the server takes for every answer, like a hosted model
 CHUNK_TOKENS = 500
@@ -58,7 +58,7 @@ def answer(messages: list[dict]) -> str:
 
 def run(server: ScriptedLLM, workspace: Path, jobs: int) -> tuple[float, int, int]:
     """(seconds, requests, tokens sent) of drafting the memo once."""
-    from pipeline.workspace import Workspace
+    from voiceblog.workspace import Workspace
 
     settings = LLMSettings(
         "openai/benchmark", api_base=server.url, jobs=jobs, chunk_tokens=CHUNK_TOKENS
@@ -176,7 +176,7 @@ def draft_once(workspace: Path, memo: Path, label: str, llm: list[str], json):
 def voiceblog(workspace: Path, *args: str):
     import subprocess
 
-    command = [sys.executable, "-m", "pipeline", *args]
+    command = [sys.executable, "-m", "voiceblog", *args]
     return subprocess.run(command, cwd=workspace, capture_output=True, text=True, check=True)
 
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from speech_text import speech_text  # noqa: E402
 
-from pipeline.audio import SAMPLE_RATE, decode  # noqa: E402
+from voiceblog.audio import SAMPLE_RATE, decode  # noqa: E402
 
 TEXTS = sorted((ROOT / "benchmarks" / "texts").iterdir())
 CACHE = ROOT / "benchmarks" / ".cache"

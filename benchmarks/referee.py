@@ -31,15 +31,15 @@ import local_llm  # noqa: E402
 from dictations import DICTATIONS, Cue  # noqa: E402
 from llm_server import ScriptedLLM  # noqa: E402
 
-from pipeline.cues import apply_spoken_cues  # noqa: E402
-from pipeline.errors import LLMError  # noqa: E402
-from pipeline.languages import language  # noqa: E402
-from pipeline.llm import LLMClient, LLMSettings, _litellm  # noqa: E402
-from pipeline.referee import checked_verdict, model_verdicts, near_misses  # noqa: E402
-from pipeline.templates import load_prompt  # noqa: E402
-from pipeline.transcribe import transcribe  # noqa: E402
-from pipeline.transcript import TranscribeOptions, Transcript  # noqa: E402
-from pipeline.workspace import Workspace, sha256_file  # noqa: E402
+from voiceblog.cues import apply_spoken_cues  # noqa: E402
+from voiceblog.errors import LLMError  # noqa: E402
+from voiceblog.languages import language  # noqa: E402
+from voiceblog.llm import LLMClient, LLMSettings, _litellm  # noqa: E402
+from voiceblog.referee import checked_verdict, model_verdicts, near_misses  # noqa: E402
+from voiceblog.templates import load_prompt  # noqa: E402
+from voiceblog.transcribe import transcribe  # noqa: E402
+from voiceblog.transcript import TranscribeOptions, Transcript  # noqa: E402
+from voiceblog.workspace import Workspace, sha256_file  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 MEMOS = [

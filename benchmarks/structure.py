@@ -43,10 +43,10 @@ sys.path.insert(0, str(ROOT))
 from memos import room_noise  # noqa: E402
 from speech_text import speech_text  # noqa: E402
 
-from pipeline.audio import SAMPLE_RATE, decode  # noqa: E402
-from pipeline.fidelity import content_words  # noqa: E402
-from pipeline.transcript import TranscribeOptions  # noqa: E402
-from pipeline.workspace import Workspace, sha256_file  # noqa: E402
+from voiceblog.audio import SAMPLE_RATE, decode  # noqa: E402
+from voiceblog.fidelity import content_words  # noqa: E402
+from voiceblog.transcript import TranscribeOptions  # noqa: E402
+from voiceblog.workspace import Workspace, sha256_file  # noqa: E402
 
 TEXTS = ROOT / "benchmarks" / "texts"
 CACHE = ROOT / "benchmarks" / ".cache" / "structure"
@@ -141,7 +141,7 @@ def _write_wav(path: Path, samples: np.ndarray) -> None:
 def transcript_of(path: Path, workspace: Workspace, words: bool = False):
     """The memo's transcript; with words, every word timed, so the speaker's pauses show
     (the default transcript's 30-second segments hide them)."""
-    from pipeline.transcribe import transcribe
+    from voiceblog.transcribe import transcribe
 
     options = TranscribeOptions(words=words)
     return transcribe(path, sha256_file(path), options, workspace)[0]
@@ -151,21 +151,21 @@ def transcript_of(path: Path, workspace: Workspace, words: bool = False):
 
 
 def draft_offline(transcript, workspace: Workspace):
-    from pipeline.cues import apply_spoken_cues
-    from pipeline.flow import make_draft
+    from voiceblog.cues import apply_spoken_cues
+    from voiceblog.flow import make_draft
 
     return make_draft(apply_spoken_cues(transcript), None, workspace, "memo")[0]
 
 
 def draft_with_llm(transcript, workspace: Workspace, url: str, alias: str):
     """Cleanup by the rules, sectioning by the model, as flow.make_draft would section it."""
-    from pipeline.clean import clean_heading
-    from pipeline.cues import apply_spoken_cues
-    from pipeline.languages import language
-    from pipeline.llm import LLMClient, LLMSettings
-    from pipeline.section import CleanBlock, draft_by_llm
-    from pipeline.templates import load_prompt
-    from pipeline.topics import block_sections
+    from voiceblog.clean import clean_heading
+    from voiceblog.cues import apply_spoken_cues
+    from voiceblog.languages import language
+    from voiceblog.llm import LLMClient, LLMSettings
+    from voiceblog.section import CleanBlock, draft_by_llm
+    from voiceblog.templates import load_prompt
+    from voiceblog.topics import block_sections
 
     dictation = apply_spoken_cues(transcript)
     lang, pauses = language(dictation.language), dictation.pauses

@@ -1,3 +1,3 @@
-from pipeline.cli import main
+from voiceblog.cli import main
 
 main()

@@ -17,9 +17,9 @@ import wave
 
 import numpy as np
 
-from pipeline.audio import SAMPLE_RATE
-from pipeline.errors import TranscriptionError
-from pipeline.transcript import Segment, TranscribeOptions
+from voiceblog.audio import SAMPLE_RATE
+from voiceblog.errors import TranscriptionError
+from voiceblog.transcript import Segment, TranscribeOptions
 
 log = logging.getLogger("voiceblog")
 
@@ -123,7 +123,7 @@ def _key_for_own_server() -> str:
     some key; a placeholder when there is none."""
     import os
 
-    from pipeline.llm import NO_KEY
+    from voiceblog.llm import NO_KEY
 
     return os.environ.get("OPENAI_API_KEY") or NO_KEY
 
@@ -148,7 +148,7 @@ def _described(error: Exception, options: TranscribeOptions, size: int) -> Trans
         return TranscriptionError(f"transcription by {where} is rate limiting; try again later")
     if isinstance(error, json.JSONDecodeError) or "JSON" in str(error):
         return TranscriptionError(f"transcription by {where} answered no transcript (bad JSON)")
-    from pipeline.llm import provider_sentence
+    from voiceblog.llm import provider_sentence
 
     return TranscriptionError(f"transcription by {where} failed: {provider_sentence(error)}")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.errors import AudioError
+from voiceblog.errors import AudioError
 
 SAMPLE_RATE = 16_000
 

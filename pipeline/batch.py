@@ -15,20 +15,20 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline.audio import check_readable, read_recording
-from pipeline.corrections import memo_fingerprint
-from pipeline.errors import LLMError, VoiceblogError, describe
-from pipeline.flow import (
+from voiceblog.audio import check_readable, read_recording
+from voiceblog.corrections import memo_fingerprint
+from voiceblog.errors import LLMError, VoiceblogError, describe
+from voiceblog.flow import (
     DraftOptions,
     draft_transcript,
     run_then,
     transcribe_recording,
     with_corrections,
 )
-from pipeline.llm import LLMHealth
-from pipeline.state import State, verdict
-from pipeline.transcribe import cached_transcript
-from pipeline.workspace import Workspace, sha256_file
+from voiceblog.llm import LLMHealth
+from voiceblog.state import State, verdict
+from voiceblog.transcribe import cached_transcript
+from voiceblog.workspace import Workspace, sha256_file
 
 log = logging.getLogger("voiceblog")
 

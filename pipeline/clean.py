@@ -14,12 +14,12 @@ from dataclasses import dataclass, replace
 from functools import cache
 from itertools import accumulate
 
-from pipeline.cues import Block, Sentence
-from pipeline.errors import LLMError, LLMOutputError
-from pipeline.fidelity import Comparison, Limits, compare
-from pipeline.languages import ENGLISH, Language
-from pipeline.llm import LLMClient, context_tokens
-from pipeline.templates import Prompt
+from voiceblog.cues import Block, Sentence
+from voiceblog.errors import LLMError, LLMOutputError
+from voiceblog.fidelity import Comparison, Limits, compare
+from voiceblog.languages import ENGLISH, Language
+from voiceblog.llm import LLMClient, context_tokens
+from voiceblog.templates import Prompt
 
 PAUSE_FOR_PARAGRAPH = 1.5  # seconds of silence between sentences that start a new paragraph
 PARAGRAPH_WORDS = 120  # past this, the next sentence starts a new paragraph

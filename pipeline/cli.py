@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from pipeline import __version__
-from pipeline import settings as settings_table
-from pipeline.errors import VoiceblogError, describe
-from pipeline.redact import printable, redact, shown
-from pipeline.workspace import Workspace
+from voiceblog import __version__
+from voiceblog import settings as settings_table
+from voiceblog.errors import VoiceblogError, describe
+from voiceblog.redact import printable, redact, shown
+from voiceblog.workspace import Workspace
 
 log = logging.getLogger("voiceblog")
 
@@ -111,7 +111,7 @@ drafting_options = with_settings(settings_table.DRAFTING)
 
 
 def _transcribe_options(workspace: Workspace, s: dict, words: bool = False):
-    from pipeline.transcript import TranscribeOptions
+    from voiceblog.transcript import TranscribeOptions
 
     vocabulary = s["vocab"] if s["vocab"] is not None else workspace.vocabulary()
     return TranscribeOptions(
@@ -183,12 +183,12 @@ def transcribe(
     workspace: Workspace, recording: Path, transcript_format, words, edit, **settings
 ) -> None:
     """Print the transcript of RECORDING on stdout (as you corrected it, if you did)."""
-    from pipeline.audio import check_readable
-    from pipeline.corrections import corrected
-    from pipeline.devices import check_available as check_device
-    from pipeline.transcribe import transcribe as run_transcription
-    from pipeline.transcript_formats import render
-    from pipeline.workspace import sha256_file
+    from voiceblog.audio import check_readable
+    from voiceblog.corrections import corrected
+    from voiceblog.devices import check_available as check_device
+    from voiceblog.transcribe import transcribe as run_transcription
+    from voiceblog.transcript_formats import render
+    from voiceblog.workspace import sha256_file
 
     def work():
         options = _transcribe_options(workspace, settings, words)
@@ -219,8 +219,8 @@ def _edit_transcript(workspace: Workspace, recording: Path, audio_hash: str, tra
     import shlex
     import subprocess
 
-    from pipeline.corrections import corrections_text, editable_file
-    from pipeline.flow import offer_vocabulary
+    from voiceblog.corrections import corrections_text, editable_file
+    from voiceblog.flow import offer_vocabulary
 
     path = editable_file(transcript, audio_hash, str(recording), workspace)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
@@ -265,14 +265,14 @@ def draft(
     **settings,
 ) -> None:
     """Draft each RECORDING; prints the path of every file written."""
-    from pipeline.batch import draft_one
-    from pipeline.flow import draft_merged
+    from voiceblog.batch import draft_one
+    from voiceblog.flow import draft_merged
 
     options = _draft_options(workspace, **settings)
     if into and append_to:
         raise click.UsageError("--into and --append cannot be used together")
     if append_to:
-        from pipeline.follow_up import append_memo
+        from voiceblog.follow_up import append_memo
 
         append = lambda path: append_memo(path, append_to, options, workspace)  # noqa: E731
         _for_each_recording(recordings, append)
@@ -294,7 +294,7 @@ def review(workspace: Workspace, target: Path, open_page: bool, **settings) -> N
     TARGET is a recording, or a Markdown draft voiceblog wrote (its recording is found from
     the draft's front matter or voiceblog's records). Prints the page's path.
     """
-    from pipeline.flow import recording_of, review_recording
+    from voiceblog.flow import recording_of, review_recording
 
     options = _draft_options(workspace, runs_then=False, **settings)
 
@@ -317,7 +317,7 @@ def review(workspace: Workspace, target: Path, open_page: bool, **settings) -> N
 @click.pass_obj
 def batch(workspace: Workspace, folder: Path | None, **settings) -> None:
     """Draft every new or changed memo in FOLDER (default: recordings/); skip finished ones."""
-    from pipeline.batch import Batch, discover
+    from voiceblog.batch import Batch, discover
 
     folder = folder or Path("recordings")  # relative, so messages name files as the user sees them
     if not folder.is_dir():
@@ -343,7 +343,7 @@ def batch(workspace: Workspace, folder: Path | None, **settings) -> None:
 @click.pass_obj
 def status(workspace: Workspace, folder: Path | None, **settings) -> None:
     """Every memo in FOLDER (default: recordings/) and where it stands."""
-    from pipeline.batch import discover, recording_status
+    from voiceblog.batch import discover, recording_status
 
     folder = folder or Path("recordings")  # relative, so messages name files as the user sees them
     if not folder.is_dir():
@@ -362,7 +362,7 @@ def redraft(workspace: Workspace, recordings: tuple[Path, ...], **settings) -> N
 
     For after editing a prompt, or to try another --llm or --style: nothing is transcribed.
     """
-    from pipeline.batch import draft_one
+    from voiceblog.batch import draft_one
 
     options = _draft_options(workspace, **settings)
     redraft_one = lambda path: draft_one(path, options, workspace, from_cache=True)  # noqa: E731
@@ -382,7 +382,7 @@ def redraft(workspace: Workspace, recordings: tuple[Path, ...], **settings) -> N
 @click.pass_obj
 def watch(workspace: Workspace, folder: Path | None, settle: float, **settings) -> None:
     """Keep drafting each memo that appears in FOLDER (default: recordings/); Ctrl-C stops."""
-    from pipeline.batch import Watcher
+    from voiceblog.batch import Watcher
 
     folder = folder or Path("recordings")
     if not folder.is_dir():
@@ -414,7 +414,7 @@ def watch(workspace: Workspace, folder: Path | None, settle: float, **settings) 
 def config(ctx: click.Context, trust: bool | None, **settings) -> None:
     """Show the settings in effect and where each comes from."""
     if trust is not None:
-        from pipeline.trust import set_trust
+        from voiceblog.trust import set_trust
 
         recorded = set_trust(ctx.obj.root, trust)
         doing = "trusted" if trust else "no longer trusted"
@@ -432,7 +432,7 @@ def config(ctx: click.Context, trust: bool | None, **settings) -> None:
             source = "default"
         value = settings[param.name]
         if value is None and param.name in ("jobs", "timeout"):  # by where the model runs
-            from pipeline.llm import local_defaults
+            from voiceblog.llm import local_defaults
 
             value = local_defaults(settings.get("llm") or "", settings.get("api_base"))[param.name]
         name = param.opts[0].lstrip("-")
@@ -511,10 +511,10 @@ def _print_batch_summary(outcomes, found) -> None:
 def _draft_options(workspace: Workspace, check_drafts: bool = True, runs_then: bool = True, **s):
     """DraftOptions from the command line, checked before any slow work starts. check_drafts:
     the command writes drafts (not status); runs_then: it drafts memos (not review)."""
-    from pipeline.devices import check_available as check_device
-    from pipeline.export import ensure_drafts_dir
-    from pipeline.flow import DraftOptions
-    from pipeline.llm import LLMHealth, LLMSettings, local_defaults
+    from voiceblog.devices import check_available as check_device
+    from voiceblog.export import ensure_drafts_dir
+    from voiceblog.flow import DraftOptions
+    from voiceblog.llm import LLMHealth, LLMSettings, local_defaults
 
     try:
         llm = s["llm"] and LLMSettings(
@@ -589,7 +589,7 @@ def _setting_source(name: str) -> str:
 def _may_send_key(workspace: Workspace, api_base: str | None) -> bool:
     """Whether the user's API key may go to this api_base: one they gave on the command line
     or in the environment, yes; one from voiceblog.toml only once they trust the workspace."""
-    from pipeline.trust import is_trusted
+    from voiceblog.trust import is_trusted
 
     from_the_workspace = _setting_source("api_base") == "voiceblog.toml"
     if not api_base or not from_the_workspace or is_trusted(workspace.root):
@@ -606,8 +606,8 @@ def _then_command(workspace: Workspace, command: str | None):
     """The --then command to run after each memo, checked. One from voiceblog.toml would run
     whatever a cloned repository or a shared folder says, so it runs only once the user trusts
     the workspace, as an api_base there gets no key until then (pipeline/trust.py)."""
-    from pipeline.hooks import Then
-    from pipeline.trust import is_trusted
+    from voiceblog.hooks import Then
+    from voiceblog.trust import is_trusted
 
     source = _setting_source("then")
     where = {"voiceblog.toml": "voiceblog.toml: then =", "flag": "--then"}.get(source)
@@ -624,7 +624,7 @@ def _then_command(workspace: Workspace, command: str | None):
 
 def _say_where_requests_go(llm) -> None:
     """One line on stderr: the LLM, where its requests go, and with which key."""
-    from pipeline.llm import destination, key_sent
+    from voiceblog.llm import destination, key_sent
 
     variable = key_sent(llm)
     key = f"with your {variable}" if variable else "with no API key"

@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.transcript import Segment, Transcript
-from pipeline.workspace import Workspace, atomic_write, sha256_bytes
+from voiceblog.transcript import Segment, Transcript
+from voiceblog.workspace import Workspace, atomic_write, sha256_bytes
 
 HEADER = """\
 # Your transcript of {name}: correct what Whisper misheard, then run

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pipeline.errors import ConfigError
+from voiceblog.errors import ConfigError
 
 DEVICES = ("auto", "cpu", "cuda")
 

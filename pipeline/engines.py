@@ -12,20 +12,20 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import devices
-from pipeline.audio import SAMPLE_RATE
-from pipeline.cues import needs_pauses
-from pipeline.errors import ModelError
-from pipeline.languages import language as rules_for
-from pipeline.memory import give_back_memory, keep_freed_memory
-from pipeline.speech import WINDOW_SECONDS, heard, snapped_to_pauses
-from pipeline.transcript import Segment, TranscribeOptions, Word
-from pipeline.whisper_models import (
+from voiceblog import devices
+from voiceblog.audio import SAMPLE_RATE
+from voiceblog.cues import needs_pauses
+from voiceblog.errors import ModelError
+from voiceblog.languages import language as rules_for
+from voiceblog.memory import give_back_memory, keep_freed_memory
+from voiceblog.speech import WINDOW_SECONDS, heard, snapped_to_pauses
+from voiceblog.transcript import Segment, TranscribeOptions, Word
+from voiceblog.whisper_models import (
     MULTILINGUAL_HINT,
     ct2_model_dir,
     openai_whisper_checkpoint,
 )
-from pipeline.workspace import Workspace
+from voiceblog.workspace import Workspace
 
 # faster-whisper -------------------------------------------------------------------------
 

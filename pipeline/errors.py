@@ -46,7 +46,7 @@ def describe(error: Exception) -> str:
     ("drafts/x.md: No space left on device"), never a traceback. Anything else is a bug in
     voiceblog: named as one (the traceback is logged with -v). No secret is in it, and no
     character that would act on a terminal (it is shown, and stored in the batch records)."""
-    from pipeline.redact import shown
+    from voiceblog.redact import shown
 
     return shown(_one_line(error))
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.errors import ExportError
-from pipeline.redact import redact
-from pipeline.section import Draft
-from pipeline.workspace import Manifest, replaced_together, sha256_bytes, sha256_file
+from voiceblog.errors import ExportError
+from voiceblog.redact import redact
+from voiceblog.section import Draft
+from voiceblog.workspace import Manifest, replaced_together, sha256_bytes, sha256_file
 
 log = logging.getLogger("voiceblog")
 
@@ -389,7 +389,7 @@ def _merged_into_edit(
             md_path,
         )
         return None
-    from pipeline.merge import draft_of, merge_drafts, merged_words
+    from voiceblog.merge import draft_of, merge_drafts, merged_words
 
     merged = merge_drafts(base, mine, formats["md"].decode("utf-8"))
     log.info(

@@ -14,9 +14,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from pipeline.languages import ENGLISH, Language
-from pipeline.names import name_changes
-from pipeline.numbers import number_changes
+from voiceblog.languages import ENGLISH, Language
+from voiceblog.names import name_changes
+from voiceblog.numbers import number_changes
 
 UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen \
 fifteen sixteen seventeen eighteen nineteen".split()

@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass, fields, is_dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from pipeline.audio import check_readable, recorded_at
-from pipeline.clean import (
+from voiceblog.audio import check_readable, recorded_at
+from voiceblog.clean import (
     ChunkProgress,
     ChunkResult,
     chunk_blocks,
@@ -19,23 +19,23 @@ from pipeline.clean import (
     clean_heading,
     default_chunk_tokens,
 )
-from pipeline.corrections import corrected, corrected_words
-from pipeline.cues import Block, Dictation, apply_spoken_cues, merge_dictations
-from pipeline.errors import LLMError, LLMOutputError, NoSpeechError, VoiceblogError
-from pipeline.export import DraftInfo, clock, draft_stem, export
-from pipeline.fidelity import build_report, limits_for, summary_line
-from pipeline.hooks import Drafted, Then
-from pipeline.languages import Language, language
-from pipeline.llm import LLMClient, LLMHealth, LLMSettings, missing_key
-from pipeline.notes import place_notes
-from pipeline.referee import referee
-from pipeline.review import ReviewSource, write_review
-from pipeline.section import CleanBlock, Draft, ask_sectioning, draft_by_llm, draft_by_rules
-from pipeline.templates import load_prompt, load_style
-from pipeline.topics import block_sections
-from pipeline.transcribe import ProgressCallback, transcribe
-from pipeline.transcript import TranscribeOptions, Transcript
-from pipeline.workspace import Workspace, sha256_bytes, sha256_file
+from voiceblog.corrections import corrected, corrected_words
+from voiceblog.cues import Block, Dictation, apply_spoken_cues, merge_dictations
+from voiceblog.errors import LLMError, LLMOutputError, NoSpeechError, VoiceblogError
+from voiceblog.export import DraftInfo, clock, draft_stem, export
+from voiceblog.fidelity import build_report, limits_for, summary_line
+from voiceblog.hooks import Drafted, Then
+from voiceblog.languages import Language, language
+from voiceblog.llm import LLMClient, LLMHealth, LLMSettings, missing_key
+from voiceblog.notes import place_notes
+from voiceblog.referee import referee
+from voiceblog.review import ReviewSource, write_review
+from voiceblog.section import CleanBlock, Draft, ask_sectioning, draft_by_llm, draft_by_rules
+from voiceblog.templates import load_prompt, load_style
+from voiceblog.topics import block_sections
+from voiceblog.transcribe import ProgressCallback, transcribe
+from voiceblog.transcript import TranscribeOptions, Transcript
+from voiceblog.workspace import Workspace, sha256_bytes, sha256_file
 
 log = logging.getLogger("voiceblog")
 
@@ -227,7 +227,7 @@ def draft_transcript(
 
     A memo that is part of a post (a follow-up appended to a draft) re-drafts the whole post.
     """
-    from pipeline.follow_up import Posts, draft_post
+    from voiceblog.follow_up import Posts, draft_post
 
     if memos := Posts(workspace).memos_of(audio_hash):
         written = draft_post(memos, None, options, workspace)

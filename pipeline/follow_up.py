@@ -16,11 +16,11 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.audio import check_readable
-from pipeline.clean import Paragraph
-from pipeline.errors import VoiceblogError
-from pipeline.section import Draft
-from pipeline.workspace import Workspace, atomic_write, read_records, records_lock, sha256_file
+from voiceblog.audio import check_readable
+from voiceblog.clean import Paragraph
+from voiceblog.errors import VoiceblogError
+from voiceblog.section import Draft
+from voiceblog.workspace import Workspace, atomic_write, read_records, records_lock, sha256_file
 
 log = logging.getLogger("voiceblog")
 
@@ -79,8 +79,8 @@ def append_memo(path: Path, target: Path, options, workspace: Workspace) -> list
 
 
 def _first_memo(target: Path, entry: dict, workspace: Workspace) -> Memo:
-    from pipeline.flow import recording_of
-    from pipeline.state import State
+    from voiceblog.flow import recording_of
+    from voiceblog.state import State
 
     name = State(workspace).entries.get(entry["source"], {}).get("recording")
     folders = (workspace.recordings, workspace.root, target.parent.parent / "recordings")
@@ -93,11 +93,11 @@ def _first_memo(target: Path, entry: dict, workspace: Workspace) -> Memo:
 
 def draft_post(memos: list[Memo], target: Path | None, options, workspace: Workspace) -> list[Path]:
     """Draft every memo of the post and write them as one, merged into target as it is now."""
-    from pipeline.corrections import memo_fingerprint
-    from pipeline.cues import apply_spoken_cues
-    from pipeline.export import export
-    from pipeline.flow import joined_info, make_draft, transcribe_recording
-    from pipeline.state import State
+    from voiceblog.corrections import memo_fingerprint
+    from voiceblog.cues import apply_spoken_cues
+    from voiceblog.export import export
+    from voiceblog.flow import joined_info, make_draft, transcribe_recording
+    from voiceblog.state import State
 
     transcripts, drafts = [], []
     for memo in memos:

@@ -21,8 +21,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import ConfigError
-from pipeline.export import slugify
+from voiceblog.errors import ConfigError
+from voiceblog.export import slugify
 
 log = logging.getLogger("voiceblog")
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import jsonschema
 
-from pipeline.errors import LLMError, LLMOutputError
-from pipeline.redact import redact, without_credentials
-from pipeline.workspace import atomic_write, sha256_bytes
+from voiceblog.errors import LLMError, LLMOutputError
+from voiceblog.redact import redact, without_credentials
+from voiceblog.workspace import atomic_write, sha256_bytes
 
 log = logging.getLogger("voiceblog")
 
@@ -186,7 +186,7 @@ def _litellm_model(model: str) -> str:
     """The model string litellm gets: the in-process provider's for --llm local."""
     if not _in_process(model):
         return model
-    from pipeline import local_llm
+    from voiceblog import local_llm
 
     local_llm.register(_litellm())
     return local_llm.litellm_model(model)
@@ -303,7 +303,7 @@ class LLMClient:
         litellm = _litellm()
         s = self.settings
         if _in_process(s.model):  # load (and the first time, convert) before the clock starts
-            from pipeline import local_llm
+            from voiceblog import local_llm
 
             local_llm.loaded(local_llm.weights_name(s.model))
         response = litellm.completion(

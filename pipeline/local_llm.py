@@ -27,9 +27,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.errors import LLMError
-from pipeline.whisper_models import user_cache
-from pipeline.workspace import atomic_write
+from voiceblog.errors import LLMError
+from voiceblog.whisper_models import user_cache
+from voiceblog.workspace import atomic_write
 
 log = logging.getLogger("voiceblog")
 

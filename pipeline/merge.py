@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 
 import yaml
 
-from pipeline.export import html_comment
+from voiceblog.export import html_comment
 
 CONFLICT_OPEN = "<!-- voiceblog: new text for the paragraph above"
 CONFLICT_NOTE = (
@@ -288,8 +288,8 @@ def draft_of(markdown: str):
     """The Draft a merged Markdown draft holds: its title, sections and paragraphs (comments
     left out, but a marked new text or a flag goes to its paragraph as a flag, which the Word
     file shows as a comment), so the .docx says what the .md says."""
-    from pipeline.clean import Paragraph
-    from pipeline.section import Draft, Section
+    from voiceblog.clean import Paragraph
+    from voiceblog.section import Draft, Section
 
     front, body = split_front_matter(markdown)
     meta = _front_values(front)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.languages import Language
+from voiceblog.languages import Language
 
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # Before a sentence's first word: quotes, brackets and dashes that open it.

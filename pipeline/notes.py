@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.cues import Note
-from pipeline.section import Draft
+from voiceblog.cues import Note
+from voiceblog.section import Draft
 
 
 def place_notes(draft: Draft, notes: tuple[Note, ...]) -> Draft:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
-from pipeline.languages import Language
+from voiceblog.languages import Language
 
 # Digits with their separators ("1,200", "3.5", "3:30", "1 200"), a word (with inner hyphens and
 # apostrophes: "twenty-five", "o'clock"), or one mark, which ends any spelled number.

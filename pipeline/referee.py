@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache
 
-from pipeline.cue_forms import alternatives, lead_pattern
-from pipeline.cues import Block, Dictation, Sentence, tidy_name
-from pipeline.errors import LLMError, LLMOutputError
-from pipeline.languages import Language, language
-from pipeline.llm import LLMClient, json_reply
-from pipeline.templates import Prompt
+from voiceblog.cue_forms import alternatives, lead_pattern
+from voiceblog.cues import Block, Dictation, Sentence, tidy_name
+from voiceblog.errors import LLMError, LLMOutputError
+from voiceblog.languages import Language, language
+from voiceblog.llm import LLMClient, json_reply
+from voiceblog.templates import Prompt
 
 log = logging.getLogger("voiceblog")
 

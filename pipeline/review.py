@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote  # a URL, not a path: "#", "?" and "%" in a name are its own
 
-from pipeline.cues import Sentence
-from pipeline.export import clock
-from pipeline.redact import redact
-from pipeline.section import Draft
-from pipeline.workspace import atomic_write
+from voiceblog.cues import Sentence
+from voiceblog.export import clock
+from voiceblog.redact import redact
+from voiceblog.section import Draft
+from voiceblog.workspace import atomic_write
 
 ASSETS = Path(__file__).parent / "review_assets"
 

@@ -13,15 +13,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-from pipeline import topics
-from pipeline.clean import Paragraph
-from pipeline.cue_forms import alternatives
-from pipeline.errors import LLMOutputError
-from pipeline.fidelity import content_words
-from pipeline.languages import ENGLISH, Language
-from pipeline.llm import LLMClient, json_reply
-from pipeline.templates import Prompt
-from pipeline.title import offline_title
+from voiceblog import topics
+from voiceblog.clean import Paragraph
+from voiceblog.cue_forms import alternatives
+from voiceblog.errors import LLMOutputError
+from voiceblog.fidelity import content_words
+from voiceblog.languages import ENGLISH, Language
+from voiceblog.llm import LLMClient, json_reply
+from voiceblog.templates import Prompt
+from voiceblog.title import offline_title
 
 log = logging.getLogger("voiceblog")
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import ConfigError
+from voiceblog.errors import ConfigError
 
 
 @dataclass(frozen=True)

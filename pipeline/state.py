@@ -13,9 +13,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.corrections import corrections_fingerprint
-from pipeline.redact import redact
-from pipeline.workspace import Workspace, atomic_write, read_records, records_lock, sha256_file
+from voiceblog.corrections import corrections_fingerprint
+from voiceblog.redact import redact
+from voiceblog.workspace import Workspace, atomic_write, read_records, records_lock, sha256_file
 
 # Verdicts on which batch leaves a memo alone (unless --force).
 FINISHED = ("drafted", "edited by you")
@@ -123,7 +123,7 @@ def _edited(path: Path, workspace: Workspace) -> bool:
 def _what_a_redraft_does(path: Path, workspace: Workspace) -> str:
     """An edited draft, and what it holds or what a re-draft would do with it: the new texts
     a merge marked that are still there ("merged, 2 conflicts"), or that a re-draft merges."""
-    from pipeline.merge import count_conflicts, merged_words
+    from voiceblog.merge import count_conflicts, merged_words
 
     if path.suffix != ".md":
         return path.as_posix()

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from pipeline.errors import PromptError
+from voiceblog.errors import PromptError
 
 DOC_COMMENT = re.compile(r"^\s*<!--.*?-->\s*", re.DOTALL)
 # Variables a prompt must use: without them the model never sees what it is meant to edit.
@@ -46,7 +46,7 @@ def load_prompt(name: str, workspace_prompts: Path) -> Prompt:
     own = workspace_prompts / f"{name}.md"
     if own.is_file():
         return parse_prompt(name, own.read_text(encoding="utf-8"), str(own))
-    shipped = resources.files("pipeline.prompts").joinpath(f"{name}.md")
+    shipped = resources.files("voiceblog.prompts").joinpath(f"{name}.md")
     if not shipped.is_file():
         raise PromptError(f"no prompt named {name!r}")
     return parse_prompt(name, shipped.read_text(encoding="utf-8"), f"{name}.md (built in)")
@@ -74,14 +74,14 @@ def load_style(name: str, workspace_prompts: Path) -> str:
     own = workspace_prompts / f"style-{name}.md"
     if own.is_file():
         return own.read_text(encoding="utf-8").strip()
-    shipped = resources.files("pipeline.prompts").joinpath(f"style-{name}.md")
+    shipped = resources.files("voiceblog.prompts").joinpath(f"style-{name}.md")
     if shipped.is_file():
         return shipped.read_text(encoding="utf-8").strip()
     return _unknown_style(name, workspace_prompts)
 
 
 def _unknown_style(name: str, workspace_prompts: Path):
-    names = {p.name for p in resources.files("pipeline.prompts").iterdir()}
+    names = {p.name for p in resources.files("voiceblog.prompts").iterdir()}
     names |= {p.name for p in workspace_prompts.glob("style-*.md")}
     styles = sorted(n[len("style-") : -len(".md")] for n in names if n.startswith("style-"))
     raise PromptError(f"no style {name!r} (available: {', '.join(styles)})")

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.languages import ENGLISH, Language
+from voiceblog.languages import ENGLISH, Language
 
 MIN_WORDS, MAX_WORDS = 3, 10
 OPENING_SENTENCES = 6  # a title comes from how the memo starts, not from its middle

@@ -20,12 +20,12 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.clean import Paragraph, clean_sentence
-from pipeline.cues import Block, Sentence
-from pipeline.fidelity import content_words
-from pipeline.languages import ENGLISH, Language
-from pipeline.title import rules as title_rules
-from pipeline.title import title_case
+from voiceblog.clean import Paragraph, clean_sentence
+from voiceblog.cues import Block, Sentence
+from voiceblog.fidelity import content_words
+from voiceblog.languages import ENGLISH, Language
+from voiceblog.title import rules as title_rules
+from voiceblog.title import title_case
 
 
 @dataclass(frozen=True)

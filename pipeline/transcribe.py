@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.audio import duration_seconds, read_recording
-from pipeline.transcript import Segment, TranscribeOptions, Transcript
-from pipeline.workspace import Workspace, atomic_write
+from voiceblog.audio import duration_seconds, read_recording
+from voiceblog.transcript import Segment, TranscribeOptions, Transcript
+from voiceblog.workspace import Workspace, atomic_write
 
 log = logging.getLogger("voiceblog")
 
@@ -69,7 +69,7 @@ def _on_the_gpu(options: TranscribeOptions) -> str:
     """' on the GPU (CUDA, float16)' when it runs there; nothing on the CPU, as always."""
     if options.engine == "api":
         return ""  # the provider's machines, not this one's
-    from pipeline import engines  # imported here: it pulls in faster-whisper
+    from voiceblog import engines  # imported here: it pulls in faster-whisper
 
     return " on the GPU (CUDA, float16)" if engines.device_of(options) == "cuda" else ""
 
@@ -101,7 +101,7 @@ def timed_for_the_grammar(
     """
     if options.engine != "faster-whisper" or not options.cue_timings or options.words:
         return None  # openai-whisper times every word already; --words times them all
-    from pipeline import engines  # imported here: it pulls in faster-whisper
+    from voiceblog import engines  # imported here: it pulls in faster-whisper
 
     untimed = engines.needing_cue_timings(transcript.segments, transcript.language)
     if not untimed:
@@ -118,7 +118,7 @@ def with_pauses(path: Path, transcript: Transcript, options: TranscribeOptions):
     transcript has them or VAD is off."""
     if transcript.pauses is not None or not options.vad:
         return None
-    from pipeline.speech import heard
+    from voiceblog.speech import heard
 
     _, pauses = heard(read_recording(path).samples, options.cpu_threads)
     return replace(transcript, pauses=pauses)
@@ -135,7 +135,7 @@ def transcribe_samples(
     if options.engine == "api":
         language, probability, raw_segments, pauses = _by_api(samples, options)
     else:
-        from pipeline import engines  # imported here: it pulls in faster-whisper
+        from voiceblog import engines  # imported here: it pulls in faster-whisper
 
         local = {"faster-whisper": engines.faster_whisper, "openai-whisper": engines.openai_whisper}
         run = local[options.engine]
@@ -156,8 +156,8 @@ def _by_api(samples: np.ndarray, options: TranscribeOptions):
     """A provider's transcript, with the pauses Silero VAD hears here: the grammar and the
     paragraphs go by them, whoever transcribed, and a memo over the upload limit is cut in
     them."""
-    from pipeline.api_engine import api_transcription
-    from pipeline.speech import heard
+    from voiceblog.api_engine import api_transcription
+    from voiceblog.speech import heard
 
     pauses = heard(samples, options.cpu_threads)[1] if options.vad else None
     language, probability, segments = api_transcription(samples, options, pauses)

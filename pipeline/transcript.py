@@ -6,9 +6,9 @@ import json
 import os
 from dataclasses import asdict, dataclass
 
-from pipeline.devices import DEVICES
-from pipeline.errors import ModelError
-from pipeline.workspace import sha256_bytes
+from voiceblog.devices import DEVICES
+from voiceblog.errors import ModelError
+from voiceblog.workspace import sha256_bytes
 
 # Bump when the cached Transcript's shape or meaning changes, so old cache entries are ignored.
 CACHE_VERSION = 3

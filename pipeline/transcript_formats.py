@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from pipeline.transcript import Transcript
+from voiceblog.transcript import Transcript
 
 FORMATS = ("txt", "json", "srt", "vtt")
 

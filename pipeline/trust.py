@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from pipeline.workspace import atomic_write
+from voiceblog.workspace import atomic_write
 
 TRUST_FILE = "trusted-workspaces.json"
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.errors import ModelError
-from pipeline.workspace import atomic_write
+from voiceblog.errors import ModelError
+from voiceblog.workspace import atomic_write
 
 log = logging.getLogger("voiceblog")
 

@@ -8,7 +8,7 @@ import av
 import numpy as np
 from click.testing import CliRunner, Result
 
-from pipeline.cli import main
+from voiceblog.cli import main
 
 # container suffix → (codec, sample rate the codec wants)
 FORMATS = {

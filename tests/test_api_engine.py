@@ -17,12 +17,12 @@ from transcription_server import (
     whisper_answer,
 )
 
-from pipeline import api_engine
-from pipeline.api_engine import pieces_at_pauses
-from pipeline.errors import TranscriptionError
-from pipeline.transcribe import transcribe_samples
-from pipeline.transcript import TranscribeOptions
-from pipeline.workspace import Workspace
+from voiceblog import api_engine
+from voiceblog.api_engine import pieces_at_pauses
+from voiceblog.errors import TranscriptionError
+from voiceblog.transcribe import transcribe_samples
+from voiceblog.transcript import TranscribeOptions
+from voiceblog.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"
 JFK = "ask not what your country can do for you"

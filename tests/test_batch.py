@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from helpers import run, write_wav
 
-from pipeline.audio import decode
-from pipeline.whisper_models import ct2_model_dir
+from voiceblog.audio import decode
+from voiceblog.whisper_models import ct2_model_dir
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
@@ -143,7 +143,7 @@ def test_edited_drafts_are_merged_and_only_force_replaces_them(workspace):
 def test_a_batch_killed_partway_finishes_on_the_next_run_without_redoing_work(workspace, tmp_path):
     names = ("jfk.flac", "cues-memo.m4a", "example-memo.m4a", "vocab memo é 🎙.m4a")
     memo_folder(workspace, *names)
-    command = [sys.executable, "-m", "pipeline", "batch"]
+    command = [sys.executable, "-m", "voiceblog", "batch"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     killed = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
     state = workspace / ".voiceblog" / "state.json"
@@ -201,7 +201,7 @@ def test_watch_drafts_a_memo_once_it_has_finished_syncing(workspace):
     folder = memo_folder(workspace)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     watcher = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "watch", "--settle", "1.5"],
+        [sys.executable, "-m", "voiceblog", "watch", "--settle", "1.5"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

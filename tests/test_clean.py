@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from pipeline.clean import clean_heading, clean_sentence, paragraphs_by_rules
-from pipeline.cues import Sentence
+from voiceblog.clean import clean_heading, clean_sentence, paragraphs_by_rules
+from voiceblog.cues import Sentence
 
 
 @pytest.mark.parametrize(

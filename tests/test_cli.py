@@ -285,7 +285,7 @@ def test_unknown_setting_in_voiceblog_toml(workspace):
 
 def test_module_entry_point_and_help_are_instant():
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "pipeline", "draft", "--help"],
+        [sys.executable, "-X", "importtime", "-m", "voiceblog", "draft", "--help"],
         capture_output=True,
         text=True,
         check=True,

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cues import apply_spoken_cues, match_cue, needs_pauses
-from pipeline.languages import language
-from pipeline.transcript import Segment, Transcript, Word
+from voiceblog.cues import apply_spoken_cues, match_cue, needs_pauses
+from voiceblog.languages import language
+from voiceblog.transcript import Segment, Transcript, Word
 
 DATA = Path(__file__).parent / "data"
 
@@ -127,7 +127,7 @@ def test_sentences_keep_the_time_span_they_were_spoken_in():
 
 
 def test_pieces_merge_with_their_times_running_on():
-    from pipeline.cues import merge_dictations
+    from voiceblog.cues import merge_dictations
 
     first = apply_spoken_cues(dictate("Opening words.", "New section: costs.", "It is cheap."))
     second = apply_spoken_cues(dictate("Still on costs.", "Next section: plans.", "Bake more."))

@@ -17,13 +17,13 @@ from docx import Document
 from helpers import run
 from llm_server import ScriptedLLM, is_cleanup, transcript_of
 
-from pipeline.cues import apply_spoken_cues, match_cue
-from pipeline.export import DocxWriter, DraftInfo, MarkdownWriter
-from pipeline.flow import make_draft
-from pipeline.languages import language
-from pipeline.llm import LLMSettings
-from pipeline.transcript import Segment, Transcript
-from pipeline.workspace import Workspace
+from voiceblog.cues import apply_spoken_cues, match_cue
+from voiceblog.export import DocxWriter, DraftInfo, MarkdownWriter
+from voiceblog.flow import make_draft
+from voiceblog.languages import language
+from voiceblog.llm import LLMSettings
+from voiceblog.transcript import Segment, Transcript
+from voiceblog.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"
 

@@ -11,16 +11,16 @@ import torch
 import whisper
 from helpers import run
 
-from pipeline.audio import decode
-from pipeline.transcribe import transcribe_samples
-from pipeline.transcript import TranscribeOptions
-from pipeline.whisper_models import (
+from voiceblog.audio import decode
+from voiceblog.transcribe import transcribe_samples
+from voiceblog.transcript import TranscribeOptions
+from voiceblog.whisper_models import (
     ct2_model_dir,
     openai_state_dict,
     openai_whisper_checkpoint,
     read_ct2_variables,
 )
-from pipeline.workspace import Workspace
+from voiceblog.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"
 
@@ -171,7 +171,7 @@ def test_a_looping_or_unsure_window_is_decoded_again():
 
     from faster_whisper.tokenizer import Tokenizer
 
-    from pipeline.engines import _fails, _faster_whisper_model
+    from voiceblog.engines import _fails, _faster_whisper_model
 
     tokenizer = Tokenizer(_faster_whisper_model("tiny.en", 1).hf_tokenizer, False)
     thresholds = SimpleNamespace(

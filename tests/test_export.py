@@ -10,11 +10,11 @@ import docx
 import pytest
 import yaml
 
-from pipeline.clean import Paragraph
-from pipeline.errors import ExportError
-from pipeline.export import DraftInfo, MarkdownWriter, export, slugify
-from pipeline.section import Draft, Section
-from pipeline.workspace import Workspace
+from voiceblog.clean import Paragraph
+from voiceblog.errors import ExportError
+from voiceblog.export import DraftInfo, MarkdownWriter, export, slugify
+from voiceblog.section import Draft, Section
+from voiceblog.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"
 

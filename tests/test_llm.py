@@ -195,8 +195,8 @@ def test_a_section_start_moves_onto_the_cleaned_paragraph_said_at_that_time():
     """The model numbers the rules' paragraphs; the draft's are the LLM's, split or joined
     otherwise: each start lands on the draft's paragraph that starts nearest in time, in the
     same block."""
-    from pipeline.clean import Paragraph
-    from pipeline.section import CleanBlock, Sectioning
+    from voiceblog.clean import Paragraph
+    from voiceblog.section import CleanBlock, Sectioning
 
     def block(*starts, heading=None):
         return CleanBlock(heading, bool(heading), [Paragraph(f"p{t}", t, t + 4) for t in starts])

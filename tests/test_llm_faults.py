@@ -10,14 +10,14 @@ import pytest
 from helpers import run
 from llm_server import ScriptedLLM, cleanups, is_cleanup, transcript_of
 
-from pipeline.clean import chunk_blocks, clean_chunks_with_llm
-from pipeline.cues import apply_spoken_cues
-from pipeline.fidelity import LIMITS
-from pipeline.flow import make_draft
-from pipeline.llm import LLMClient, LLMSettings
-from pipeline.templates import load_prompt
-from pipeline.transcript import Segment, Transcript
-from pipeline.workspace import Workspace
+from voiceblog.clean import chunk_blocks, clean_chunks_with_llm
+from voiceblog.cues import apply_spoken_cues
+from voiceblog.fidelity import LIMITS
+from voiceblog.flow import make_draft
+from voiceblog.llm import LLMClient, LLMSettings
+from voiceblog.templates import load_prompt
+from voiceblog.transcript import Segment, Transcript
+from voiceblog.workspace import Workspace
 
 SECTIONS = json.dumps({"title": "Bread", "summary": "On bread.", "tags": ["bread"], "sections": []})
 

@@ -23,10 +23,10 @@ from test_llm_faults import (
     with_context_prompt,
 )
 
-from pipeline.clean import Paragraph
-from pipeline.export import DraftInfo, MarkdownWriter
-from pipeline.fidelity import compare
-from pipeline.section import Draft, Section
+from voiceblog.clean import Paragraph
+from voiceblog.export import DraftInfo, MarkdownWriter
+from voiceblog.fidelity import compare
+from voiceblog.section import Draft, Section
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_HEADINGS = [
@@ -209,10 +209,10 @@ def test_fillers_are_gone_before_the_model_sees_the_text(cues_memo):
 def test_word_export_survives_any_title_and_a_long_file_name(workspace):
     from datetime import UTC, datetime
 
-    from pipeline.clean import Paragraph
-    from pipeline.export import DraftInfo, export
-    from pipeline.section import Draft, Section
-    from pipeline.workspace import Workspace
+    from voiceblog.clean import Paragraph
+    from voiceblog.export import DraftInfo, export
+    from voiceblog.section import Draft, Section
+    from voiceblog.workspace import Workspace
 
     title = "T\x00\x0b\ufffeitle " + "word " * 4000  # 20,000 characters and control characters
     draft = Draft(
@@ -293,7 +293,7 @@ def test_a_terminal_sees_the_llm_work_through_the_chunks(cues_memo):
 
     with ScriptedLLM(script(), latency=0.2) as server:
         primary, replica = pty.openpty()
-        command = [sys.executable, "-m", "pipeline", "draft", str(cues_memo), "--format", "md"]
+        command = [sys.executable, "-m", "voiceblog", "draft", str(cues_memo), "--format", "md"]
         command += ["--llm", "openai/scripted", "--api-base", server.url]
         done = subprocess.run(command, stderr=replica, stdout=subprocess.PIPE, timeout=120)
         os.close(replica)
@@ -373,7 +373,7 @@ def test_a_model_that_answers_with_the_prompts_own_example_adds_nothing(cues_mem
 def test_a_model_on_this_machine_gets_one_request_at_a_time_and_time_to_answer(
     model, api_base, local
 ):
-    from pipeline.llm import local_defaults
+    from voiceblog.llm import local_defaults
 
     assert local_defaults(model, api_base) == (
         {"jobs": 1, "timeout": 600.0} if local else {"jobs": 8, "timeout": 60.0}
@@ -413,17 +413,17 @@ GROUNDING = [
 
 @pytest.mark.parametrize("code, line, expected", GROUNDING)
 def test_a_title_is_the_speakers_when_most_of_its_words_are(code, line, expected):
-    from pipeline.fidelity import content_words
-    from pipeline.languages import language
-    from pipeline.section import grounded
+    from voiceblog.fidelity import content_words
+    from voiceblog.languages import language
+    from voiceblog.section import grounded
 
     lang = language(code)
     assert grounded(line, frozenset(content_words(SAID[code], lang)), lang) is expected
 
 
 def test_a_summary_may_join_the_speakers_words_with_its_own():
-    from pipeline.fidelity import content_words
-    from pipeline.section import MIN_GROUNDED, grounded
+    from voiceblog.fidelity import content_words
+    from voiceblog.section import MIN_GROUNDED, grounded
 
     said = frozenset(content_words("I started walking to work because the bus got expensive."))
     summary = "The speaker describes walking instead of taking the bus"
@@ -533,8 +533,8 @@ def test_a_label_the_model_puts_before_a_line_is_not_part_of_it(cues_memo):
     ],
 )
 def test_labels_come_off_in_each_language(code, line, expected):
-    from pipeline.languages import language
-    from pipeline.section import without_label
+    from voiceblog.languages import language
+    from voiceblog.section import without_label
 
     assert without_label(line, language(code)) == expected
 

@@ -1,8 +1,8 @@
 """--llm local without running the model: how it is named, routed and sized, and the shared
 start of a batch's prompts (the model itself is exercised in tests/real_llm/)."""
 
-from pipeline import local_llm
-from pipeline.llm import LLMSettings, destination, is_local, key_sent, local_defaults, missing_key
+from voiceblog import local_llm
+from voiceblog.llm import LLMSettings, destination, is_local, key_sent, local_defaults, missing_key
 
 
 def test_local_names_the_default_model_or_a_path():

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from pipeline.merge import (
+from voiceblog.merge import (
     CONFLICT_OPEN,
     blocks,
     count_conflicts,
@@ -213,7 +213,7 @@ def render(front: dict, body: list[str]) -> str:
 
 
 def parse_front(front: str) -> dict:
-    from pipeline.merge import front_entries
+    from voiceblog.merge import front_entries
 
     parsed = {}
     for key, lines in front_entries(front):

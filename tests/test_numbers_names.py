@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.clean import clean_sentence
-from pipeline.fidelity import LIMITS, changed_facts, compare
-from pipeline.languages import language
-from pipeline.numbers import mentions
+from voiceblog.clean import clean_sentence
+from voiceblog.fidelity import LIMITS, changed_facts, compare
+from voiceblog.languages import language
+from voiceblog.numbers import mentions
 
 EN, DE, FR, ES = (language(code) for code in ("en", "de", "fr", "es"))
 DATA = Path(__file__).parent / "data"

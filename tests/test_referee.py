@@ -12,14 +12,14 @@ import pytest
 from helpers import run
 from llm_server import ScriptedLLM, cleanups, is_cleanup, is_referee, referee_requests
 
-from pipeline.cues import Dictation, apply_spoken_cues
-from pipeline.flow import make_draft
-from pipeline.languages import language
-from pipeline.llm import LLMSettings
-from pipeline.referee import near_misses, structure_word
-from pipeline.section import Draft
-from pipeline.transcript import Segment, Transcript
-from pipeline.workspace import Workspace
+from voiceblog.cues import Dictation, apply_spoken_cues
+from voiceblog.flow import make_draft
+from voiceblog.languages import language
+from voiceblog.llm import LLMSettings
+from voiceblog.referee import near_misses, structure_word
+from voiceblog.section import Draft
+from voiceblog.transcript import Segment, Transcript
+from voiceblog.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"
 SECTIONS = json.dumps({"title": "Riding", "summary": "On riding.", "tags": [], "sections": []})

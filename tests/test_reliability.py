@@ -81,7 +81,7 @@ def test_concurrent_drafts_of_different_memos_keep_every_manifest_entry(workspac
     folder = memo_folder(workspace, "jfk.flac", "cues-memo.m4a", "example-memo.m4a")
     shutil.copy(DATA / "vocab-memo.m4a", folder / "vocab-memo.m4a")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "pipeline", "draft", "--format", "all"]
+    command = [sys.executable, "-m", "voiceblog", "draft", "--format", "all"]
     runs = [
         subprocess.Popen(
             [*command, str(memo)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
@@ -112,7 +112,7 @@ def test_ctrl_c_during_the_llm_stage_stops_at_once_with_the_summary(workspace):
         command = [
             sys.executable,
             "-m",
-            "pipeline",
+            "voiceblog",
             "batch",
             "--llm",
             "openai/slow",
@@ -142,7 +142,7 @@ def started(*args, **kwargs) -> subprocess.Popen:
     """voiceblog as a separate process, its stderr in a file so it can be read while it runs."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **kwargs.pop("env", {})}
     return subprocess.Popen(
-        [sys.executable, "-m", "pipeline", *map(str, args)],
+        [sys.executable, "-m", "voiceblog", *map(str, args)],
         stdout=subprocess.PIPE,
         stderr=kwargs.pop("stderr"),
         text=True,
@@ -239,7 +239,7 @@ def test_ctrl_c_while_transcribing_a_long_memo_exits_at_once(workspace, tmp_path
 
 def test_a_run_waiting_for_a_memo_says_which_process_holds_it(workspace, tmp_path):
     """4. One lock per memo: a second run waits and says for whom, then drafts."""
-    from pipeline.workspace import Workspace, sha256_file
+    from voiceblog.workspace import Workspace, sha256_file
 
     memo = memo_folder(workspace, "jfk.flac") / "jfk.flac"
     held = Workspace(workspace).memo_lock(sha256_file(memo), memo.name)
@@ -326,7 +326,7 @@ def test_runs_starting_at_once_all_find_the_drafts_folder_writable(workspace):
     deleted it under another."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from pipeline.export import ensure_drafts_dir
+    from voiceblog.export import ensure_drafts_dir
 
     def check(_):
         ensure_drafts_dir(workspace / "drafts")

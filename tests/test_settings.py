@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from helpers import run
 
-from pipeline import settings
-from pipeline.cli import _draft_options, draft
-from pipeline.workspace import Workspace
+from voiceblog import settings
+from voiceblog.cli import _draft_options, draft
+from voiceblog.workspace import Workspace
 
 
 def defaults() -> dict:

@@ -16,9 +16,9 @@ import pytest
 import yaml
 from helpers import encode, run
 
-from pipeline.transcribe import transcribe
-from pipeline.transcript import TranscribeOptions
-from pipeline.workspace import Workspace, sha256_file
+from voiceblog.transcribe import transcribe
+from voiceblog.transcript import TranscribeOptions
+from voiceblog.workspace import Workspace, sha256_file
 
 DATA = Path(__file__).parent / "data"
 
@@ -206,7 +206,7 @@ def test_from_a_terminal_its_output_goes_to_stderr_directly(memos, recorder, wor
     """Outside the test runner, voiceblog's stderr is a file: the command writes to it itself."""
     command, log = recorder
     result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "draft", "recordings/jfk.flac", "--format", "md"]
+        [sys.executable, "-m", "voiceblog", "draft", "recordings/jfk.flac", "--format", "md"]
         + ["--then", command],
         capture_output=True,
         text=True,

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from pipeline.title import offline_title
+from voiceblog.title import offline_title
 
 FILLERS = {"so", "um", "uh", "okay", "ok", "well", "and", "like", "right", "yeah", "hello"}
 

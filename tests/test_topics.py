@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipeline.cues import Sentence
-from pipeline.topics import (
+from voiceblog.cues import Sentence
+from voiceblog.topics import (
     headings,
     paragraph_groups,
     pause_gaps,

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import audio
-from pipeline.errors import AudioError
-from pipeline.transcribe import transcribe
-from pipeline.transcript import TranscribeOptions
-from pipeline.workspace import Workspace, sha256_file
+from voiceblog import audio
+from voiceblog.errors import AudioError
+from voiceblog.transcribe import transcribe
+from voiceblog.transcript import TranscribeOptions
+from voiceblog.workspace import Workspace, sha256_file
 
 DATA = Path(__file__).parent / "data"
 

@@ -148,7 +148,7 @@ def dictated_memo(dictation) -> Path:
     import memos
     from dictations import expected_structure, spoken_lines
 
-    from pipeline.audio import decode
+    from voiceblog.audio import decode
 
     pieces, said = [], []
     for index, (line, pause) in enumerate(spoken_lines(dictation)):

@@ -26,7 +26,7 @@ def main() -> None:
         command = [
             sys.executable,
             "-m",
-            "pipeline",
+            "voiceblog",
             "draft",
             "example-memo.m4a",
             "--format",

@@ -25,7 +25,7 @@ def main() -> None:
         workspace = Path(folder)
         (workspace / "recordings").mkdir()
         shutil.copy(ROOT / "recordings" / "example-memo.m4a", workspace / "recordings")
-        command = [sys.executable, "-m", "pipeline", "draft", "recordings/example-memo.m4a"]
+        command = [sys.executable, "-m", "voiceblog", "draft", "recordings/example-memo.m4a"]
         done = subprocess.run(
             [*command, "--review", "--format", "md"], cwd=workspace, capture_output=True, text=True
         )

@@ -16,8 +16,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from pipeline.cues import apply_spoken_cues
-from pipeline.transcript import Segment, Transcript
+from voiceblog.cues import apply_spoken_cues
+from voiceblog.transcript import Segment, Transcript
 
 PAUSE = " | "  # between two of Whisper's segments: the speaker paused
 SEPARATORS = (": ", ", ", " — ", ". ", PAUSE, " ")  # " ": no mark at all

@@ -12,9 +12,9 @@ import pytest
 from helpers import run
 from test_real_models import SPOKEN, assert_clean, headings
 
-from pipeline import local_llm
-from pipeline.errors import LLMError, LLMOutputError
-from pipeline.llm import LLMClient, LLMSettings
+from voiceblog import local_llm
+from voiceblog.errors import LLMError, LLMOutputError
+from voiceblog.llm import LLMClient, LLMSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ("ctranslate2", "tokenizers")  # and gguf, to convert the model the first time
