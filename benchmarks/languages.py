@@ -18,8 +18,8 @@ sys.path.insert(0, str(ROOT))
 
 from voiceblog.audio import decode  # noqa: E402
 from voiceblog.cues import apply_spoken_cues  # noqa: E402
-from voiceblog.transcribe import transcribe_samples  # noqa: E402
-from voiceblog.transcript import TranscribeOptions  # noqa: E402
+from voiceblog.transcription.options import TranscribeOptions  # noqa: E402
+from voiceblog.transcription.run import transcribe_samples  # noqa: E402
 from voiceblog.workspace import Workspace  # noqa: E402
 
 MEMOS = {"de": "german-memo", "fr": "french-memo", "es": "spanish-memo"}

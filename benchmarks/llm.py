@@ -30,7 +30,7 @@ from voiceblog.cues import apply_spoken_cues  # noqa: E402
 from voiceblog.flow import make_draft  # noqa: E402
 from voiceblog.llm import LLMSettings, count_tokens  # noqa: E402
 from voiceblog.templates import load_prompt  # noqa: E402
-from voiceblog.transcript import Segment, Transcript  # noqa: E402
+from voiceblog.transcription.transcript import Segment, Transcript  # noqa: E402
 
 LATENCY = 1.0  # seconds the server takes for every answer, like a hosted model
 CHUNK_TOKENS = 500

@@ -37,8 +37,9 @@ from voiceblog.languages import language  # noqa: E402
 from voiceblog.llm import LLMClient, LLMSettings, _litellm  # noqa: E402
 from voiceblog.referee import checked_verdict, model_verdicts, near_misses  # noqa: E402
 from voiceblog.templates import load_prompt  # noqa: E402
-from voiceblog.transcribe import transcribe  # noqa: E402
-from voiceblog.transcript import TranscribeOptions, Transcript  # noqa: E402
+from voiceblog.transcription.options import TranscribeOptions  # noqa: E402
+from voiceblog.transcription.run import transcribe  # noqa: E402
+from voiceblog.transcription.transcript import Transcript  # noqa: E402
 from voiceblog.workspace import Workspace, sha256_file  # noqa: E402
 
 DATA = ROOT / "tests" / "data"

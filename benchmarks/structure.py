@@ -45,7 +45,7 @@ from speech_text import speech_text  # noqa: E402
 
 from voiceblog.audio import SAMPLE_RATE, decode  # noqa: E402
 from voiceblog.fidelity import content_words  # noqa: E402
-from voiceblog.transcript import TranscribeOptions  # noqa: E402
+from voiceblog.transcription.options import TranscribeOptions  # noqa: E402
 from voiceblog.workspace import Workspace, sha256_file  # noqa: E402
 
 TEXTS = ROOT / "benchmarks" / "texts"
@@ -141,7 +141,7 @@ def _write_wav(path: Path, samples: np.ndarray) -> None:
 def transcript_of(path: Path, workspace: Workspace, words: bool = False):
     """The memo's transcript; with words, every word timed, so the speaker's pauses show
     (the default transcript's 30-second segments hide them)."""
-    from voiceblog.transcribe import transcribe
+    from voiceblog.transcription.run import transcribe
 
     options = TranscribeOptions(words=words)
     return transcribe(path, sha256_file(path), options, workspace)[0]

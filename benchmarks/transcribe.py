@@ -83,7 +83,7 @@ def reference_for(config: str) -> str:
 
 
 def transcribe_text(config: str, samples: np.ndarray) -> str:
-    from voiceblog.whisper_models import ct2_model_dir
+    from voiceblog.transcription.whisper_weights import ct2_model_dir
 
     if "@" in config:
         return matrix_text(*config.split("@")[:2], samples)
@@ -91,7 +91,7 @@ def transcribe_text(config: str, samples: np.ndarray) -> str:
         import torch
         import whisper
 
-        from voiceblog.whisper_models import openai_whisper_checkpoint
+        from voiceblog.transcription.whisper_weights import openai_whisper_checkpoint
 
         torch.set_num_threads(THREADS)
         checkpoint = openai_whisper_checkpoint("tiny.en", memos.CACHE)
@@ -104,8 +104,8 @@ def transcribe_text(config: str, samples: np.ndarray) -> str:
         model = WhisperModel(str(ct2_model_dir("tiny.en")), device="cpu", cpu_threads=THREADS)
         segments, _ = model.transcribe(samples)
         return " ".join(s.text for s in segments)
-    from voiceblog.transcribe import transcribe_samples
-    from voiceblog.transcript import TranscribeOptions
+    from voiceblog.transcription.options import TranscribeOptions
+    from voiceblog.transcription.run import transcribe_samples
     from voiceblog.workspace import Workspace
 
     timings = {
@@ -119,13 +119,13 @@ def transcribe_text(config: str, samples: np.ndarray) -> str:
 
 def matrix_text(engine: str, model: str, samples: np.ndarray) -> str:
     """One cell of the matrix: engine with model's weights, English given (as for tiny.en)."""
-    from voiceblog.whisper_models import ct2_model_dir
+    from voiceblog.transcription.whisper_weights import ct2_model_dir
 
     if engine == "openai-whisper":
         import torch
         import whisper
 
-        from voiceblog.whisper_models import openai_whisper_checkpoint
+        from voiceblog.transcription.whisper_weights import openai_whisper_checkpoint
 
         torch.set_num_threads(THREADS)
         model_path = openai_whisper_checkpoint(model, memos.CACHE)
@@ -138,8 +138,8 @@ def matrix_text(engine: str, model: str, samples: np.ndarray) -> str:
         loaded = WhisperModel(str(ct2_model_dir(model)), device="cpu", cpu_threads=THREADS)
         segments, _ = loaded.transcribe(samples, language="en")
         return " ".join(s.text for s in segments)
-    from voiceblog.transcribe import transcribe_samples
-    from voiceblog.transcript import TranscribeOptions
+    from voiceblog.transcription.options import TranscribeOptions
+    from voiceblog.transcription.run import transcribe_samples
     from voiceblog.workspace import Workspace
 
     beams = {"beam_size": 1, "fallback_beam_size": 3} if engine == "voiceblog-greedy" else {}

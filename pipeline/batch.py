@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from voiceblog.audio import check_readable, read_recording
-from voiceblog.corrections import memo_fingerprint
 from voiceblog.errors import LLMError, VoiceblogError, describe
 from voiceblog.flow import (
     DraftOptions,
@@ -27,7 +26,8 @@ from voiceblog.flow import (
 )
 from voiceblog.llm import LLMHealth
 from voiceblog.state import State, verdict
-from voiceblog.transcribe import cached_transcript
+from voiceblog.transcription.corrections import memo_fingerprint
+from voiceblog.transcription.run import cached_transcript
 from voiceblog.workspace import Workspace, sha256_file
 
 log = logging.getLogger("voiceblog")

@@ -111,7 +111,7 @@ drafting_options = with_settings(settings_table.DRAFTING)
 
 
 def _transcribe_options(workspace: Workspace, s: dict, words: bool = False):
-    from voiceblog.transcript import TranscribeOptions
+    from voiceblog.transcription.options import TranscribeOptions
 
     vocabulary = s["vocab"] if s["vocab"] is not None else workspace.vocabulary()
     return TranscribeOptions(
@@ -184,10 +184,10 @@ def transcribe(
 ) -> None:
     """Print the transcript of RECORDING on stdout (as you corrected it, if you did)."""
     from voiceblog.audio import check_readable
-    from voiceblog.corrections import corrected
-    from voiceblog.devices import check_available as check_device
-    from voiceblog.transcribe import transcribe as run_transcription
-    from voiceblog.transcript_formats import render
+    from voiceblog.transcription.corrections import corrected
+    from voiceblog.transcription.devices import check_available as check_device
+    from voiceblog.transcription.formats import render
+    from voiceblog.transcription.run import transcribe as run_transcription
     from voiceblog.workspace import sha256_file
 
     def work():
@@ -219,8 +219,8 @@ def _edit_transcript(workspace: Workspace, recording: Path, audio_hash: str, tra
     import shlex
     import subprocess
 
-    from voiceblog.corrections import corrections_text, editable_file
     from voiceblog.flow import offer_vocabulary
+    from voiceblog.transcription.corrections import corrections_text, editable_file
 
     path = editable_file(transcript, audio_hash, str(recording), workspace)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
@@ -511,10 +511,10 @@ def _print_batch_summary(outcomes, found) -> None:
 def _draft_options(workspace: Workspace, check_drafts: bool = True, runs_then: bool = True, **s):
     """DraftOptions from the command line, checked before any slow work starts. check_drafts:
     the command writes drafts (not status); runs_then: it drafts memos (not review)."""
-    from voiceblog.devices import check_available as check_device
     from voiceblog.export import ensure_drafts_dir
     from voiceblog.flow import DraftOptions
     from voiceblog.llm import LLMHealth, LLMSettings, local_defaults
+    from voiceblog.transcription.devices import check_available as check_device
 
     try:
         llm = s["llm"] and LLMSettings(

@@ -17,7 +17,7 @@ from functools import cache
 
 from voiceblog.cue_forms import Head, alternatives, compile_heads, lead_pattern
 from voiceblog.languages import ENGLISH, Language, language
-from voiceblog.transcript import Transcript
+from voiceblog.transcription.transcript import Transcript
 
 # A gap between two words this long is the speaker's pause. Whisper's word timings absorb part
 # of a real pause into the word before it: a 0.5 s pause measures 0.34–0.72 s here.

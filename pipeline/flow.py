@@ -19,7 +19,6 @@ from voiceblog.clean import (
     clean_heading,
     default_chunk_tokens,
 )
-from voiceblog.corrections import corrected, corrected_words
 from voiceblog.cues import Block, Dictation, apply_spoken_cues, merge_dictations
 from voiceblog.errors import LLMError, LLMOutputError, NoSpeechError, VoiceblogError
 from voiceblog.export import DraftInfo, clock, draft_stem, export
@@ -33,8 +32,10 @@ from voiceblog.review import ReviewSource, write_review
 from voiceblog.section import CleanBlock, Draft, ask_sectioning, draft_by_llm, draft_by_rules
 from voiceblog.templates import load_prompt, load_style
 from voiceblog.topics import block_sections
-from voiceblog.transcribe import ProgressCallback, transcribe
-from voiceblog.transcript import TranscribeOptions, Transcript
+from voiceblog.transcription.corrections import corrected, corrected_words
+from voiceblog.transcription.options import TranscribeOptions
+from voiceblog.transcription.run import ProgressCallback, transcribe
+from voiceblog.transcription.transcript import Transcript
 from voiceblog.workspace import Workspace, sha256_bytes, sha256_file
 
 log = logging.getLogger("voiceblog")

@@ -93,11 +93,11 @@ def _first_memo(target: Path, entry: dict, workspace: Workspace) -> Memo:
 
 def draft_post(memos: list[Memo], target: Path | None, options, workspace: Workspace) -> list[Path]:
     """Draft every memo of the post and write them as one, merged into target as it is now."""
-    from voiceblog.corrections import memo_fingerprint
     from voiceblog.cues import apply_spoken_cues
     from voiceblog.export import export
     from voiceblog.flow import joined_info, make_draft, transcribe_recording
     from voiceblog.state import State
+    from voiceblog.transcription.corrections import memo_fingerprint
 
     transcripts, drafts = [], []
     for memo in memos:

@@ -13,8 +13,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from voiceblog.corrections import corrections_fingerprint
 from voiceblog.redact import redact
+from voiceblog.transcription.corrections import corrections_fingerprint
 from voiceblog.workspace import Workspace, atomic_write, read_records, records_lock, sha256_file
 
 # Verdicts on which batch leaves a memo alone (unless --force).

@@ -17,11 +17,11 @@ from transcription_server import (
     whisper_answer,
 )
 
-from voiceblog import api_engine
-from voiceblog.api_engine import pieces_at_pauses
 from voiceblog.errors import TranscriptionError
-from voiceblog.transcribe import transcribe_samples
-from voiceblog.transcript import TranscribeOptions
+from voiceblog.transcription import api_engine
+from voiceblog.transcription.api_engine import pieces_at_pauses
+from voiceblog.transcription.options import TranscribeOptions
+from voiceblog.transcription.run import transcribe_samples
 from voiceblog.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"

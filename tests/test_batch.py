@@ -15,7 +15,7 @@ import pytest
 from helpers import run, write_wav
 
 from voiceblog.audio import decode
-from voiceblog.whisper_models import ct2_model_dir
+from voiceblog.transcription.whisper_weights import ct2_model_dir
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent

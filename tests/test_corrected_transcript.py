@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from helpers import encode, run
 
-from voiceblog.corrections import Line, corrected_segments, editable_text, read_lines
-from voiceblog.transcript import Segment, Transcript, Word
+from voiceblog.transcription.corrections import Line, corrected_segments, editable_text, read_lines
+from voiceblog.transcription.transcript import Segment, Transcript, Word
 
 DATA = Path(__file__).parent / "data"
 # What Whisper tiny.en hears at the end of tests/data/cues-memo.m4a, and what was said.

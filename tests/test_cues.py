@@ -6,7 +6,7 @@ import pytest
 
 from voiceblog.cues import apply_spoken_cues, match_cue, needs_pauses
 from voiceblog.languages import language
-from voiceblog.transcript import Segment, Transcript, Word
+from voiceblog.transcription.transcript import Segment, Transcript, Word
 
 DATA = Path(__file__).parent / "data"
 

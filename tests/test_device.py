@@ -7,7 +7,7 @@ import ctranslate2
 import pytest
 from helpers import run
 
-from voiceblog.transcript import TranscribeOptions
+from voiceblog.transcription.options import TranscribeOptions
 
 pytestmark = pytest.mark.skipif(
     ctranslate2.get_cuda_device_count() > 0,

@@ -22,7 +22,7 @@ from voiceblog.export import DocxWriter, DraftInfo, MarkdownWriter
 from voiceblog.flow import make_draft
 from voiceblog.languages import language
 from voiceblog.llm import LLMSettings
-from voiceblog.transcript import Segment, Transcript
+from voiceblog.transcription.transcript import Segment, Transcript
 from voiceblog.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"

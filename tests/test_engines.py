@@ -12,9 +12,9 @@ import whisper
 from helpers import run
 
 from voiceblog.audio import decode
-from voiceblog.transcribe import transcribe_samples
-from voiceblog.transcript import TranscribeOptions
-from voiceblog.whisper_models import (
+from voiceblog.transcription.options import TranscribeOptions
+from voiceblog.transcription.run import transcribe_samples
+from voiceblog.transcription.whisper_weights import (
     ct2_model_dir,
     openai_state_dict,
     openai_whisper_checkpoint,
@@ -171,7 +171,7 @@ def test_a_looping_or_unsure_window_is_decoded_again():
 
     from faster_whisper.tokenizer import Tokenizer
 
-    from voiceblog.engines import _fails, _faster_whisper_model
+    from voiceblog.transcription.local_engines import _fails, _faster_whisper_model
 
     tokenizer = Tokenizer(_faster_whisper_model("tiny.en", 1).hf_tokenizer, False)
     thresholds = SimpleNamespace(

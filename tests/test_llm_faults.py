@@ -16,7 +16,7 @@ from voiceblog.fidelity import LIMITS
 from voiceblog.flow import make_draft
 from voiceblog.llm import LLMClient, LLMSettings
 from voiceblog.templates import load_prompt
-from voiceblog.transcript import Segment, Transcript
+from voiceblog.transcription.transcript import Segment, Transcript
 from voiceblog.workspace import Workspace
 
 SECTIONS = json.dumps({"title": "Bread", "summary": "On bread.", "tags": ["bread"], "sections": []})

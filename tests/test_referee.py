@@ -18,7 +18,7 @@ from voiceblog.languages import language
 from voiceblog.llm import LLMSettings
 from voiceblog.referee import near_misses, structure_word
 from voiceblog.section import Draft
-from voiceblog.transcript import Segment, Transcript
+from voiceblog.transcription.transcript import Segment, Transcript
 from voiceblog.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"

@@ -6,10 +6,10 @@ from pathlib import Path
 import numpy as np
 
 from voiceblog.audio import SAMPLE_RATE, decode
-from voiceblog.engines import _split
-from voiceblog.speech import QUIET_FRAME, _quiet_cuts, _speech_in, speech_clips, windows
-from voiceblog.transcribe import transcribe_samples
-from voiceblog.transcript import TranscribeOptions
+from voiceblog.transcription.local_engines import _split
+from voiceblog.transcription.options import TranscribeOptions
+from voiceblog.transcription.run import transcribe_samples
+from voiceblog.transcription.vad import QUIET_FRAME, _quiet_cuts, _speech_in, speech_clips, windows
 from voiceblog.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"
@@ -75,7 +75,7 @@ def test_windows_are_dealt_in_nearly_equal_batches_in_order():
 
 def test_an_english_only_model_named_by_its_folder_hears_english(workspace):
     """Nothing to detect: the folder's name does not say .en, the model does."""
-    from voiceblog.whisper_models import ct2_model_dir
+    from voiceblog.transcription.whisper_weights import ct2_model_dir
 
     options = TranscribeOptions(model=str(ct2_model_dir("tiny.en")))
     transcript = transcribe_samples(decode(DATA / "jfk.flac"), options, Workspace(workspace))

@@ -16,8 +16,8 @@ import pytest
 import yaml
 from helpers import encode, run
 
-from voiceblog.transcribe import transcribe
-from voiceblog.transcript import TranscribeOptions
+from voiceblog.transcription.options import TranscribeOptions
+from voiceblog.transcription.run import transcribe
 from voiceblog.workspace import Workspace, sha256_file
 
 DATA = Path(__file__).parent / "data"

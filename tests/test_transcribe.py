@@ -9,8 +9,8 @@ import pytest
 
 from voiceblog import audio
 from voiceblog.errors import AudioError
-from voiceblog.transcribe import transcribe
-from voiceblog.transcript import TranscribeOptions
+from voiceblog.transcription.options import TranscribeOptions
+from voiceblog.transcription.run import transcribe
 from voiceblog.workspace import Workspace, sha256_file
 
 DATA = Path(__file__).parent / "data"

@@ -84,7 +84,7 @@ def whisper_answer(fields: dict) -> tuple[int, str]:
     """A real transcription of the uploaded audio by faster-whisper tiny.en, as verbose_json."""
     from faster_whisper import decode_audio
 
-    from voiceblog.engines import _faster_whisper_model
+    from voiceblog.transcription.local_engines import _faster_whisper_model
 
     model = _faster_whisper_model("tiny.en", 2)
     audio = decode_audio(io.BytesIO(fields["file"]))

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from voiceblog.cues import apply_spoken_cues
-from voiceblog.transcript import Segment, Transcript
+from voiceblog.transcription.transcript import Segment, Transcript
 
 PAUSE = " | "  # between two of Whisper's segments: the speaker paused
 SEPARATORS = (": ", ", ", " — ", ". ", PAUSE, " ")  # " ": no mark at all

@@ -11,7 +11,7 @@ import numpy as np
 
 from voiceblog.audio import SAMPLE_RATE
 from voiceblog.cues import PAUSE_SECONDS
-from voiceblog.transcript import Word
+from voiceblog.transcription.transcript import Word
 
 WINDOW_SECONDS = 30  # Whisper's input window
 # VAD pieces of at most 10 s (cut at the speaker's short pauses) pack into 30 s windows more

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from voiceblog.transcript import Transcript
+from voiceblog.transcription.transcript import Transcript
 
 FORMATS = ("txt", "json", "srt", "vtt")
 

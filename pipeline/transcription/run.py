@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from voiceblog.audio import duration_seconds, read_recording
-from voiceblog.transcript import Segment, TranscribeOptions, Transcript
+from voiceblog.transcription.options import TranscribeOptions
+from voiceblog.transcription.transcript import Segment, Transcript
 from voiceblog.workspace import Workspace, atomic_write
 
 log = logging.getLogger("voiceblog")
@@ -69,9 +70,9 @@ def _on_the_gpu(options: TranscribeOptions) -> str:
     """' on the GPU (CUDA, float16)' when it runs there; nothing on the CPU, as always."""
     if options.engine == "api":
         return ""  # the provider's machines, not this one's
-    from voiceblog import engines  # imported here: it pulls in faster-whisper
+    from voiceblog.transcription import local_engines  # imported here: it pulls in faster-whisper
 
-    return " on the GPU (CUDA, float16)" if engines.device_of(options) == "cuda" else ""
+    return " on the GPU (CUDA, float16)" if local_engines.device_of(options) == "cuda" else ""
 
 
 def cached_transcript(
@@ -101,14 +102,14 @@ def timed_for_the_grammar(
     """
     if options.engine != "faster-whisper" or not options.cue_timings or options.words:
         return None  # openai-whisper times every word already; --words times them all
-    from voiceblog import engines  # imported here: it pulls in faster-whisper
+    from voiceblog.transcription import local_engines  # imported here: it pulls in faster-whisper
 
-    untimed = engines.needing_cue_timings(transcript.segments, transcript.language)
+    untimed = local_engines.needing_cue_timings(transcript.segments, transcript.language)
     if not untimed:
         return None
     log.info("%s: timing %d segments the cue grammar now reads", path.name, len(untimed))
     samples = read_recording(path).samples
-    segments = engines.with_cue_timings(samples, transcript, untimed, options)
+    segments = local_engines.with_cue_timings(samples, transcript, untimed, options)
     return replace(transcript, segments=segments)
 
 
@@ -118,7 +119,7 @@ def with_pauses(path: Path, transcript: Transcript, options: TranscribeOptions):
     transcript has them or VAD is off."""
     if transcript.pauses is not None or not options.vad:
         return None
-    from voiceblog.speech import heard
+    from voiceblog.transcription.vad import heard
 
     _, pauses = heard(read_recording(path).samples, options.cpu_threads)
     return replace(transcript, pauses=pauses)
@@ -135,9 +136,14 @@ def transcribe_samples(
     if options.engine == "api":
         language, probability, raw_segments, pauses = _by_api(samples, options)
     else:
-        from voiceblog import engines  # imported here: it pulls in faster-whisper
+        from voiceblog.transcription import (
+            local_engines,  # imported here: it pulls in faster-whisper
+        )
 
-        local = {"faster-whisper": engines.faster_whisper, "openai-whisper": engines.openai_whisper}
+        local = {
+            "faster-whisper": local_engines.faster_whisper,
+            "openai-whisper": local_engines.openai_whisper,
+        }
         run = local[options.engine]
         language, probability, raw_segments, pauses = run(samples, options, workspace)
     segments = tuple(_report(raw_segments, duration, on_progress))
@@ -156,8 +162,8 @@ def _by_api(samples: np.ndarray, options: TranscribeOptions):
     """A provider's transcript, with the pauses Silero VAD hears here: the grammar and the
     paragraphs go by them, whoever transcribed, and a memo over the upload limit is cut in
     them."""
-    from voiceblog.api_engine import api_transcription
-    from voiceblog.speech import heard
+    from voiceblog.transcription.api_engine import api_transcription
+    from voiceblog.transcription.vad import heard
 
     pauses = heard(samples, options.cpu_threads)[1] if options.vad else None
     language, probability, segments = api_transcription(samples, options, pauses)

@@ -12,15 +12,16 @@ from pathlib import Path
 
 import numpy as np
 
-from voiceblog import devices
 from voiceblog.audio import SAMPLE_RATE
 from voiceblog.cues import needs_pauses
 from voiceblog.errors import ModelError
 from voiceblog.languages import language as rules_for
 from voiceblog.memory import give_back_memory, keep_freed_memory
-from voiceblog.speech import WINDOW_SECONDS, heard, snapped_to_pauses
-from voiceblog.transcript import Segment, TranscribeOptions, Word
-from voiceblog.whisper_models import (
+from voiceblog.transcription import devices
+from voiceblog.transcription.options import TranscribeOptions
+from voiceblog.transcription.transcript import Segment, Word
+from voiceblog.transcription.vad import WINDOW_SECONDS, heard, snapped_to_pauses
+from voiceblog.transcription.whisper_weights import (
     MULTILINGUAL_HINT,
     ct2_model_dir,
     openai_whisper_checkpoint,

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from voiceblog.transcript import Segment, Transcript
+from voiceblog.transcription.transcript import Segment, Transcript
 from voiceblog.workspace import Workspace, atomic_write, sha256_bytes
 
 HEADER = """\

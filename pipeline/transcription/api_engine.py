@@ -19,7 +19,8 @@ import numpy as np
 
 from voiceblog.audio import SAMPLE_RATE
 from voiceblog.errors import TranscriptionError
-from voiceblog.transcript import Segment, TranscribeOptions
+from voiceblog.transcription.options import TranscribeOptions
+from voiceblog.transcription.transcript import Segment
 
 log = logging.getLogger("voiceblog")
 
