@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from voiceblog.audio import decode  # noqa: E402
-from voiceblog.cues import apply_spoken_cues  # noqa: E402
+from voiceblog.cues import WORD_TIMINGS, apply_spoken_cues  # noqa: E402
 from voiceblog.transcription.options import TranscribeOptions  # noqa: E402
 from voiceblog.transcription.run import transcribe_samples  # noqa: E402
 from voiceblog.workspace import Workspace  # noqa: E402
@@ -41,7 +41,10 @@ def main() -> None:
             samples = decode(memo)
             started = time.perf_counter()
             transcript = transcribe_samples(
-                samples, TranscribeOptions(model="base"), Workspace(Path(tmp))
+                samples,
+                TranscribeOptions(model="base"),
+                Workspace(Path(tmp)),
+                word_timings=WORD_TIMINGS,
             )
             seconds = time.perf_counter() - started
             dictation = apply_spoken_cues(transcript)

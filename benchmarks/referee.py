@@ -31,7 +31,7 @@ import local_llm  # noqa: E402
 from dictations import DICTATIONS, Cue  # noqa: E402
 from llm_server import ScriptedLLM  # noqa: E402
 
-from voiceblog.cues import apply_spoken_cues  # noqa: E402
+from voiceblog.cues import WORD_TIMINGS, apply_spoken_cues  # noqa: E402
 from voiceblog.errors import LLMError  # noqa: E402
 from voiceblog.languages import language  # noqa: E402
 from voiceblog.llm import LLMClient, LLMSettings, _litellm  # noqa: E402
@@ -59,7 +59,7 @@ def transcript_of(name: str) -> Transcript:
     """The memo as the CLI's default transcription hears it; one thread, to share the CPU."""
     path = DATA / f"{name}.ogg"
     options = TranscribeOptions(threads=1)
-    return transcribe(path, sha256_file(path), options, WORKSPACE)[0]
+    return transcribe(path, sha256_file(path), options, WORKSPACE, word_timings=WORD_TIMINGS)[0]
 
 
 def words(text: str) -> list[str]:

@@ -141,10 +141,11 @@ def _write_wav(path: Path, samples: np.ndarray) -> None:
 def transcript_of(path: Path, workspace: Workspace, words: bool = False):
     """The memo's transcript; with words, every word timed, so the speaker's pauses show
     (the default transcript's 30-second segments hide them)."""
+    from voiceblog.cues import WORD_TIMINGS
     from voiceblog.transcription.run import transcribe
 
     options = TranscribeOptions(words=words)
-    return transcribe(path, sha256_file(path), options, workspace)[0]
+    return transcribe(path, sha256_file(path), options, workspace, word_timings=WORD_TIMINGS)[0]
 
 
 # Drafting -------------------------------------------------------------------------------

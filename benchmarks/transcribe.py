@@ -104,6 +104,7 @@ def transcribe_text(config: str, samples: np.ndarray) -> str:
         model = WhisperModel(str(ct2_model_dir("tiny.en")), device="cpu", cpu_threads=THREADS)
         segments, _ = model.transcribe(samples)
         return " ".join(s.text for s in segments)
+    from voiceblog.cues import WORD_TIMINGS
     from voiceblog.transcription.options import TranscribeOptions
     from voiceblog.transcription.run import transcribe_samples
     from voiceblog.workspace import Workspace
@@ -114,7 +115,9 @@ def transcribe_text(config: str, samples: np.ndarray) -> str:
         "dense-no-timings": {"cue_timings": False},
     }
     options = TranscribeOptions(threads=THREADS, **timings.get(config, {}))
-    return transcribe_samples(samples, options, Workspace(memos.CACHE)).text
+    return transcribe_samples(
+        samples, options, Workspace(memos.CACHE), word_timings=WORD_TIMINGS
+    ).text
 
 
 def matrix_text(engine: str, model: str, samples: np.ndarray) -> str:
@@ -138,13 +141,16 @@ def matrix_text(engine: str, model: str, samples: np.ndarray) -> str:
         loaded = WhisperModel(str(ct2_model_dir(model)), device="cpu", cpu_threads=THREADS)
         segments, _ = loaded.transcribe(samples, language="en")
         return " ".join(s.text for s in segments)
+    from voiceblog.cues import WORD_TIMINGS
     from voiceblog.transcription.options import TranscribeOptions
     from voiceblog.transcription.run import transcribe_samples
     from voiceblog.workspace import Workspace
 
     beams = {"beam_size": 1, "fallback_beam_size": 3} if engine == "voiceblog-greedy" else {}
     options = TranscribeOptions(model=model, language="en", threads=THREADS, **beams)
-    return transcribe_samples(samples, options, Workspace(memos.CACHE)).text
+    return transcribe_samples(
+        samples, options, Workspace(memos.CACHE), word_timings=WORD_TIMINGS
+    ).text
 
 
 def matrix() -> None:

@@ -184,6 +184,7 @@ def transcribe(
 ) -> None:
     """Print the transcript of RECORDING on stdout (as you corrected it, if you did)."""
     from voiceblog.audio import check_readable
+    from voiceblog.cues import WORD_TIMINGS
     from voiceblog.transcription.corrections import corrected
     from voiceblog.transcription.devices import check_available as check_device
     from voiceblog.transcription.formats import render
@@ -196,7 +197,7 @@ def transcribe(
         check_readable(recording)
         audio_hash = sha256_file(recording)
         transcript, _ = run_transcription(
-            recording, audio_hash, options, workspace, _progress_printer()
+            recording, audio_hash, options, workspace, _progress_printer(), WORD_TIMINGS
         )
         return audio_hash, transcript
 

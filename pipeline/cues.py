@@ -17,6 +17,7 @@ from functools import cache
 
 from voiceblog.cue_forms import Head, alternatives, compile_heads, lead_pattern
 from voiceblog.languages import ENGLISH, Language, language
+from voiceblog.transcription.options import WordTimingNeeds
 from voiceblog.transcription.transcript import Transcript
 
 # A gap between two words this long is the speaker's pause. Whisper's word timings absorb part
@@ -561,6 +562,21 @@ def needs_pauses(text: str, lang: Language = ENGLISH) -> bool:
                 return True
             i = max([last for _, last, _, _ in heads], default=i) + 1  # not inside a head
     return False
+
+
+def needs_word_timings(text: str, language_code: str) -> bool:
+    """needs_pauses for a language named by its Whisper code, as transcription knows it."""
+    return needs_pauses(text, _rules_of(language_code))
+
+
+@cache
+def _rules_of(language_code: str) -> Language:
+    return language(language_code)  # read from its file once, not once a window
+
+
+# What transcription is told to time for the cue grammar: it imports no later stage, so the
+# callers that draft (flow.py, `voiceblog transcribe`) pass this in.
+WORD_TIMINGS = WordTimingNeeds(needed=needs_word_timings, pause_seconds=PAUSE_SECONDS)
 
 
 def _left_open(sentence: list[TimedWord], i: int, last: int, g) -> bool:

@@ -19,7 +19,7 @@ from voiceblog.clean import (
     clean_heading,
     default_chunk_tokens,
 )
-from voiceblog.cues import Block, Dictation, apply_spoken_cues, merge_dictations
+from voiceblog.cues import WORD_TIMINGS, Block, Dictation, apply_spoken_cues, merge_dictations
 from voiceblog.errors import LLMError, LLMOutputError, NoSpeechError, VoiceblogError
 from voiceblog.export import DraftInfo, clock, draft_stem, export
 from voiceblog.fidelity import build_report, limits_for, summary_line
@@ -172,7 +172,7 @@ def transcribe_recording(
 ) -> Transcript:
     """The memo's transcript (cached), or NoSpeechError when there is nothing to draft."""
     transcript, cached = transcribe(
-        path, audio_hash, options.transcription, workspace, options.on_progress
+        path, audio_hash, options.transcription, workspace, options.on_progress, WORD_TIMINGS
     )
     if cached:
         log.info("%s: using the cached transcript", path.name)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from voiceblog.errors import LLMError
-from voiceblog.transcription.whisper_weights import user_cache
+from voiceblog.model_cache import user_cache
 from voiceblog.workspace import atomic_write
 
 log = logging.getLogger("voiceblog")

@@ -12,6 +12,7 @@ import whisper
 from helpers import run
 
 from voiceblog.audio import decode
+from voiceblog.cues import WORD_TIMINGS
 from voiceblog.transcription.options import TranscribeOptions
 from voiceblog.transcription.run import transcribe_samples
 from voiceblog.transcription.whisper_weights import (
@@ -34,7 +35,10 @@ def test_both_engines_hear_the_same_words(workspace):
     reference = words((DATA / "jfk.txt").read_text())
     for engine in ("faster-whisper", "openai-whisper"):
         transcript = transcribe_samples(
-            samples, TranscribeOptions(engine=engine), Workspace(workspace)
+            samples,
+            TranscribeOptions(engine=engine),
+            Workspace(workspace),
+            word_timings=WORD_TIMINGS,
         )
         assert words(transcript.text) == reference, engine
         assert (transcript.engine, transcript.language) == (engine, "en")
@@ -105,7 +109,9 @@ def test_a_long_memo_with_a_minute_of_room_tone(workspace):
     facts = json.loads((DATA / "long-memo-with-pause.json").read_text())
     samples = decode(DATA / "long-memo-with-pause.ogg")
     assert len(samples) / 16_000 > 20 * 60
-    transcript = transcribe_samples(samples, TranscribeOptions(), Workspace(workspace))
+    transcript = transcribe_samples(
+        samples, TranscribeOptions(), Workspace(workspace), word_timings=WORD_TIMINGS
+    )
     # Nothing invented in the pause: no text is timed inside it (a second's margin each side).
     inside = [
         s
@@ -130,7 +136,9 @@ def test_the_vocabulary_reaches_a_late_window(workspace, engine):
 
     def heard(vocabulary):
         options = TranscribeOptions(engine=engine, vocabulary=vocabulary)
-        return transcribe_samples(samples, options, Workspace(workspace)).segments
+        return transcribe_samples(
+            samples, options, Workspace(workspace), word_timings=WORD_TIMINGS
+        ).segments
 
     assert "Dettmers" not in " ".join(s.text for s in heard(None))
     # openai-whisper's temperature fallback samples, so now and then it writes the name in two
@@ -149,11 +157,18 @@ def test_vocabulary_txt_in_the_workspace_is_used(workspace):
 def test_word_timings_only_where_a_spoken_cue_needs_the_speakers_pauses(workspace):
     """The default path times words only in windows whose cue punctuation leaves open, so a memo
     without such cues costs nothing extra; those windows' cues end at the speaker's pauses."""
-    plain = transcribe_samples(decode(DATA / "jfk.flac"), TranscribeOptions(), Workspace(workspace))
+    plain = transcribe_samples(
+        decode(DATA / "jfk.flac"),
+        TranscribeOptions(),
+        Workspace(workspace),
+        word_timings=WORD_TIMINGS,
+    )
     assert not any(s.words for s in plain.segments)
 
     dense = decode(DATA / "dense-cues-memo.ogg")[: 16_000 * 150]  # the first 2.5 minutes
-    transcript = transcribe_samples(dense, TranscribeOptions(), Workspace(workspace))
+    transcript = transcribe_samples(
+        dense, TranscribeOptions(), Workspace(workspace), word_timings=WORD_TIMINGS
+    )
     timed = [s for s in transcript.segments if s.words]
     assert 0 < len(timed) < len(transcript.segments)
     for segment in timed:

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from voiceblog.audio import SAMPLE_RATE, decode
+from voiceblog.cues import WORD_TIMINGS
 from voiceblog.transcription.local_engines import _split
 from voiceblog.transcription.options import TranscribeOptions
 from voiceblog.transcription.run import transcribe_samples
@@ -57,7 +58,7 @@ def test_decoding_on_every_core_writes_what_one_core_writes(workspace):
 
     def transcript(threads):
         options = TranscribeOptions(threads=threads, batch_size=2)
-        return transcribe_samples(samples, options, Workspace(workspace))
+        return transcribe_samples(samples, options, Workspace(workspace), word_timings=WORD_TIMINGS)
 
     one, two = transcript(1), transcript(2)
     assert [s.text for s in two.segments] == [s.text for s in one.segments]
@@ -78,6 +79,8 @@ def test_an_english_only_model_named_by_its_folder_hears_english(workspace):
     from voiceblog.transcription.whisper_weights import ct2_model_dir
 
     options = TranscribeOptions(model=str(ct2_model_dir("tiny.en")))
-    transcript = transcribe_samples(decode(DATA / "jfk.flac"), options, Workspace(workspace))
+    transcript = transcribe_samples(
+        decode(DATA / "jfk.flac"), options, Workspace(workspace), word_timings=WORD_TIMINGS
+    )
     assert (transcript.language, transcript.language_probability) == ("en", None)
     assert "ask not what your country can do for you" in transcript.text.lower()

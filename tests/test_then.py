@@ -16,6 +16,7 @@ import pytest
 import yaml
 from helpers import encode, run
 
+from voiceblog.cues import WORD_TIMINGS
 from voiceblog.transcription.options import TranscribeOptions
 from voiceblog.transcription.run import transcribe
 from voiceblog.workspace import Workspace, sha256_file
@@ -45,7 +46,13 @@ def transcribed(tmp_path_factory) -> Path:
     memos.append(encode(DATA / "jfk.flac", root / "recordings" / "jfk.wav"))
     workspace = Workspace(root)
     for memo in memos:  # the options `voiceblog draft` uses by default
-        transcribe(Path(memo), sha256_file(Path(memo)), TranscribeOptions(), workspace)
+        transcribe(
+            Path(memo),
+            sha256_file(Path(memo)),
+            TranscribeOptions(),
+            workspace,
+            word_timings=WORD_TIMINGS,
+        )
     return root
 
 

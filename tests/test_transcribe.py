@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from voiceblog import audio
+from voiceblog.cues import WORD_TIMINGS
 from voiceblog.errors import AudioError
 from voiceblog.transcription.options import TranscribeOptions
 from voiceblog.transcription.run import transcribe
@@ -22,7 +23,11 @@ def words(text: str) -> list[str]:
 
 def test_real_speech_is_transcribed_word_for_word(workspace):
     transcript, cached = transcribe(
-        DATA / "jfk.flac", sha256_file(DATA / "jfk.flac"), TranscribeOptions(), Workspace(workspace)
+        DATA / "jfk.flac",
+        sha256_file(DATA / "jfk.flac"),
+        TranscribeOptions(),
+        Workspace(workspace),
+        word_timings=WORD_TIMINGS,
     )
     assert not cached
     assert words(transcript.text) == words((DATA / "jfk.txt").read_text())
@@ -37,11 +42,13 @@ def test_real_speech_is_transcribed_word_for_word(workspace):
 
 def test_a_second_transcription_of_the_same_audio_comes_from_the_cache(workspace, jfk):
     ws, options = Workspace(workspace), TranscribeOptions()
-    first, cached_first = transcribe(jfk, sha256_file(jfk), options, ws)
+    first, cached_first = transcribe(jfk, sha256_file(jfk), options, ws, word_timings=WORD_TIMINGS)
     cache_files = list((workspace / ".voiceblog" / "transcripts").iterdir())
     stamp = cache_files[0].stat().st_mtime_ns
     renamed = jfk.rename(workspace / "same-audio-other-name.flac")
-    second, cached_second = transcribe(renamed, sha256_file(renamed), options, ws)
+    second, cached_second = transcribe(
+        renamed, sha256_file(renamed), options, ws, word_timings=WORD_TIMINGS
+    )
     assert (cached_first, cached_second) == (False, True)
     assert second == first
     assert cache_files[0].stat().st_mtime_ns == stamp
@@ -66,7 +73,13 @@ def test_every_common_container_decodes_to_16k_mono(jfk_formats, suffix):
 def test_phone_formats_transcribe_like_the_original(workspace, jfk_formats):
     expected = words((DATA / "jfk.txt").read_text())
     path = jfk_formats[".m4a"]
-    transcript, _ = transcribe(path, sha256_file(path), TranscribeOptions(), Workspace(workspace))
+    transcript, _ = transcribe(
+        path,
+        sha256_file(path),
+        TranscribeOptions(),
+        Workspace(workspace),
+        word_timings=WORD_TIMINGS,
+    )
     assert words(transcript.text) == expected
 
 
@@ -86,17 +99,17 @@ def test_a_transcript_cached_before_a_grammar_change_is_timed_where_the_grammar_
     ws, options = Workspace(workspace), TranscribeOptions()
     memo = DATA / "holdout-allotment-memo.ogg"
     audio_hash = sha256_file(memo)
-    fresh, _ = transcribe(memo, audio_hash, options, ws)
+    fresh, _ = transcribe(memo, audio_hash, options, ws, word_timings=WORD_TIMINGS)
     timed = [i for i, s in enumerate(fresh.segments) if s.words]
     assert timed, "the memo's cues need word timings today"
     cache_file = next((workspace / ".voiceblog" / "transcripts").iterdir())
     older = replace(fresh, segments=tuple(replace(s, words=()) for s in fresh.segments))
     cache_file.write_text(older.to_json(), encoding="utf-8")
 
-    again, cached = transcribe(memo, audio_hash, options, ws)
+    again, cached = transcribe(memo, audio_hash, options, ws, word_timings=WORD_TIMINGS)
     assert cached
     assert [i for i, s in enumerate(again.segments) if s.words] == timed
     assert [s.text for s in again.segments] == [s.text for s in fresh.segments]
     stamp = cache_file.stat().st_mtime_ns
-    third, _ = transcribe(memo, audio_hash, options, ws)
+    third, _ = transcribe(memo, audio_hash, options, ws, word_timings=WORD_TIMINGS)
     assert third == again and cache_file.stat().st_mtime_ns == stamp  # nothing more to time

@@ -13,12 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from voiceblog.audio import SAMPLE_RATE
-from voiceblog.cues import needs_pauses
 from voiceblog.errors import ModelError
-from voiceblog.languages import language as rules_for
 from voiceblog.memory import give_back_memory, keep_freed_memory
 from voiceblog.transcription import devices
-from voiceblog.transcription.options import TranscribeOptions
+from voiceblog.transcription.options import TranscribeOptions, WordTimingNeeds
 from voiceblog.transcription.transcript import Segment, Word
 from voiceblog.transcription.vad import WINDOW_SECONDS, heard, snapped_to_pauses
 from voiceblog.transcription.whisper_weights import (
@@ -32,17 +30,22 @@ from voiceblog.workspace import Workspace
 
 
 def faster_whisper(
-    samples: np.ndarray, options: TranscribeOptions, workspace: Workspace
+    samples: np.ndarray,
+    options: TranscribeOptions,
+    workspace: Workspace,
+    word_timings: WordTimingNeeds | None = None,
 ) -> tuple[str, float | None, Iterator[Segment], tuple | None]:
-    """(language, how sure, segments, the pauses VAD heard or None when it did not listen)."""
+    """(language, how sure, segments, the pauses VAD heard or None when it did not listen).
+    word_timings: which windows need their words timed (--words times them all)."""
     common = {
         "language": options.language_or_default,
         "beam_size": options.beam_size,
         "hotwords": options.vocabulary or None,  # faster-whisper puts these in every window
         "word_timestamps": options.words,
     }
+    timings = _cue_timings(options, word_timings)
     if options.batch_size > 1 and options.vad:
-        return _faster_whisper_batched(samples, options, common)
+        return _faster_whisper_batched(samples, options, common, timings)
     model = _faster_whisper_model(options.model, options.cpu_threads, 1, device_of(options))
     raw, info = model.transcribe(
         samples,
@@ -52,8 +55,8 @@ def faster_whisper(
         **common,
     )
     segments = _segments(raw)
-    if options.cue_timings and not options.words:
-        segments = _with_cue_timings(model, samples, segments, info.language)
+    if timings:
+        segments = _with_cue_timings(model, samples, segments, info.language, timings)
     return info.language, _detected(options, info), segments, None
 
 
@@ -61,35 +64,51 @@ def _detected(options: TranscribeOptions, info) -> float | None:
     return None if options.language_or_default else round(info.language_probability, 2)
 
 
-def _with_cue_timings(model, samples, segments: Iterable[Segment], language: str):
+def _cue_timings(
+    options: TranscribeOptions, word_timings: WordTimingNeeds | None
+) -> WordTimingNeeds | None:
+    """What to time for the caller's cues; None when nothing is (off, or --words times all)."""
+    return word_timings if options.cue_timings and not options.words else None
+
+
+def _with_cue_timings(
+    model, samples, segments: Iterable[Segment], language: str, timings: WordTimingNeeds
+):
     """Word timings for the segments whose spoken cues only the speaker's pauses can delimit,
     aligned afterwards (the unbatched path keeps no encoder output to reuse)."""
-    rules = rules_for(language)
     for segment in segments:
-        if _needs_cue_timings(segment, rules):
-            segment = replace(segment, words=_aligned_words(model, samples, segment, language))
+        if _needs_cue_timings(segment, language, timings):
+            words = _aligned_words(model, samples, segment, language, timings.pause_seconds)
+            segment = replace(segment, words=words)
         yield segment
 
 
-def _needs_cue_timings(segment: Segment, rules) -> bool:
+def _needs_cue_timings(segment: Segment, language: str, timings: WordTimingNeeds) -> bool:
     """The segment has no word timings and a spoken cue in it that only pauses delimit."""
-    return not segment.words and needs_pauses(segment.text, rules)
+    return not segment.words and timings.needed(segment.text, language)
 
 
-def needing_cue_timings(segments: tuple[Segment, ...], language: str) -> list[int]:
+def needing_cue_timings(
+    segments: tuple[Segment, ...], language: str, timings: WordTimingNeeds
+) -> list[int]:
     """Which segments, transcribed without word timings, today's cue grammar needs timed."""
-    rules = rules_for(language)
-    return [i for i, segment in enumerate(segments) if _needs_cue_timings(segment, rules)]
+    return [i for i, s in enumerate(segments) if _needs_cue_timings(s, language, timings)]
 
 
 def with_cue_timings(
-    samples: np.ndarray, transcript, indices: list[int], options: TranscribeOptions
+    samples: np.ndarray,
+    transcript,
+    indices: list[int],
+    options: TranscribeOptions,
+    timings: WordTimingNeeds,
 ) -> tuple[Segment, ...]:
     """The transcript's segments, those at indices given word timings by alignment."""
     model = _faster_whisper_model(options.model, options.cpu_threads, 1, device_of(options))
     segments = list(transcript.segments)
     for i in indices:
-        words = _aligned_words(model, samples, segments[i], transcript.language)
+        words = _aligned_words(
+            model, samples, segments[i], transcript.language, timings.pause_seconds
+        )
         segments[i] = replace(segments[i], words=words)
     return tuple(segments)
 
@@ -99,7 +118,9 @@ PREPEND_PUNCTUATION = "\"'“¿([{-"
 APPEND_PUNCTUATION = "\"'.。,，!！?？:：”)]}、"
 
 
-def _aligned_words(model, samples: np.ndarray, segment: Segment, language: str):
+def _aligned_words(
+    model, samples: np.ndarray, segment: Segment, language: str, pause_seconds: float
+):
     """The segment's words timed by aligning its text with its audio (Whisper's cross-attention,
     as faster-whisper's own word timestamps do), without decoding the window again."""
     from faster_whisper.audio import pad_or_trim
@@ -118,14 +139,14 @@ def _aligned_words(model, samples: np.ndarray, segment: Segment, language: str):
         raw, tokenizer, encoded, [frames], PREPEND_PUNCTUATION, APPEND_PUNCTUATION, segment.start
     )
     words = [_word(w) for w in raw[0][0].get("words", ())]
-    return tuple(snapped_to_pauses(words, audio, segment.start))
+    return tuple(snapped_to_pauses(words, audio, segment.start, pause_seconds))
 
 
 def _span(segment: Segment) -> dict[str, float]:
     return {"start": segment.start, "end": segment.end}
 
 
-def _faster_whisper_batched(samples, options, common):
+def _faster_whisper_batched(samples, options, common, timings: WordTimingNeeds | None):
     """Windows decoded in batches, one batch per core at once (see _in_parallel)."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -145,9 +166,8 @@ def _faster_whisper_batched(samples, options, common):
     if language is None:
         language, probability = _detected_language(model, samples, clips)
     given = {"language": language}
-    cue_timings = options.cue_timings and not options.words
     pipelines = [
-        _cue_timed_pipeline(model, cue_timings, options.fallback_beam_size) for _ in range(workers)
+        _cue_timed_pipeline(model, timings, options.fallback_beam_size) for _ in range(workers)
     ]
 
     def decode(pipeline, part: list[dict[str, float]]) -> list[Segment]:
@@ -239,7 +259,7 @@ def _fails(output: dict, tokenizer, options) -> bool:
     return output["avg_logprob"] < (options.log_prob_threshold or -1.0) and not silent
 
 
-def _cue_timed_pipeline(model, cue_timings: bool, fallback_beam: int = 0):
+def _cue_timed_pipeline(model, timings: WordTimingNeeds | None, fallback_beam: int = 0):
     """faster-whisper's batched pipeline; with cue_timings, the windows whose spoken cues only
     the speaker's pauses can delimit get word timings from the encoder output the batch already
     computed (timing them afterwards would encode each window again: +50% on the dense-cue
@@ -270,7 +290,7 @@ def _cue_timed_pipeline(model, cue_timings: bool, fallback_beam: int = 0):
         def forward(self, features, tokenizer, chunks_metadata, options):
             windows = super().forward(features, tokenizer, chunks_metadata, options)
             code = tokenizer.language_code
-            rows = [i for i, w in enumerate(windows) if cue_timings and _open_cue(w, code)]
+            rows = [i for i, w in enumerate(windows) if timings and _open_cue(w, code, timings)]
             if rows:
                 self._time_words(windows, chunks_metadata, rows, tokenizer, options)
             return windows
@@ -290,14 +310,16 @@ def _cue_timed_pipeline(model, cue_timings: bool, fallback_beam: int = 0):
         def with_words(self, segment: Segment, samples: np.ndarray) -> Segment:
             """The segment with the word timings its window got, snapped to the pauses."""
             words = self.timed.pop(round(segment.start, 1), None)
-            return _snapped(replace(segment, words=words), samples) if words else segment
+            if not words:
+                return segment
+            return _snapped(replace(segment, words=words), samples, timings.pause_seconds)
 
     return CueTimedPipeline(model)
 
 
-def _open_cue(window: list[dict], language: str) -> bool:
+def _open_cue(window: list[dict], language: str, timings: WordTimingNeeds) -> bool:
     text = " ".join(piece["text"] for piece in window)
-    return bool(window) and needs_pauses(text, rules_for(language))
+    return bool(window) and timings.needed(text, language)
 
 
 def device_of(options: TranscribeOptions) -> str:
@@ -337,7 +359,10 @@ def _load_faster_whisper(name: str, threads: int, workers: int, device: str):
 
 
 def openai_whisper(
-    samples: np.ndarray, options: TranscribeOptions, workspace: Workspace
+    samples: np.ndarray,
+    options: TranscribeOptions,
+    workspace: Workspace,
+    word_timings: WordTimingNeeds | None = None,
 ) -> tuple[str, float | None, Iterator[Segment], tuple | None]:
     import torch
 
@@ -364,16 +389,16 @@ def openai_whisper(
         carry_initial_prompt=bool(options.vocabulary),  # the vocabulary in every window
         # Word timings from the reference engine cost little next to its decoding; they let a
         # cue's name end at the speaker's pause, as the default engine's cue timings do.
-        word_timestamps=options.words or options.cue_timings,
+        word_timestamps=options.words or bool(options.cue_timings and word_timings),
         clip_timestamps=_clip_string(clips) if clips else "0",
         verbose=None,
     )
     segments = _segments(result["segments"])
-    rules = rules_for(result["language"])
+    language = result["language"]
     return (
-        result["language"],
+        language,
         probability,
-        (_with_snapped_cues(s, samples, rules) for s in segments),
+        (_with_snapped_cues(s, samples, language, word_timings) for s in segments),
         pauses,
     )
 
@@ -390,17 +415,19 @@ def _openai_whisper_language(model, samples, clips) -> tuple[str, float]:
     return language, round(float(probabilities[language]), 2)
 
 
-def _with_snapped_cues(segment: Segment, samples: np.ndarray, rules) -> Segment:
+def _with_snapped_cues(
+    segment: Segment, samples: np.ndarray, language: str, timings: WordTimingNeeds | None
+) -> Segment:
     """openai-whisper times every word; where a cue needs them, they move into the pauses."""
-    if not segment.words or not needs_pauses(segment.text, rules):
+    if not timings or not segment.words or not timings.needed(segment.text, language):
         return segment
-    return _snapped(segment, samples)
+    return _snapped(segment, samples, timings.pause_seconds)
 
 
-def _snapped(segment: Segment, samples: np.ndarray) -> Segment:
+def _snapped(segment: Segment, samples: np.ndarray, pause_seconds: float) -> Segment:
     """The segment with its word boundaries moved into the pauses heard in its audio."""
     audio = samples[int(segment.start * SAMPLE_RATE) : int(segment.end * SAMPLE_RATE)]
-    words = snapped_to_pauses(list(segment.words), audio, segment.start)
+    words = snapped_to_pauses(list(segment.words), audio, segment.start, pause_seconds)
     return replace(segment, words=tuple(words))
 
 

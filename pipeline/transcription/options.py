@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from voiceblog.errors import ModelError
@@ -12,6 +13,21 @@ from voiceblog.transcription.transcript import CACHE_VERSION
 from voiceblog.workspace import sha256_bytes
 
 ENGINES = ("faster-whisper", "openai-whisper", "api")
+
+
+@dataclass(frozen=True)
+class WordTimingNeeds:
+    """Which windows need word timings, told by the stage that reads them (the spoken cues,
+    whose names end at the speaker's pauses): transcription imports no later stage, so its
+    caller passes this in. Without it, only --words times words.
+
+    needed(text, language code): the text of a window or segment needs its words timed.
+    pause_seconds: a silence this long between two words is the speaker's pause; the timed
+    words' edges are moved into it.
+    """
+
+    needed: Callable[[str, str], bool]
+    pause_seconds: float
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from voiceblog.audio import duration_seconds, read_recording
-from voiceblog.transcription.options import TranscribeOptions
+from voiceblog.transcription.options import TranscribeOptions, WordTimingNeeds
 from voiceblog.transcription.transcript import Segment, Transcript
 from voiceblog.workspace import Workspace, atomic_write
 
@@ -30,15 +30,17 @@ def transcribe(
     options: TranscribeOptions,
     workspace: Workspace,
     on_progress: ProgressCallback | None = None,
+    word_timings: WordTimingNeeds | None = None,
 ) -> tuple[Transcript, bool]:
     """Transcript of the recording, from the cache when this audio was done with these options.
 
     Returns the transcript and whether it came from the cache. The audio is decoded only when
     it has to be transcribed, so a cached re-run of a long memo costs a hash and nothing more.
+    word_timings: which windows the caller's spoken cues need timed (cues.WORD_TIMINGS).
     """
     cache_file = workspace.cache_dir("transcripts") / f"{options.cache_key(audio_hash)}.json"
     if (cached := cached_transcript(audio_hash, options, workspace)) is not None:
-        upgraded = timed_for_the_grammar(path, cached, options) or cached
+        upgraded = timed_for_the_grammar(path, cached, options, word_timings) or cached
         upgraded = with_pauses(path, upgraded, options) or upgraded
         if upgraded is not cached:
             atomic_write(cache_file, upgraded.to_json().encode())
@@ -53,7 +55,7 @@ def transcribe(
         options.model,
         _on_the_gpu(options),
     )
-    transcript = transcribe_samples(samples, options, workspace, on_progress)
+    transcript = transcribe_samples(samples, options, workspace, on_progress, word_timings)
     transcript = replace(transcript, ends_early=recording.ends_early)
     if transcript.language_probability is not None:
         log.info(
@@ -90,26 +92,28 @@ def cached_transcript(
 
 
 def timed_for_the_grammar(
-    path: Path, transcript: Transcript, options: TranscribeOptions
+    path: Path, transcript: Transcript, options: TranscribeOptions, timings: WordTimingNeeds | None
 ) -> Transcript | None:
     """The cached transcript with word timings added where today's cue grammar needs the
     speaker's pauses and an older grammar did not; None when nothing needs them.
 
-    Which windows get word timings depends on the grammar (cues.needs_pauses). A transcript
+    Which windows get word timings depends on the grammar (timings.needed). A transcript
     kept from before a grammar change would keep missing a cue the new grammar can read, so a
     cache hit is checked, and only the segments that now need timings are aligned again: no
     window is decoded twice.
     """
     if options.engine != "faster-whisper" or not options.cue_timings or options.words:
         return None  # openai-whisper times every word already; --words times them all
+    if timings is None:
+        return None  # the caller reads no cues
     from voiceblog.transcription import local_engines  # imported here: it pulls in faster-whisper
 
-    untimed = local_engines.needing_cue_timings(transcript.segments, transcript.language)
+    untimed = local_engines.needing_cue_timings(transcript.segments, transcript.language, timings)
     if not untimed:
         return None
     log.info("%s: timing %d segments the cue grammar now reads", path.name, len(untimed))
     samples = read_recording(path).samples
-    segments = local_engines.with_cue_timings(samples, transcript, untimed, options)
+    segments = local_engines.with_cue_timings(samples, transcript, untimed, options, timings)
     return replace(transcript, segments=segments)
 
 
@@ -130,8 +134,9 @@ def transcribe_samples(
     options: TranscribeOptions,
     workspace: Workspace,
     on_progress: ProgressCallback | None = None,
+    word_timings: WordTimingNeeds | None = None,
 ) -> Transcript:
-    """Run the engine on 16 kHz mono samples; no cache."""
+    """Run the engine on 16 kHz mono samples; no cache. word_timings: as for transcribe()."""
     duration = duration_seconds(samples)
     if options.engine == "api":
         language, probability, raw_segments, pauses = _by_api(samples, options)
@@ -145,7 +150,7 @@ def transcribe_samples(
             "openai-whisper": local_engines.openai_whisper,
         }
         run = local[options.engine]
-        language, probability, raw_segments, pauses = run(samples, options, workspace)
+        language, probability, raw_segments, pauses = run(samples, options, workspace, word_timings)
     segments = tuple(_report(raw_segments, duration, on_progress))
     return Transcript(
         segments=tuple(s for s in segments if s.text),

@@ -10,7 +10,6 @@ from math import ceil
 import numpy as np
 
 from voiceblog.audio import SAMPLE_RATE
-from voiceblog.cues import PAUSE_SECONDS
 from voiceblog.transcription.transcript import Word
 
 WINDOW_SECONDS = 30  # Whisper's input window
@@ -107,13 +106,16 @@ SILENCE_PROBABILITY = 0.35  # below this speech probability a frame is a pause (
 MIN_WORD_SECONDS = 0.1  # speech shorter than this after a silence is no word
 
 
-def snapped_to_pauses(words: list[Word], audio: np.ndarray, offset: float) -> list[Word]:
+def snapped_to_pauses(
+    words: list[Word], audio: np.ndarray, offset: float, pause_seconds: float
+) -> list[Word]:
     """Word boundaries moved into the silences Silero VAD hears between them.
 
     Whisper's cross-attention timings smear a pause over the words on both sides of it ("3"
     0.8 s long, "It" 0.76 s), so a pause the speaker made shows no gap. Where the audio between
-    the middles of two words holds a silence of PAUSE_SECONDS or more, the first word ends where
-    it begins and the second starts where it ends.
+    the middles of two words holds a silence of pause_seconds or more (the cue grammar's pause,
+    given by its caller), the first word ends where it begins and the second starts where it
+    ends.
     """
     from faster_whisper.vad import get_vad_model
 
@@ -127,7 +129,7 @@ def snapped_to_pauses(words: list[Word], audio: np.ndarray, offset: float) -> li
         middle = (words[k].start + words[k].end) / 2, (words[k + 1].start + words[k + 1].end) / 2
         first = frame(middle[0])
         run = _longest_run(silent[first : frame(middle[1])])
-        if not run or (run[1] - run[0]) * VAD_FRAME_SECONDS < PAUSE_SECONDS:
+        if not run or (run[1] - run[0]) * VAD_FRAME_SECONDS < pause_seconds:
             continue
         # The second word must still be heard after the silence; else the silence is the pause
         # after it, which its timing swallowed.

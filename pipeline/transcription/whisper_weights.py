@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from voiceblog.errors import ModelError
+from voiceblog.model_cache import user_cache
 from voiceblog.workspace import atomic_write
 
 log = logging.getLogger("voiceblog")
@@ -50,12 +51,6 @@ def ct2_model_dir(name: str) -> Path | None:
     if name == "base":
         return _packaged_base()
     return None
-
-
-def user_cache() -> Path:
-    """~/.cache/voiceblog (or under $XDG_CACHE_HOME): what is worth keeping between workspaces."""
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "voiceblog"
 
 
 def _packaged_base() -> Path | None:
