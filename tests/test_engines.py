@@ -186,7 +186,8 @@ def test_a_looping_or_unsure_window_is_decoded_again():
 
     from faster_whisper.tokenizer import Tokenizer
 
-    from voiceblog.transcription.local_engines import _fails, _faster_whisper_model
+    from voiceblog.transcription.batched_pipeline import fails
+    from voiceblog.transcription.local_engines import _faster_whisper_model
 
     tokenizer = Tokenizer(_faster_whisper_model("tiny.en", 1).hf_tokenizer, False)
     thresholds = SimpleNamespace(
@@ -198,7 +199,50 @@ def test_a_looping_or_unsure_window_is_decoded_again():
         return {"tokens": tokens, "avg_logprob": logprob, "no_speech_prob": no_speech}
 
     sentence = "And so, my fellow Americans, ask not what your country can do for you."
-    assert not _fails(window(sentence), tokenizer, thresholds)
-    assert _fails(window("M-" * 120), tokenizer, thresholds)  # the loop seen on a real memo
-    assert _fails(window(sentence, logprob=-1.4), tokenizer, thresholds)
-    assert not _fails(window(sentence, logprob=-1.4, no_speech=0.9), tokenizer, thresholds)
+    assert not fails(window(sentence), tokenizer, thresholds)
+    assert fails(window("M-" * 120), tokenizer, thresholds)  # the loop seen on a real memo
+    assert fails(window(sentence, logprob=-1.4), tokenizer, thresholds)
+    assert not fails(window(sentence, logprob=-1.4, no_speech=0.9), tokenizer, thresholds)
+
+
+def test_the_faster_whisper_methods_we_override_keep_the_shape_we_wrote_against():
+    """CueTimedPipeline overrides BatchedInferencePipeline's methods and calls
+    WhisperModel.add_word_timestamps by position: a faster-whisper whose parameters there
+    changed fails here, naming the method, rather than mistiming words on someone's memo."""
+    import inspect
+
+    import faster_whisper
+
+    from voiceblog.transcription.batched_pipeline import WRITTEN_AGAINST, CueTimedPipeline
+
+    changed = []
+    for qualified, expected in WRITTEN_AGAINST.items():
+        owner, method = qualified.split(".")
+        parameters = inspect.signature(getattr(getattr(faster_whisper, owner), method)).parameters
+        if tuple(parameters) != expected:
+            changed.append(
+                f"faster-whisper {faster_whisper.__version__}: {qualified}{tuple(parameters)}, "
+                f"written against {qualified}{expected}"
+            )
+    assert not changed, "\n".join(changed)
+    base = faster_whisper.BatchedInferencePipeline
+    overridden = {n for n, v in vars(CueTimedPipeline).items() if callable(v) and hasattr(base, n)}
+    recorded = {q.split(".")[1] for q in WRITTEN_AGAINST if q.startswith(base.__name__)}
+    assert overridden <= recorded, f"record the shape of {overridden - recorded} in WRITTEN_AGAINST"
+
+
+def test_the_languages_checked_are_whispers_own():
+    """Our list of language codes (faster-whisper's is private) is openai-whisper's, and what
+    faster-whisper's multilingual base model says it supports."""
+    from faster_whisper import WhisperModel
+    from whisper.tokenizer import LANGUAGES
+
+    from voiceblog.errors import ModelError
+    from voiceblog.transcription.options import WHISPER_LANGUAGES
+
+    assert set(WHISPER_LANGUAGES) == set(LANGUAGES) and len(WHISPER_LANGUAGES) == len(LANGUAGES)
+    base = WhisperModel(str(ct2_model_dir("base")), device="cpu", compute_type="int8")
+    assert set(WHISPER_LANGUAGES) == set(base.supported_languages)
+    assert TranscribeOptions(model="base", language="yue").language == "yue"
+    with pytest.raises(ModelError, match=r"unknown language 'xx'.*\(af, am, "):
+        TranscribeOptions(model="base", language="xx")

@@ -16,9 +16,10 @@ from voiceblog.audio import SAMPLE_RATE
 from voiceblog.errors import ModelError
 from voiceblog.memory import give_back_memory, keep_freed_memory
 from voiceblog.transcription import devices
+from voiceblog.transcription.engine_output import segments_of, word_of
 from voiceblog.transcription.options import TranscribeOptions, WordTimingNeeds
-from voiceblog.transcription.transcript import Segment, Word
-from voiceblog.transcription.vad import WINDOW_SECONDS, heard, snapped_to_pauses
+from voiceblog.transcription.transcript import Segment
+from voiceblog.transcription.vad import WINDOW_SECONDS, heard, snapped_segment, snapped_to_pauses
 from voiceblog.transcription.whisper_weights import (
     MULTILINGUAL_HINT,
     ct2_model_dir,
@@ -54,7 +55,7 @@ def faster_whisper(
         condition_on_previous_text=False,
         **common,
     )
-    segments = _segments(raw)
+    segments = segments_of(raw)
     if timings:
         segments = _with_cue_timings(model, samples, segments, info.language, timings)
     return info.language, _detected(options, info), segments, None
@@ -138,7 +139,7 @@ def _aligned_words(
     model.add_word_timestamps(
         raw, tokenizer, encoded, [frames], PREPEND_PUNCTUATION, APPEND_PUNCTUATION, segment.start
     )
-    words = [_word(w) for w in raw[0][0].get("words", ())]
+    words = [word_of(w) for w in raw[0][0].get("words", ())]
     return tuple(snapped_to_pauses(words, audio, segment.start, pause_seconds))
 
 
@@ -149,6 +150,8 @@ def _span(segment: Segment) -> dict[str, float]:
 def _faster_whisper_batched(samples, options, common, timings: WordTimingNeeds | None):
     """Windows decoded in batches, one batch per core at once (see _in_parallel)."""
     from concurrent.futures import ThreadPoolExecutor
+
+    from voiceblog.transcription.batched_pipeline import CueTimedPipeline  # faster-whisper's
 
     keep_freed_memory()  # before any thread starts: each thread picks its arena once
     cores = options.cpu_threads
@@ -167,14 +170,14 @@ def _faster_whisper_batched(samples, options, common, timings: WordTimingNeeds |
         language, probability = _detected_language(model, samples, clips)
     given = {"language": language}
     pipelines = [
-        _cue_timed_pipeline(model, timings, options.fallback_beam_size) for _ in range(workers)
+        CueTimedPipeline(model, timings, options.fallback_beam_size) for _ in range(workers)
     ]
 
     def decode(pipeline, part: list[dict[str, float]]) -> list[Segment]:
         raw, _ = pipeline.transcribe(
             samples, clip_timestamps=part, batch_size=len(part), **common | given
         )
-        return [pipeline.with_words(s, samples) for s in _segments(raw)]
+        return [pipeline.with_words(s, samples) for s in segments_of(raw)]
 
     segments = _in_parallel(decode, pipelines, clips, options.batch_size)
     return language, probability, segments, pauses
@@ -244,82 +247,6 @@ def _queue_of(items: list):
     for item in items:
         q.put(item)
     return q
-
-
-def _fails(output: dict, tokenizer, options) -> bool:
-    """openai-whisper's test for a window worth decoding again: its text compresses more than
-    2.4 to 1 (a loop, "M-M-M-M"), or its average log-probability is below -1 while the window
-    does hold speech."""
-    from faster_whisper.transcribe import get_compression_ratio
-
-    text = tokenizer.decode([t for t in output["tokens"] if t < tokenizer.eot])
-    if text and get_compression_ratio(text) > (options.compression_ratio_threshold or 2.4):
-        return True
-    silent = output["no_speech_prob"] > (options.no_speech_threshold or 0.6)
-    return output["avg_logprob"] < (options.log_prob_threshold or -1.0) and not silent
-
-
-def _cue_timed_pipeline(model, timings: WordTimingNeeds | None, fallback_beam: int = 0):
-    """faster-whisper's batched pipeline; with cue_timings, the windows whose spoken cues only
-    the speaker's pauses can delimit get word timings from the encoder output the batch already
-    computed (timing them afterwards would encode each window again: +50% on the dense-cue
-    memo, against +19% for timing every word and ~0 for this)."""
-    from faster_whisper import BatchedInferencePipeline
-
-    class CueTimedPipeline(BatchedInferencePipeline):
-        def __init__(self, model):
-            super().__init__(model)
-            self.timed: dict[float, tuple[Word, ...]] = {}  # window start (to 0.1 s) → words
-            self.fallbacks = 0  # windows decoded again with the fallback beam
-
-        def generate_segment_batched(self, features, tokenizer, options):
-            """Greedy decoding first; the windows that fail openai-whisper's own quality
-            thresholds (a loop: text that compresses too well; or low confidence) are decoded
-            again with the fallback beam. faster-whisper's batched path has no fallback."""
-            self.encoded, outputs = super().generate_segment_batched(features, tokenizer, options)
-            if fallback_beam > options.beam_size:
-                weak = [i for i, out in enumerate(outputs) if _fails(out, tokenizer, options)]
-                if weak:
-                    again = replace(options, beam_size=fallback_beam)
-                    _, better = super().generate_segment_batched(features[weak], tokenizer, again)
-                    for i, output in zip(weak, better, strict=True):
-                        outputs[i] = output
-                    self.fallbacks += len(weak)
-            return self.encoded, outputs
-
-        def forward(self, features, tokenizer, chunks_metadata, options):
-            windows = super().forward(features, tokenizer, chunks_metadata, options)
-            code = tokenizer.language_code
-            rows = [i for i, w in enumerate(windows) if timings and _open_cue(w, code, timings)]
-            if rows:
-                self._time_words(windows, chunks_metadata, rows, tokenizer, options)
-            return windows
-
-        def _time_words(self, windows, metadata, rows, tokenizer, options) -> None:
-            import ctranslate2
-
-            encoded = ctranslate2.StorageView.from_array(np.asarray(self.encoded)[rows])
-            sizes = [ceil(metadata[i]["duration"]) * self.model.frames_per_second for i in rows]
-            chosen = [windows[i] for i in rows]
-            punctuation = options.prepend_punctuations, options.append_punctuations
-            self.model.add_word_timestamps(chosen, tokenizer, encoded, sizes, *punctuation, 0.0)
-            for piece in (piece for window in chosen for piece in window):
-                words = tuple(_word(w) for w in piece.get("words", ()))
-                self.timed[round(piece["start"], 1)] = words
-
-        def with_words(self, segment: Segment, samples: np.ndarray) -> Segment:
-            """The segment with the word timings its window got, snapped to the pauses."""
-            words = self.timed.pop(round(segment.start, 1), None)
-            if not words:
-                return segment
-            return _snapped(replace(segment, words=words), samples, timings.pause_seconds)
-
-    return CueTimedPipeline(model)
-
-
-def _open_cue(window: list[dict], language: str, timings: WordTimingNeeds) -> bool:
-    text = " ".join(piece["text"] for piece in window)
-    return bool(window) and timings.needed(text, language)
 
 
 def device_of(options: TranscribeOptions) -> str:
@@ -393,7 +320,7 @@ def openai_whisper(
         clip_timestamps=_clip_string(clips) if clips else "0",
         verbose=None,
     )
-    segments = _segments(result["segments"])
+    segments = segments_of(result["segments"])
     language = result["language"]
     return (
         language,
@@ -421,14 +348,7 @@ def _with_snapped_cues(
     """openai-whisper times every word; where a cue needs them, they move into the pauses."""
     if not timings or not segment.words or not timings.needed(segment.text, language):
         return segment
-    return _snapped(segment, samples, timings.pause_seconds)
-
-
-def _snapped(segment: Segment, samples: np.ndarray, pause_seconds: float) -> Segment:
-    """The segment with its word boundaries moved into the pauses heard in its audio."""
-    audio = samples[int(segment.start * SAMPLE_RATE) : int(segment.end * SAMPLE_RATE)]
-    words = snapped_to_pauses(list(segment.words), audio, segment.start, pause_seconds)
-    return replace(segment, words=tuple(words))
+    return snapped_segment(segment, samples, timings.pause_seconds)
 
 
 def _clip_string(clips: list[dict[str, float]]) -> str:
@@ -464,29 +384,3 @@ def _set_alignment_heads(model, ct2_dir: Path) -> None:
         for layer, head in heads:
             mask[layer, head] = True
         model.register_buffer("alignment_heads", mask.to_sparse(), persistent=False)
-
-
-# both -----------------------------------------------------------------------------------
-
-
-def _segments(raw: Iterable) -> Iterator[Segment]:
-    """Engine segments (objects or dicts, by engine) as our Segment type."""
-    for s in raw:
-        words = tuple(_word(w) for w in (_get(s, "words") or ()))
-        yield Segment(_seconds(s, "start"), _seconds(s, "end"), _get(s, "text").strip(), words)
-
-
-def _word(w) -> Word:
-    return Word(_seconds(w, "start"), _seconds(w, "end"), _get(w, "word"), _probability(w))
-
-
-def _get(item, key: str):
-    return item.get(key) if isinstance(item, dict) else getattr(item, key, None)
-
-
-def _probability(word) -> float:
-    return round(float(_get(word, "probability")), 3)
-
-
-def _seconds(item, key: str) -> float:
-    return round(float(_get(item, key)), 2)

@@ -13,6 +13,16 @@ from voiceblog.transcription.transcript import CACHE_VERSION
 from voiceblog.workspace import sha256_bytes
 
 ENGINES = ("faster-whisper", "openai-whisper", "api")
+# The languages Whisper knows, by the codes its tokenizer uses (faster-whisper keeps its list
+# private; tests/test_engines.py checks this is Whisper's own).
+WHISPER_LANGUAGES = tuple(
+    (
+        "af am ar as az ba be bg bn bo br bs ca cs cy da de el en es et eu fa fi fo fr gl gu ha "
+        "haw he hi hr ht hu hy id is it ja jw ka kk km kn ko la lb ln lo lt lv mg mi mk ml mn mr "
+        "ms mt my ne nl nn no oc pa pl ps pt ro ru sa sd si sk sl sn so sq sr su sv sw ta te tg "
+        "th tk tl tr tt uk ur uz vi yi yo yue zh"
+    ).split()
+)
 
 
 @dataclass(frozen=True)
@@ -94,12 +104,10 @@ class TranscribeOptions:
 
 
 def _check_language(language: str, model: str) -> None:
-    from faster_whisper.tokenizer import _LANGUAGE_CODES  # Whisper's own list
-
-    if language not in _LANGUAGE_CODES:
+    if language not in WHISPER_LANGUAGES:
         raise ModelError(
             f"unknown language {language!r}: use auto or a code Whisper knows "
-            f"({', '.join(sorted(_LANGUAGE_CODES))})"
+            f"({', '.join(WHISPER_LANGUAGES)})"
         )
     if model.endswith(".en") and language != "en":
         raise ModelError(

@@ -10,7 +10,7 @@ from math import ceil
 import numpy as np
 
 from voiceblog.audio import SAMPLE_RATE
-from voiceblog.transcription.transcript import Word
+from voiceblog.transcription.transcript import Segment, Word
 
 WINDOW_SECONDS = 30  # Whisper's input window
 # VAD pieces of at most 10 s (cut at the speaker's short pauses) pack into 30 s windows more
@@ -104,6 +104,13 @@ def _quiet_cuts(samples: np.ndarray, parts: int) -> list[int]:
 VAD_FRAME_SECONDS = VAD_FRAME / SAMPLE_RATE
 SILENCE_PROBABILITY = 0.35  # below this speech probability a frame is a pause (Silero's own)
 MIN_WORD_SECONDS = 0.1  # speech shorter than this after a silence is no word
+
+
+def snapped_segment(segment: Segment, samples: np.ndarray, pause_seconds: float) -> Segment:
+    """The segment with its word boundaries moved into the pauses heard in its audio."""
+    audio = samples[int(segment.start * SAMPLE_RATE) : int(segment.end * SAMPLE_RATE)]
+    words = snapped_to_pauses(list(segment.words), audio, segment.start, pause_seconds)
+    return replace(segment, words=tuple(words))
 
 
 def snapped_to_pauses(
