@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from voiceblog.errors import LLMError
-from voiceblog.model_cache import user_cache
-from voiceblog.workspace import atomic_write
+from voiceblog.model_cache import join_parts, user_cache
+from voiceblog.workspace import atomic_write, sha256_file
 
 log = logging.getLogger("voiceblog")
 
@@ -84,7 +84,7 @@ def packaged_gguf() -> Path:
     verified = target.with_suffix(".verified")
     if verified.exists() and verified.read_text().strip() == QWEN_SHA256 and target.exists():
         return target
-    if target.exists() and _sha256(target) == QWEN_SHA256:  # joined earlier by tools/local_llm
+    if target.exists() and sha256_file(target) == QWEN_SHA256:  # joined earlier by tools/local_llm
         atomic_write(verified, QWEN_SHA256.encode())
         return target
     if not all(spec and spec.origin for spec in specs):
@@ -93,30 +93,14 @@ def packaged_gguf() -> Path:
     size = sum(m.stat().st_size for m in members)
     say(f"assembling the local model {QWEN_FILE} ({size / 1e6:,.0f} MB) once, in {target.parent}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as joined:
-        for member in members:
-            with member.open("rb") as piece:
-                for block in iter(lambda: piece.read(1 << 20), b""):  # noqa: B023
-                    digest.update(block)
-                    joined.write(block)
-    if digest.hexdigest() != QWEN_SHA256:
-        Path(joined.name).unlink()
+    digest = join_parts(members, target, QWEN_SHA256)
+    if digest != QWEN_SHA256:
         raise LLMError(
-            f"the packaged local model is damaged (checksum {digest.hexdigest()[:12]}…); "
+            f"the packaged local model is damaged (checksum {digest[:12]}…); "
             f"reinstall it: {INSTALL_HINT}"
         )
-    os.replace(joined.name, target)
     atomic_write(verified, QWEN_SHA256.encode())
     return target
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def model_folder(name: str) -> Path:

@@ -8,20 +8,17 @@ no bias) and cached in the workspace.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
-import os
 import re
 import shutil
 import struct
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from voiceblog.errors import ModelError
-from voiceblog.model_cache import user_cache
+from voiceblog.model_cache import join_parts, user_cache
 from voiceblog.workspace import atomic_write
 
 log = logging.getLogger("voiceblog")
@@ -68,20 +65,13 @@ def _packaged_base() -> Path | None:
         return target
     target.mkdir(parents=True, exist_ok=True)
     log.info("assembling the Whisper base model in %s (once)", target)
-    digest = hashlib.sha256()
-    with tempfile.NamedTemporaryFile(dir=target, suffix=".tmp", delete=False) as joined:
-        for part, folder in enumerate(data, start=1):
-            with open(folder / f"model.bin.part{part}", "rb") as piece:
-                for block in iter(lambda: piece.read(1 << 20), b""):  # noqa: B023
-                    digest.update(block)
-                    joined.write(block)
-    if digest.hexdigest() != BASE_SHA256:
-        Path(joined.name).unlink()
+    parts = [folder / f"model.bin.part{n}" for n, folder in enumerate(data, start=1)]
+    digest = join_parts(parts, target / "model.bin", BASE_SHA256)
+    if digest != BASE_SHA256:
         raise ModelError(
-            f"the packaged Whisper base model is damaged (checksum {digest.hexdigest()[:12]}…); "
+            f"the packaged Whisper base model is damaged (checksum {digest[:12]}…); "
             "reinstall voiceblog[multilingual]"
         )
-    os.replace(joined.name, target / "model.bin")
     for name in BASE_FILES:
         shutil.copyfile(data[0] / name, target / name)
     atomic_write(verified, BASE_SHA256.encode())
