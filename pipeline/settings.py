@@ -225,12 +225,12 @@ def load(config_file: Path, environ: Mapping[str, str]) -> Loaded:
     values, sources = {}, {}
     for name, raw in _read_toml(config_file).items():
         setting = BY_NAME[name]
-        values[setting.python_name] = _checked(setting, raw, f"{config_file}: {name} = {raw!r}")
+        values[setting.python_name] = checked(setting, raw, f"{config_file}: {name} = {raw!r}")
         sources[setting.python_name] = "voiceblog.toml"
     for setting in DRAFTING:
         if setting.saved and (raw := environ.get(setting.variable)) not in (None, ""):
             where = f"{setting.variable}={raw}"
-            values[setting.python_name] = _checked(setting, _from_text(setting, raw, where), where)
+            values[setting.python_name] = checked(setting, _from_text(setting, raw, where), where)
             sources[setting.python_name] = f"environment {setting.variable}"
     return Loaded(values, sources)
 
@@ -265,7 +265,7 @@ def _from_text(setting: Setting, raw: str, where: str):
     return raw
 
 
-def _checked(setting: Setting, value, where: str):
+def checked(setting: Setting, value, where: str):
     """value if it is right for setting, else ConfigError naming where it came from."""
     ok = {
         "text": isinstance(value, str),
