@@ -184,9 +184,10 @@ def transcribe(
     from voiceblog.options import transcribe_options
     from voiceblog.transcript_formats import render
 
+    resolved = _resolved(settings, settings_table.TRANSCRIPTION)  # in click's thread
+    options = transcribe_options(workspace, resolved, words)
+
     def work():
-        resolved = _resolved(settings, settings_table.TRANSCRIPTION)
-        options = transcribe_options(workspace, resolved, words)
         return transcribed(recording, options, workspace, _progress_printer())
 
     try:
