@@ -159,7 +159,7 @@ class Batch:
         """With --require-llm, a memo after the LLM has stopped answering fails at once,
         without a transcription it could not use."""
         llm, health = self.options.llm, self.options.llm_health
-        if llm and llm.require and health and health.down:
+        if llm and llm.require_llm and health and health.down:
             raise LLMError(f"{health.given_up(llm)} (no draft: --require-llm is set)")
 
     def _finish(self, path, audio_hash, transcript, lock) -> Outcome:

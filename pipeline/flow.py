@@ -7,10 +7,11 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import partial
 from pathlib import Path
 
+from voiceblog import settings as table
 from voiceblog.audio import check_readable, recorded_at
 from voiceblog.clean import (
     ChunkProgress,
@@ -23,7 +24,7 @@ from voiceblog.clean import (
 from voiceblog.corrections import corrected, corrected_words, memo_fingerprint
 from voiceblog.cues import Block, Dictation, apply_spoken_cues, merge_dictations
 from voiceblog.errors import LLMError, LLMOutputError, NoSpeechError, VoiceblogError
-from voiceblog.export import DraftInfo, clock, draft_stem, export
+from voiceblog.export import DraftInfo, ExportOptions, clock, draft_stem, export
 from voiceblog.fidelity import build_report, limits_for, summary_line
 from voiceblog.hooks import Drafted, Then
 from voiceblog.languages import Language, language
@@ -57,7 +58,7 @@ class Result:
 @dataclass(frozen=True)
 class DraftOptions:
     drafts: Path  # the folder drafts are written to
-    fmt: str = "all"  # "md", "docx" or "all"
+    format: str = "all"  # "md", "docx" or "all"
     transcription: TranscribeOptions = TranscribeOptions()
     llm: LLMSettings | None = None  # None: clean and section offline by the rules
     on_progress: ProgressCallback | None = None  # told how far transcription has come
@@ -88,17 +89,20 @@ class DraftOptions:
 
     def output_options(self) -> dict:
         """The options the fingerprint is made of, as JSON stores them."""
-        options = {
-            f.name: asdict(value) if is_dataclass(value := getattr(self, f.name)) else value
-            for f in fields(self)
-            if f.name not in NOT_IN_OUTPUT
-        }
-        for name in TRANSCRIPTION_NOT_IN_OUTPUT:
-            options["transcription"].pop(name, None)
-        for name in LLM_NOT_IN_OUTPUT:
-            if options["llm"]:
-                options["llm"].pop(name, None)
+        options = _in_output(self, table.OUTPUT)
+        options["transcription"] = _in_output(self.transcription, table.TRANSCRIPTION)
+        options["llm"] = self.llm and _in_output(self.llm, table.LLM)
         return json.loads(json.dumps(options, default=str))
+
+    def export_options(self) -> ExportOptions:
+        return ExportOptions(
+            self.drafts,
+            self.format,
+            self.front_matter,
+            self.timestamps,
+            self.transcript,
+            self.force,
+        )
 
     def fingerprint_against(self, drafted_with: dict | None) -> str:
         """The fingerprint to compare a memo's record with: these options, but the value the
@@ -106,8 +110,9 @@ class DraftOptions:
         always counts as given: vocabulary.txt is the person's choice too."""
         options = self.output_options()
         for name in self.defaulted if isinstance(drafted_with, dict) else ():
-            if name in drafted_with and name in DEFAULTABLE:
-                options[name] = drafted_with[name]
+            stored = STORED_AS.get(name, name)
+            if stored in drafted_with and name in DEFAULTABLE:
+                options[stored] = drafted_with[stored]
         return _hashed(options)
 
 
@@ -115,10 +120,22 @@ def _hashed(options: dict) -> str:
     return sha256_bytes(json.dumps(options, sort_keys=True, default=str).encode())
 
 
+def _in_output(options, group: tuple[table.Setting, ...]) -> dict:
+    """A dataclass of options as a dict, by the names .voiceblog/state.json keeps them under,
+    without the fields that cannot change a draft: the run's own, and the settings of its
+    part of the table (pipeline/settings.py) marked changes_output=False."""
+    left_out = RUN_ONLY + tuple(s.python_name for s in group if not s.changes_output)
+    return {
+        STORED_AS.get(f.name, f.name): getattr(options, f.name)
+        for f in fields(options)
+        if f.name not in left_out
+    }
+
+
 # Options a memo is judged by as it was drafted when the user did not set them.
 DEFAULTABLE = (
     "drafts",
-    "fmt",
+    "format",
     "llm",
     "front_matter",
     "timestamps",
@@ -126,17 +143,18 @@ DEFAULTABLE = (
     "transcript",
     "review",
 )
-# Options that change how a draft is made, not what it says.
-NOT_IN_OUTPUT = ("on_progress", "on_llm_progress", "force", "llm_health", "then", "defaulted")
-TRANSCRIPTION_NOT_IN_OUTPUT = ("threads", "device")
-LLM_NOT_IN_OUTPUT = ("api_base", "timeout", "retries", "jobs", "use_cache", "require", "send_key")
+# Fields that are no setting but how this run goes, never in a draft's fingerprint (the
+# settings that cannot change a draft say so in pipeline/settings.py).
+RUN_ONLY = ("on_progress", "on_llm_progress", "llm_health", "defaulted", "retries", "send_key")
+# The names records made before a setting had one name keep (and so fingerprints made now).
+STORED_AS = {"format": "fmt"}
 
 
 def joined_info(
     paths: list[Path], transcripts: list[Transcript], offsets: list[float], options: DraftOptions
 ) -> DraftInfo:
-    """What a draft of several memos says of its recordings: all of them, their time summed,
-    each one's segments shifted by its offset into the post."""
+    """What a draft of one memo or several says of its recordings: all of them, their time
+    summed, each one's segments shifted by its offset into the post."""
     return DraftInfo(
         source=", ".join(p.name for p in paths),
         recorded=recorded_at(paths[0]),
@@ -386,17 +404,7 @@ def draft_transcript(
         raise LLMError(f"{path}: {e}") from e
     if not draft.paragraphs:
         raise NoSpeechError(f"{path}: nothing left to draft after cleanup; no draft written")
-    info = DraftInfo(
-        source=path.name,
-        recorded=recorded_at(path),
-        duration=transcript.duration,
-        engine=transcript.engine,
-        model=transcript.model,
-        llm=options.llm.model if options.llm else None,
-        author=options.author,
-        segments=transcript.segments,
-        language=transcript.language,
-    )
+    info = joined_info([path], [transcript], [0.0], options)
     written = _export(draft, info, report, audio_hash, options, workspace)
     if options.review:
         source = ReviewSource(spoken_sentences(dictation), path, report)
@@ -473,19 +481,7 @@ def spoken_sentences(dictation: Dictation) -> list:
 
 
 def _export(draft, info, report, source_hash: str, options: DraftOptions, workspace) -> list[Path]:
-    return export(
-        draft,
-        info,
-        options.drafts,
-        options.fmt,
-        workspace.manifest,
-        source_hash,
-        report,
-        force=options.force,
-        flavour=options.front_matter,
-        timestamps=options.timestamps,
-        transcript=options.transcript,
-    )
+    return export(draft, info, options.export_options(), workspace.manifest, source_hash, report)
 
 
 def make_draft(
@@ -520,7 +516,7 @@ def make_draft(
     try:
         workers = llm.jobs - 1 if early else llm.jobs  # --jobs requests at once in all
         results = _clean_by_llm(dictation, client, workspace, name, on_progress, workers)
-        if llm.require and (error := next((r.error for r in results if r.error), None)):
+        if llm.require_llm and (error := next((r.error for r in results if r.error), None)):
             raise LLMError(f"{error} (no draft: --require-llm is set)")
         blocks = _cleaned_blocks(dictation, results, lang)
         draft = _section(blocks, title, early.result if early else ask, client, name, lang)
@@ -569,7 +565,7 @@ def _section(blocks, title, sectioning: Callable, client: LLMClient, name: str, 
     try:
         return draft_by_llm(blocks, title, sectioning(), lang)
     except LLMError as e:
-        if client.settings.require and not isinstance(e, LLMOutputError):
+        if client.settings.require_llm and not isinstance(e, LLMOutputError):
             raise LLMError(f"{e} (no draft: --require-llm is set)") from e
         log.warning("%s: %s; using the spoken sections only", name, e)
         return draft_by_rules(blocks, title, lang)

@@ -114,9 +114,8 @@ def draft_post(memos: list[Memo], target: Path | None, options, workspace: Works
     info = joined_info([m.path for m in memos], transcripts, offsets, options)
     target = target or _as_given(workspace.manifest.draft_of(memos[0].audio_hash), options)
     files = export(
-        post, info, options.drafts, options.fmt, workspace.manifest, memos[0].audio_hash,
-        drafts[0][1], force=options.force, flavour=options.front_matter,
-        timestamps=options.timestamps, transcript=options.transcript, at=target,
+        post, info, options.export_options(), workspace.manifest, memos[0].audio_hash,
+        drafts[0][1], at=target,
     )  # fmt: skip
     Posts(workspace).record(memos)
     result = Result(post, tuple(files), drafts[0][1], info.language)

@@ -116,7 +116,7 @@ def draft_options(
             _say_where_requests_go(llm)
     return DraftOptions(
         drafts=s["drafts"],
-        fmt=s["fmt"],
+        format=s["format"],
         transcription=transcription,
         llm=llm,
         on_progress=on_progress,
@@ -147,16 +147,17 @@ def _llm_settings(workspace: Workspace, resolved: Resolved):
         style=s["style"],
         **local_defaults(s["llm"], s["api_base"], jobs=s["jobs"], timeout=s["timeout"]),
         chunk_tokens=s["chunk_tokens"],
-        use_cache=not s["no_cache"],
-        require=s["require_llm"],
+        no_cache=s["no_cache"],
+        require_llm=s["require_llm"],
     )
 
 
 def left_at_default(resolved: Resolved) -> frozenset[str]:
     """The DraftOptions output fields no flag, keyword, voiceblog.toml or environment variable
     set: a drafted memo is judged by the value it was drafted with for these."""
-    fields = {"drafts", "fmt", "front_matter", "timestamps", "author", "transcript", "review"}
-    chosen = {name for name in fields if resolved.at_default(name)}
+    from voiceblog.flow import DEFAULTABLE
+
+    chosen = {name for name in DEFAULTABLE if name != "llm" and resolved.at_default(name)}
     if all(resolved.at_default(name) for name in ("llm", "style", "chunk_tokens")):
         chosen.add("llm")
     return frozenset(chosen)

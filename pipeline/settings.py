@@ -15,6 +15,8 @@ from pathlib import Path
 
 from voiceblog.errors import ConfigError
 
+JOBS = 8  # LLM requests in flight at once, unless the model is served on this machine
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -122,8 +124,8 @@ LLM = (
     Setting(
         "jobs",
         "int",
-        "LLM requests in flight at once (default: 8; 1 for a model served on this machine, "
-        "which answers one at a time).",
+        f"LLM requests in flight at once (default: {JOBS}; 1 for a model served on this "
+        "machine, which answers one at a time).",
         minimum=1,
         changes_output=False,
     ),
@@ -160,7 +162,7 @@ LLM = (
 )
 
 OUTPUT = (
-    Setting("format", "choice", "Which files to write.", "all", ("md", "docx", "all"), param="fmt"),
+    Setting("format", "choice", "Which files to write.", "all", ("md", "docx", "all")),
     Setting("drafts", "path", "Folder to write drafts to.", "drafts"),
     Setting(
         "front_matter",
