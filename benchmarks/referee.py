@@ -137,7 +137,7 @@ def run_model(model: local_llm.LocalModel, listing: bool) -> list[dict]:
 def run_memos(model: str, url: str, listing: bool) -> list[dict]:
     rows = []
     for name in MEMOS:
-        settings = LLMSettings(model, api_base=url, timeout=600, retries=0, use_cache=False)
+        settings = LLMSettings(model, api_base=url, timeout=600, retries=0, no_cache=True)
         rows.append(measure(name, LLMClient(settings, None), listing))
     return rows
 

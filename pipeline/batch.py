@@ -17,13 +17,7 @@ from pathlib import Path
 
 from voiceblog.audio import check_readable, read_recording
 from voiceblog.errors import LLMError, VoiceblogError, describe
-from voiceblog.flow import (
-    DraftOptions,
-    draft_transcript,
-    run_then,
-    transcribe_recording,
-    with_corrections,
-)
+from voiceblog.flow import DraftOptions, draft_and_record, run_then, transcribe_recording
 from voiceblog.llm import LLMHealth
 from voiceblog.state import State, verdict
 from voiceblog.transcription.corrections import memo_fingerprint
@@ -93,7 +87,6 @@ class Batch:
         self.options = options
         self.workspace = workspace
         self.state = State(workspace)
-        self.fingerprint = options.fingerprint()
         self._results: dict[Path, Outcome | Future] = {}
         self._seen: dict[str, str] = {}  # audio hash → the name it was first met under
         self._drafting = ThreadPoolExecutor(max_workers=1)  # one LLM stage at a time, in order
@@ -166,26 +159,22 @@ class Batch:
         """With --require-llm, a memo after the LLM has stopped answering fails at once,
         without a transcription it could not use."""
         llm, health = self.options.llm, self.options.llm_health
-        if llm and llm.require and health and health.down:
+        if llm and llm.require_llm and health and health.down:
             raise LLMError(f"{health.given_up(llm)} (no draft: --require-llm is set)")
 
     def _finish(self, path, audio_hash, transcript, lock) -> Outcome:
         try:
-            drafted = draft_transcript(path, audio_hash, transcript, self.options, self.workspace)
-            files = list(drafted.files)
-            fingerprint = memo_fingerprint(self.fingerprint, audio_hash, self.workspace)
-            self.state.drafted(
-                audio_hash, path, fingerprint, files, transcript.ends_early,
-                self.options.output_options(),
-            )  # fmt: skip
+            result = draft_and_record(
+                path, audio_hash, transcript, self.options, self.workspace, self.state
+            )
         except Exception as e:  # noqa: BLE001 (one memo's failure never stops the others)
             return self._failed(path, audio_hash, e)
         finally:
             lock.release()
         # Recorded and unlocked first: a slow command holds up no other run, and a run killed
         # while it runs finds the memo drafted.
-        run_then(self.options, drafted)
-        return Outcome(path, "drafted", files=files)
+        run_then(self.options, path, result)
+        return Outcome(path, "drafted", files=list(result.paths))
 
     def _failed(self, path: Path, audio_hash: str | None, error: Exception) -> Outcome:
         reason = describe(error)
@@ -209,35 +198,6 @@ def standing_of(audio_hash: str, options: DraftOptions, state: State, workspace:
     drafted_with = state.entries.get(audio_hash, {}).get("options")
     fingerprint = memo_fingerprint(options.fingerprint_against(drafted_with), audio_hash, workspace)
     return verdict(audio_hash, fingerprint, cached is not None, state, workspace), cached
-
-
-def draft_one(
-    path: Path, options: DraftOptions, workspace: Workspace, from_cache: bool = False
-) -> list[Path]:
-    """`voiceblog draft` (or, from_cache, `redraft`) of one memo: waits for a run drafting the
-    same memo, and records the result where `status` and `batch` look for it."""
-    check_readable(path)
-    audio_hash = sha256_file(path)
-    with workspace.memo_lock(audio_hash, path.name):
-        if from_cache:
-            transcript = cached_transcript(audio_hash, options.transcription, workspace)
-            if transcript is None:
-                raise VoiceblogError(f"{path}: not transcribed yet (run voiceblog draft first)")
-            transcript = with_corrections(path, audio_hash, transcript, workspace)
-        else:
-            transcript = transcribe_recording(path, audio_hash, options, workspace)
-        drafted = draft_transcript(path, audio_hash, transcript, options, workspace)
-        fingerprint = memo_fingerprint(options.fingerprint(), audio_hash, workspace)
-        State(workspace).drafted(
-            audio_hash,
-            path,
-            fingerprint,
-            list(drafted.files),
-            transcript.ends_early,
-            options.output_options(),
-        )
-    run_then(options, drafted)  # recorded and unlocked first, as in a batch
-    return list(drafted.files)
 
 
 def recording_status(path: Path, options: DraftOptions, workspace: Workspace) -> str:

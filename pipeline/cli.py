@@ -11,6 +11,8 @@ import click
 from voiceblog import __version__
 from voiceblog import settings as settings_table
 from voiceblog.errors import VoiceblogError, describe
+from voiceblog.memory import allow_keeping_freed_memory
+from voiceblog.options import Resolved, resolve
 from voiceblog.redact import printable, redact, shown
 from voiceblog.workspace import Workspace
 
@@ -63,14 +65,13 @@ def main(ctx: click.Context, verbose: bool) -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.default_int_handler)
     _setup_logging(verbose)
+    # The process is voiceblog's own: Whisper's engine may set the C allocator (memory.py).
+    allow_keeping_freed_memory()
     workspace = Workspace(Path.cwd())
-    try:
-        loaded = settings_table.load(workspace.config_file, os.environ)
+    try:  # read once, checked before any command: voiceblog.toml and VOICEBLOG_* under flags
+        ctx.meta["loaded"] = settings_table.load(workspace.config_file, os.environ)
     except VoiceblogError as e:
         raise click.ClickException(describe(e)) from e
-    # voiceblog.toml and VOICEBLOG_* sit under flags: click's default_map layer.
-    ctx.default_map = {name: loaded.values for name in main.commands}
-    ctx.meta["setting_sources"] = loaded.sources
     ctx.obj = workspace
 
 
@@ -110,20 +111,16 @@ transcription_options = with_settings(settings_table.TRANSCRIPTION)
 drafting_options = with_settings(settings_table.DRAFTING)
 
 
-def _transcribe_options(workspace: Workspace, s: dict, words: bool = False):
-    from voiceblog.transcription.options import TranscribeOptions
-
-    vocabulary = s["vocab"] if s["vocab"] is not None else workspace.vocabulary()
-    return TranscribeOptions(
-        engine=s["engine"],
-        model=s["model"],
-        vocabulary=vocabulary or None,
-        threads=s["threads"],
-        words=words,
-        language=None if s["language"] == "auto" else s["language"],
-        device=s["device"],
-        api_base=s["transcription_api_base"] or None,
-    )
+def _resolved(settings: dict, table=settings_table.DRAFTING) -> Resolved:
+    """The settings in effect: the flags given on the command line over VOICEBLOG_* over
+    voiceblog.toml over the defaults (pipeline/options.py), as the library resolves them."""
+    ctx = click.get_current_context()
+    given = {
+        name: value
+        for name, value in settings.items()
+        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+    }
+    return resolve(ctx.obj, given, table, "flag", ctx.find_root().meta["loaded"])
 
 
 def _progress_printer():
@@ -183,35 +180,24 @@ def transcribe(
     workspace: Workspace, recording: Path, transcript_format, words, edit, **settings
 ) -> None:
     """Print the transcript of RECORDING on stdout (as you corrected it, if you did)."""
-    from voiceblog.audio import check_readable
-    from voiceblog.cues import WORD_TIMINGS
-    from voiceblog.transcription.corrections import corrected
-    from voiceblog.transcription.devices import check_available as check_device
+    from voiceblog.flow import transcribed
+    from voiceblog.options import transcribe_options
     from voiceblog.transcription.formats import render
-    from voiceblog.transcription.run import transcribe as run_transcription
-    from voiceblog.workspace import sha256_file
+
+    resolved = _resolved(settings, settings_table.TRANSCRIPTION)  # in click's thread
+    options = transcribe_options(workspace, resolved, words)
 
     def work():
-        options = _transcribe_options(workspace, settings, words)
-        check_device(options.engine, options.device)
-        check_readable(recording)
-        audio_hash = sha256_file(recording)
-        transcript, _ = run_transcription(
-            recording, audio_hash, options, workspace, _progress_printer(), WORD_TIMINGS
-        )
-        return audio_hash, transcript
+        return transcribed(recording, options, workspace, _progress_printer())
 
     try:
-        audio_hash, transcript = _interruptible(work, lambda: f"{recording} was not transcribed")
+        heard = _interruptible(work, lambda: f"{recording} was not transcribed")
     except (VoiceblogError, OSError) as e:
         raise click.ClickException(describe(e)) from e
     if edit:
-        _edit_transcript(workspace, recording, audio_hash, transcript)
+        _edit_transcript(workspace, recording, heard.audio_hash, heard.transcript)
         return
-    shown_transcript = corrected(transcript, audio_hash, workspace)
-    if shown_transcript is not transcript:
-        log.info("%s: your corrected transcript (voiceblog transcribe --edit)", recording.name)
-    click.echo(render(shown_transcript, transcript_format, words), nl=False)
+    click.echo(render(heard.corrected, transcript_format, words), nl=False)
 
 
 def _edit_transcript(workspace: Workspace, recording: Path, audio_hash: str, transcript) -> None:
@@ -266,22 +252,19 @@ def draft(
     **settings,
 ) -> None:
     """Draft each RECORDING; prints the path of every file written."""
-    from voiceblog.batch import draft_one
-    from voiceblog.flow import draft_merged
+    from voiceblog.flow import append_memo, draft_memo, draft_merged
 
-    options = _draft_options(workspace, **settings)
+    options = _draft_options(workspace, settings)
     if into and append_to:
         raise click.UsageError("--into and --append cannot be used together")
     if append_to:
-        from voiceblog.follow_up import append_memo
-
-        append = lambda path: append_memo(path, append_to, options, workspace)  # noqa: E731
+        append = lambda path: append_memo(path, append_to, options, workspace).paths  # noqa: E731
         _for_each_recording(recordings, append)
     elif into:
-        merge = lambda parts: draft_merged(list(parts), into, options, workspace)  # noqa: E731
+        merge = lambda memos: draft_merged(list(memos), into, options, workspace).paths  # noqa: E731
         _for_each_recording([recordings], merge)
     else:
-        _for_each_recording(recordings, lambda path: draft_one(path, options, workspace))
+        _for_each_recording(recordings, lambda path: draft_memo(path, options, workspace).paths)
 
 
 @main.command()
@@ -297,7 +280,7 @@ def review(workspace: Workspace, target: Path, open_page: bool, **settings) -> N
     """
     from voiceblog.flow import recording_of, review_recording
 
-    options = _draft_options(workspace, runs_then=False, **settings)
+    options = _draft_options(workspace, settings, runs_then=False)
 
     def work() -> Path:
         draft_path, recording = recording_of(target, workspace)
@@ -323,7 +306,7 @@ def batch(workspace: Workspace, folder: Path | None, **settings) -> None:
     folder = folder or Path("recordings")  # relative, so messages name files as the user sees them
     if not folder.is_dir():
         raise click.ClickException(f"{printable(str(folder))}: no such folder")
-    options = _draft_options(workspace, **settings)
+    options = _draft_options(workspace, settings)
     found = discover(folder)
     run = Batch(found.recordings, options, workspace)
 
@@ -349,7 +332,7 @@ def status(workspace: Workspace, folder: Path | None, **settings) -> None:
     folder = folder or Path("recordings")  # relative, so messages name files as the user sees them
     if not folder.is_dir():
         raise click.ClickException(f"{printable(str(folder))}: no such folder")
-    options = _draft_options(workspace, check_drafts=False, **settings)
+    options = _draft_options(workspace, settings, check_drafts=False)
     for path in discover(folder).recordings:
         click.echo(f"{printable(path.name)}: {shown(recording_status(path, options, workspace))}")
 
@@ -363,10 +346,10 @@ def redraft(workspace: Workspace, recordings: tuple[Path, ...], **settings) -> N
 
     For after editing a prompt, or to try another --llm or --style: nothing is transcribed.
     """
-    from voiceblog.batch import draft_one
+    from voiceblog.flow import draft_memo
 
-    options = _draft_options(workspace, **settings)
-    redraft_one = lambda path: draft_one(path, options, workspace, from_cache=True)  # noqa: E731
+    options = _draft_options(workspace, settings)
+    redraft_one = lambda path: draft_memo(path, options, workspace, from_cache=True).paths  # noqa: E731
     _for_each_recording(recordings, redraft_one)
 
 
@@ -388,7 +371,7 @@ def watch(workspace: Workspace, folder: Path | None, settle: float, **settings) 
     folder = folder or Path("recordings")
     if not folder.is_dir():
         raise click.ClickException(f"{printable(str(folder))}: no such folder")
-    options = _draft_options(workspace, **settings)
+    options = _draft_options(workspace, settings)
     log.info("watching %s for new memos (Ctrl-C stops)", folder)
     watcher = Watcher(folder, options, workspace, settle, report=_print_batch_rows)
 
@@ -422,23 +405,17 @@ def config(ctx: click.Context, trust: bool | None, **settings) -> None:
         what = "with your API keys and to run its voiceblog.toml's then command"
         click.echo(f"{ctx.obj.root.resolve()}: {doing} {what} (recorded in {recorded})")
         return
-    layers = ctx.find_root().meta["setting_sources"]  # voiceblog.toml or which variable
-    for param in [p for p in ctx.command.params if p.name in settings]:  # not --trust
-        source = ctx.get_parameter_source(param.name)
-        if source == click.core.ParameterSource.COMMANDLINE:
-            source = "flag"
-        elif source == click.core.ParameterSource.DEFAULT_MAP:
-            source = layers[param.name]
-        else:
-            source = "default"
-        value = settings[param.name]
-        if value is None and param.name in ("jobs", "timeout"):  # by where the model runs
+    resolved = _resolved(settings)
+    values = resolved.values
+    for setting in settings_table.DRAFTING:
+        value = values[setting.python_name]
+        if value is None and setting.name in ("jobs", "timeout"):  # by where the model runs
             from voiceblog.llm import local_defaults
 
-            value = local_defaults(settings.get("llm") or "", settings.get("api_base"))[param.name]
-        name = param.opts[0].lstrip("-")
+            value = local_defaults(values["llm"] or "", values["api_base"])[setting.name]
         value = "" if value is None else shown(str(value))
-        click.echo(f"{name:<14} = {value:<24} ({source})")
+        name = setting.flag.lstrip("-")
+        click.echo(f"{name:<14} = {value:<24} ({resolved.sources[setting.python_name]})")
 
 
 def _interruptible(work, on_interrupt):
@@ -509,127 +486,24 @@ def _print_batch_summary(outcomes, found) -> None:
     click.echo(", ".join(f"{n} {s}" for s, n in counts.items()) + ignored)
 
 
-def _draft_options(workspace: Workspace, check_drafts: bool = True, runs_then: bool = True, **s):
-    """DraftOptions from the command line, checked before any slow work starts. check_drafts:
-    the command writes drafts (not status); runs_then: it drafts memos (not review)."""
-    from voiceblog.export import ensure_drafts_dir
-    from voiceblog.flow import DraftOptions
-    from voiceblog.llm import LLMHealth, LLMSettings, local_defaults
-    from voiceblog.transcription.devices import check_available as check_device
+def _draft_options(
+    workspace: Workspace, settings: dict, check_drafts: bool = True, runs_then: bool = True
+):
+    """DraftOptions of the settings in effect, checked before any slow work starts
+    (pipeline/options.py), with progress on stderr."""
+    from voiceblog.options import draft_options
 
     try:
-        llm = s["llm"] and LLMSettings(
-            model=s["llm"],
-            api_base=s["api_base"] or None,
-            send_key=_may_send_key(workspace, s["api_base"]),
-            style=s["style"],
-            **local_defaults(s["llm"], s["api_base"], jobs=s["jobs"], timeout=s["timeout"]),
-            chunk_tokens=s["chunk_tokens"],
-            use_cache=not s["no_cache"],
-            require=s["require_llm"],
+        return draft_options(
+            workspace,
+            _resolved(settings),
+            check_drafts,
+            runs_then,
+            on_progress=_progress_printer(),
+            on_llm_progress=_chunk_progress_printer(),
         )
-        transcription = _transcribe_options(workspace, s)
-        then = _then_command(workspace, s["then"]) if check_drafts and runs_then else None
-        if check_drafts:  # commands that write drafts; not status
-            check_device(transcription.engine, transcription.device)
-            ensure_drafts_dir(s["drafts"])
-            if llm:
-                _say_where_requests_go(llm)
     except VoiceblogError as e:
         raise click.ClickException(describe(e)) from e
-    return DraftOptions(
-        drafts=s["drafts"],
-        fmt=s["fmt"],
-        transcription=transcription,
-        llm=llm or None,
-        on_progress=_progress_printer(),
-        on_llm_progress=_chunk_progress_printer(),
-        force=s["force"],
-        front_matter=s["front_matter"],
-        timestamps=s["timestamps"],
-        author=s["author"],
-        transcript=s["transcript"],
-        review=s["review"],
-        llm_health=LLMHealth() if llm else None,  # one for the run: a dead server is found once
-        then=then,
-        defaulted=_left_at_default(),
-    )
-
-
-def _left_at_default() -> frozenset[str]:
-    """The DraftOptions output fields no flag, voiceblog.toml or environment variable set."""
-    ctx = click.get_current_context(silent=True)
-    if ctx is None:
-        return frozenset()  # called as a library: every option is the caller's choice
-
-    def default(name: str) -> bool:
-        return name in ctx.params and ctx.get_parameter_source(name) in (
-            click.core.ParameterSource.DEFAULT,
-            None,
-        )
-
-    fields = {"drafts", "fmt", "front_matter", "timestamps", "author", "transcript", "review"}
-    chosen = {name for name in fields if default(name)}
-    if all(default(name) for name in ("llm", "style", "chunk_tokens")):
-        chosen.add("llm")
-    return frozenset(chosen)
-
-
-def _setting_source(name: str) -> str:
-    """Where a setting's value came from: "flag", "voiceblog.toml", "environment …", or
-    "default"."""
-    ctx = click.get_current_context(silent=True)
-    if ctx is None or name not in ctx.params:
-        return "flag"  # called as a library: the caller chose it
-    source = ctx.get_parameter_source(name)
-    if source == click.core.ParameterSource.DEFAULT_MAP:
-        return ctx.find_root().meta["setting_sources"].get(name, "voiceblog.toml")
-    return "flag" if source == click.core.ParameterSource.COMMANDLINE else "default"
-
-
-def _may_send_key(workspace: Workspace, api_base: str | None) -> bool:
-    """Whether the user's API key may go to this api_base: one they gave on the command line
-    or in the environment, yes; one from voiceblog.toml only once they trust the workspace."""
-    from voiceblog.trust import is_trusted
-
-    from_the_workspace = _setting_source("api_base") == "voiceblog.toml"
-    if not api_base or not from_the_workspace or is_trusted(workspace.root):
-        return True
-    log.info(
-        "voiceblog.toml sets api_base = %s: no API key is sent there until you trust this "
-        "workspace (voiceblog config --trust)",
-        api_base,
-    )
-    return False
-
-
-def _then_command(workspace: Workspace, command: str | None):
-    """The --then command to run after each memo, checked. One from voiceblog.toml would run
-    whatever a cloned repository or a shared folder says, so it runs only once the user trusts
-    the workspace, as an api_base there gets no key until then (pipeline/trust.py)."""
-    from voiceblog.hooks import Then
-    from voiceblog.trust import is_trusted
-
-    source = _setting_source("then")
-    where = {"voiceblog.toml": "voiceblog.toml: then =", "flag": "--then"}.get(source)
-    then = Then.parse(command, where or "VOICEBLOG_THEN=")
-    if then and source == "voiceblog.toml" and not is_trusted(workspace.root):
-        log.warning(
-            "voiceblog.toml sets then = %s: it does not run until you trust this workspace "
-            "(voiceblog config --trust)",
-            command,
-        )
-        return None
-    return then
-
-
-def _say_where_requests_go(llm) -> None:
-    """One line on stderr: the LLM, where its requests go, and with which key."""
-    from voiceblog.llm import destination, key_sent
-
-    variable = key_sent(llm)
-    key = f"with your {variable}" if variable else "with no API key"
-    log.info("LLM %s: requests go to %s, %s", llm.model, destination(llm), key)
 
 
 def _for_each_recording(recordings, work) -> None:

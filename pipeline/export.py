@@ -90,13 +90,13 @@ class DraftInfo:
     language: str = ""  # the memo's language, as Whisper's code: "en", "de", …
 
 
-# Front matter by the tool that reads it: what it expects, and whether it shows the title itself.
-FRONT_MATTER = ("voiceblog", "hugo", "jekyll", "obsidian", "none")
+# Front matter by the tool that reads it (its names: the front_matter setting's choices in
+# pipeline/settings.py): what it expects, and whether it shows the title itself.
 TITLE_FROM_FRONT_MATTER = {"hugo", "jekyll"}  # their themes print the title; no "# Title" then
 
 
-def front_matter(flavour: str, draft: Draft, info: DraftInfo) -> dict | None:
-    """The fields each flavour expects, empty ones left out; None for no front matter."""
+def front_matter_fields(kind: str, draft: Draft, info: DraftInfo) -> dict | None:
+    """The fields each kind of front matter expects, empty ones left out; None for none."""
     when, tags, summary = info.recorded, draft.tags or None, draft.summary or None
     author = info.author or None
     fields = {
@@ -138,7 +138,7 @@ def front_matter(flavour: str, draft: Draft, info: DraftInfo) -> dict | None:
             "summary": summary,
             "source": info.source,
         },
-    }.get(flavour)
+    }.get(kind)
     if fields is None:
         return None
     return {k: v for k, v in fields.items() if v is not None or k == "llm"}
@@ -147,17 +147,17 @@ def front_matter(flavour: str, draft: Draft, info: DraftInfo) -> dict | None:
 class MarkdownWriter:
     extension = "md"
 
-    def __init__(self, flavour: str = "voiceblog", timestamps: bool = False, transcript=False):
-        self.flavour = flavour  # one of FRONT_MATTER
+    def __init__(self, front_matter: str = "voiceblog", timestamps: bool = False, transcript=False):
+        self.front_matter = front_matter  # for which tool: voiceblog, hugo, jekyll, …
         self.timestamps = timestamps  # each paragraph followed by its audio span, as a comment
         self.transcript = transcript  # the timed transcript at the end, folded away
 
     def render(self, draft: Draft, info: DraftInfo) -> bytes:
         lines = []
-        if (front := front_matter(self.flavour, draft, info)) is not None:
+        if (front := front_matter_fields(self.front_matter, draft, info)) is not None:
             text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
             lines += ["---", text.rstrip(), "---", ""]
-        if self.flavour not in TITLE_FROM_FRONT_MATTER:
+        if self.front_matter not in TITLE_FROM_FRONT_MATTER:
             lines += [f"# {markdown_text(draft.title)}", ""]
         if not draft.paragraphs:  # nothing to put them under: they follow the title
             lines += [line for note in draft.notes for line in (_note_comment(note), "")]
@@ -280,15 +280,13 @@ def _set_proofing_language(document, language: str) -> None:
     lang.set(qn("w:val"), language)
 
 
-def writers_for(
-    name: str, flavour: str = "voiceblog", timestamps: bool = False, transcript: bool = False
-) -> list:
+def writers_for(options: ExportOptions) -> list:
     """The writers for a --format value: one format by name, or "all"."""
     writers = {
-        "md": MarkdownWriter(flavour, timestamps, transcript),
-        "docx": DocxWriter(transcript),
+        "md": MarkdownWriter(options.front_matter, options.timestamps, options.transcript),
+        "docx": DocxWriter(options.transcript),
     }
-    return list(writers.values()) if name == "all" else [writers[name]]
+    return list(writers.values()) if options.format == "all" else [writers[options.format]]
 
 
 def slugify(title: str) -> str:
@@ -316,18 +314,25 @@ def ensure_drafts_dir(drafts: Path) -> None:
         raise ExportError(f"cannot write drafts to {drafts}: {e.strerror or e}") from e
 
 
+@dataclass(frozen=True)
+class ExportOptions:
+    """Which files a draft is written as, where, and what goes around its text."""
+
+    drafts: Path  # the folder drafts are written to
+    format: str = "all"  # "md", "docx" or "all"
+    front_matter: str = "voiceblog"  # Markdown front matter for: voiceblog, hugo, jekyll, …
+    timestamps: bool = False  # each Markdown paragraph followed by its audio span
+    transcript: bool = False  # the timed transcript appended to each draft
+    force: bool = False  # replace our earlier drafts even where the person edited them
+
+
 def export(
     draft: Draft,
     info: DraftInfo,
-    drafts: Path,
-    fmt: str,
+    options: ExportOptions,
     manifest: Manifest,
     source_hash: str,
     report: dict | None = None,
-    force: bool = False,
-    flavour: str = "voiceblog",
-    timestamps: bool = False,
-    transcript: bool = False,
     at: Path | None = None,
 ) -> list[Path]:
     """Write the draft in each format, and its faithfulness report; returns the paths written.
@@ -336,19 +341,19 @@ def export(
     follow-up memo was appended to keeps its file.
     """
     stem = at.stem if at else draft_stem(draft, info.recorded)
-    drafts = at.parent if at else drafts
-    writers = writers_for(fmt, flavour, timestamps, transcript)
+    drafts = at.parent if at else options.drafts
+    writers = writers_for(options)
     # Every format is rendered before any is written: a draft that cannot be rendered leaves
     # nothing behind, never an .md without its .docx.
     rendered = [(writer.extension, _render(writer, draft, info)) for writer in writers]
     md_path = drafts / f"{stem}.md"
     merged = (
         None
-        if force
+        if options.force
         else _merged_into_edit(md_path, rendered, writers, info, manifest, source_hash)
     )
     if merged is None:
-        paths = _free_paths(drafts, stem, rendered, manifest, source_hash, force)
+        paths = _free_paths(drafts, stem, rendered, manifest, source_hash, options.force)
         files = [(path, data) for path, (_, data) in zip(paths, rendered, strict=True)]
         recorded = [(path, sha256_bytes(data)) for path, data in files]
     else:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import partial
 from pathlib import Path
 
+from voiceblog import settings as table
 from voiceblog.audio import check_readable, recorded_at
 from voiceblog.clean import (
     ChunkProgress,
@@ -21,7 +23,7 @@ from voiceblog.clean import (
 )
 from voiceblog.cues import WORD_TIMINGS, Block, Dictation, apply_spoken_cues, merge_dictations
 from voiceblog.errors import LLMError, LLMOutputError, NoSpeechError, VoiceblogError
-from voiceblog.export import DraftInfo, clock, draft_stem, export
+from voiceblog.export import DraftInfo, ExportOptions, clock, draft_stem, export
 from voiceblog.fidelity import build_report, limits_for, summary_line
 from voiceblog.hooks import Drafted, Then
 from voiceblog.languages import Language, language
@@ -30,11 +32,12 @@ from voiceblog.notes import place_notes
 from voiceblog.referee import referee
 from voiceblog.review import ReviewSource, write_review
 from voiceblog.section import CleanBlock, Draft, ask_sectioning, draft_by_llm, draft_by_rules
+from voiceblog.state import State
 from voiceblog.templates import load_prompt, load_style
 from voiceblog.topics import block_sections
-from voiceblog.transcription.corrections import corrected, corrected_words
+from voiceblog.transcription.corrections import corrected, corrected_words, memo_fingerprint
 from voiceblog.transcription.options import TranscribeOptions
-from voiceblog.transcription.run import ProgressCallback, transcribe
+from voiceblog.transcription.run import ProgressCallback, cached_transcript, transcribe
 from voiceblog.transcription.transcript import Transcript
 from voiceblog.workspace import Workspace, sha256_bytes, sha256_file
 
@@ -44,9 +47,19 @@ MIN_MEMO_SECONDS = 1.0  # shorter is a mis-tap on the record button, not a memo
 
 
 @dataclass(frozen=True)
+class Result:
+    """A memo's draft, as voiceblog.draft returns it."""
+
+    draft: Draft
+    paths: tuple[Path, ...]  # every file written: drafts, report, review page
+    report: dict | None  # the faithfulness report of an LLM draft; None for one by the rules
+    language: str  # the memo's language, as transcription heard it
+
+
+@dataclass(frozen=True)
 class DraftOptions:
     drafts: Path  # the folder drafts are written to
-    fmt: str = "all"  # "md", "docx" or "all"
+    format: str = "all"  # "md", "docx" or "all"
     transcription: TranscribeOptions = TranscribeOptions()
     llm: LLMSettings | None = None  # None: clean and section offline by the rules
     on_progress: ProgressCallback | None = None  # told how far transcription has come
@@ -77,17 +90,20 @@ class DraftOptions:
 
     def output_options(self) -> dict:
         """The options the fingerprint is made of, as JSON stores them."""
-        options = {
-            f.name: asdict(value) if is_dataclass(value := getattr(self, f.name)) else value
-            for f in fields(self)
-            if f.name not in NOT_IN_OUTPUT
-        }
-        for name in TRANSCRIPTION_NOT_IN_OUTPUT:
-            options["transcription"].pop(name, None)
-        for name in LLM_NOT_IN_OUTPUT:
-            if options["llm"]:
-                options["llm"].pop(name, None)
+        options = _in_output(self, table.OUTPUT)
+        options["transcription"] = _in_output(self.transcription, table.TRANSCRIPTION)
+        options["llm"] = self.llm and _in_output(self.llm, table.LLM)
         return json.loads(json.dumps(options, default=str))
+
+    def export_options(self) -> ExportOptions:
+        return ExportOptions(
+            self.drafts,
+            self.format,
+            self.front_matter,
+            self.timestamps,
+            self.transcript,
+            self.force,
+        )
 
     def fingerprint_against(self, drafted_with: dict | None) -> str:
         """The fingerprint to compare a memo's record with: these options, but the value the
@@ -95,8 +111,9 @@ class DraftOptions:
         always counts as given: vocabulary.txt is the person's choice too."""
         options = self.output_options()
         for name in self.defaulted if isinstance(drafted_with, dict) else ():
-            if name in drafted_with and name in DEFAULTABLE:
-                options[name] = drafted_with[name]
+            stored = STORED_AS.get(name, name)
+            if stored in drafted_with and name in DEFAULTABLE:
+                options[stored] = drafted_with[stored]
         return _hashed(options)
 
 
@@ -104,10 +121,22 @@ def _hashed(options: dict) -> str:
     return sha256_bytes(json.dumps(options, sort_keys=True, default=str).encode())
 
 
+def _in_output(options, group: tuple[table.Setting, ...]) -> dict:
+    """A dataclass of options as a dict, by the names .voiceblog/state.json keeps them under,
+    without the fields that cannot change a draft: the run's own, and the settings of its
+    part of the table (pipeline/settings.py) marked changes_output=False."""
+    left_out = RUN_ONLY + tuple(s.python_name for s in group if not s.changes_output)
+    return {
+        STORED_AS.get(f.name, f.name): getattr(options, f.name)
+        for f in fields(options)
+        if f.name not in left_out
+    }
+
+
 # Options a memo is judged by as it was drafted when the user did not set them.
 DEFAULTABLE = (
     "drafts",
-    "fmt",
+    "format",
     "llm",
     "front_matter",
     "timestamps",
@@ -115,17 +144,18 @@ DEFAULTABLE = (
     "transcript",
     "review",
 )
-# Options that change how a draft is made, not what it says.
-NOT_IN_OUTPUT = ("on_progress", "on_llm_progress", "force", "llm_health", "then", "defaulted")
-TRANSCRIPTION_NOT_IN_OUTPUT = ("threads", "device")
-LLM_NOT_IN_OUTPUT = ("api_base", "timeout", "retries", "jobs", "use_cache", "require", "send_key")
+# Fields that are no setting but how this run goes, never in a draft's fingerprint (the
+# settings that cannot change a draft say so in pipeline/settings.py).
+RUN_ONLY = ("on_progress", "on_llm_progress", "llm_health", "defaulted", "retries", "send_key")
+# The names records made before a setting had one name keep (and so fingerprints made now).
+STORED_AS = {"format": "fmt"}
 
 
 def joined_info(
     paths: list[Path], transcripts: list[Transcript], offsets: list[float], options: DraftOptions
 ) -> DraftInfo:
-    """What a draft of several memos says of its recordings: all of them, their time summed,
-    each one's segments shifted by its offset into the post."""
+    """What a draft of one memo or several says of its recordings: all of them, their time
+    summed, each one's segments shifted by its offset into the post."""
     return DraftInfo(
         source=", ".join(p.name for p in paths),
         recorded=recorded_at(paths[0]),
@@ -143,15 +173,136 @@ def joined_info(
     )
 
 
+@dataclass(frozen=True)
+class Heard:
+    """A memo's transcript, as `voiceblog transcribe` shows it."""
+
+    audio_hash: str
+    transcript: Transcript  # what Whisper heard (cached)
+    corrected: Transcript  # as the person corrected it (transcribe --edit); else the same
+
+
+def transcribed(
+    path: Path,
+    options: TranscribeOptions,
+    workspace: Workspace,
+    on_progress: ProgressCallback | None = None,
+) -> Heard:
+    """The memo's transcript (cached), checked first: the device there, the file audio."""
+    from voiceblog.transcription.devices import check_available
+
+    check_available(options.engine, options.device)
+    check_readable(path)
+    audio_hash = sha256_file(path)
+    transcript, _ = transcribe(path, audio_hash, options, workspace, on_progress, WORD_TIMINGS)
+    fixed = corrected(transcript, audio_hash, workspace)
+    if fixed is not transcript:
+        log.info("%s: your corrected transcript (voiceblog transcribe --edit)", path.name)
+    return Heard(audio_hash, transcript, fixed)
+
+
+def draft_memo(
+    path: Path, options: DraftOptions, workspace: Workspace, from_cache: bool = False
+) -> Result:
+    """One memo from audio (or, from_cache, from its cached transcript: `redraft`) to its
+    exported draft, under the memo's lock (a run drafting the same memo is waited for), recorded
+    where `status` and `batch` look for it; then the --then command."""
+    check_readable(path)
+    audio_hash = sha256_file(path)
+    with workspace.memo_lock(audio_hash, path.name):
+        if from_cache:
+            transcript = cached_recording(path, audio_hash, options, workspace)
+        else:
+            transcript = transcribe_recording(path, audio_hash, options, workspace)
+        result = draft_and_record(path, audio_hash, transcript, options, workspace)
+    # Recorded and unlocked first: a slow command holds up no other run, and a run killed
+    # while it runs finds the memo drafted.
+    run_then(options, path, result)
+    return result
+
+
+def draft_and_record(
+    path: Path,
+    audio_hash: str,
+    transcript: Transcript,
+    options: DraftOptions,
+    workspace: Workspace,
+    state: State | None = None,
+) -> Result:
+    """Draft a transcribed memo whose lock the caller holds, and record it as drafted."""
+    result = draft_transcript(path, audio_hash, transcript, options, workspace)
+    record_drafted(state or State(workspace), path, audio_hash, transcript, result, options)
+    return result
+
+
+def record_drafted(
+    state: State,
+    path: Path,
+    audio_hash: str,
+    transcript: Transcript,
+    result: Result,
+    options: DraftOptions,
+) -> None:
+    """The memo drafted with these options into result's files, in .voiceblog/state.json."""
+    fingerprint = memo_fingerprint(options.fingerprint(), audio_hash, state.workspace)
+    state.drafted(
+        audio_hash,
+        path,
+        fingerprint,
+        list(result.paths),
+        transcript.ends_early,
+        options.output_options(),
+    )
+
+
+def cached_recording(
+    path: Path, audio_hash: str, options: DraftOptions, workspace: Workspace
+) -> Transcript:
+    """The memo's cached transcript, as the person corrected it; an error when there is none."""
+    transcript = cached_transcript(audio_hash, options.transcription, workspace)
+    if transcript is None:
+        raise VoiceblogError(f"{path}: not transcribed yet (run voiceblog draft first)")
+    return with_corrections(path, audio_hash, transcript, workspace)
+
+
+def append_memo(path: Path, target: Path, options: DraftOptions, workspace: Workspace) -> Result:
+    """The memo at path added to the end of the post drafted at target (`draft --append`),
+    under the memo's lock, recorded, then the --then command."""
+    from voiceblog import follow_up
+
+    check_readable(path)
+    audio_hash = sha256_file(path)
+    with workspace.memo_lock(audio_hash, path.name):
+        result = follow_up.append_memo(path, audio_hash, target, options, workspace)
+    run_then(options, path, result)
+    return result
+
+
 def draft_merged(
     paths: list[Path], title: str, options: DraftOptions, workspace: Workspace
-) -> list[Path]:
-    """Memos dictated in pieces drafted as one post titled title, in the order given."""
-    hashes, transcripts = [], []
+) -> Result:
+    """Memos dictated in pieces drafted as one post titled title, in the order given
+    (`draft --into`), each memo under its lock and recorded as drafted into the post."""
+    hashes = []
     for path in paths:
         check_readable(path)
         hashes.append(sha256_file(path))
-        transcripts.append(transcribe_recording(path, hashes[-1], options, workspace))
+    with _memo_locks(paths, hashes, workspace):
+        transcripts = [
+            transcribe_recording(p, h, options, workspace)
+            for p, h in zip(paths, hashes, strict=True)
+        ]
+        result = _merged(paths, hashes, transcripts, title, options, workspace)
+        state = State(workspace)
+        for path, audio_hash, transcript in zip(paths, hashes, transcripts, strict=True):
+            record_drafted(state, path, audio_hash, transcript, result, options)
+    # One post, one command: the first piece stands for its recordings.
+    run_then(options, paths[0], result, name=" + ".join(p.name for p in paths))
+    return result
+
+
+def _merged(paths, hashes, transcripts, title, options, workspace) -> Result:
+    """The post of several transcribed memos, exported."""
     offsets = [sum(t.duration for t in transcripts[:i]) for i in range(len(transcripts))]
     dictation = merge_dictations([apply_spoken_cues(t) for t in transcripts], offsets)
     dictation.title = title
@@ -162,9 +313,18 @@ def draft_merged(
     info = joined_info(paths, transcripts, offsets, options)
     source_hash = sha256_bytes("+".join(hashes).encode())
     written = _export(draft, info, report, source_hash, options, workspace)
-    # One post, one command: the first piece stands for its recordings.
-    run_then(options, Drafted(name, paths[0], tuple(written), draft.title, info.language))
-    return written
+    return Result(draft, tuple(written), report, info.language)
+
+
+@contextlib.contextmanager
+def _memo_locks(paths: list[Path], hashes: list[str], workspace: Workspace) -> Iterator[None]:
+    """Every memo's lock, taken in the order of their hashes (two runs over the same memos
+    never wait for each other crosswise), each once (the same audio twice is one memo)."""
+    names = dict(zip(hashes, (p.name for p in paths), strict=True))
+    with contextlib.ExitStack() as held:
+        for audio_hash in sorted(names):
+            held.enter_context(workspace.memo_lock(audio_hash, names[audio_hash]))
+        yield
 
 
 def transcribe_recording(
@@ -222,17 +382,15 @@ def offer_vocabulary(name: str, audio_hash: str, workspace: Workspace) -> None:
 
 def draft_transcript(
     path: Path, audio_hash: str, transcript: Transcript, options: DraftOptions, workspace: Workspace
-) -> Drafted:
-    """Cleanup, sectioning and export of a transcribed memo: the files written, and what the
-    --then command is told of them.
+) -> Result:
+    """Cleanup, sectioning and export of a transcribed memo.
 
     A memo that is part of a post (a follow-up appended to a draft) re-drafts the whole post.
     """
     from voiceblog.follow_up import Posts, draft_post
 
     if memos := Posts(workspace).memos_of(audio_hash):
-        written = draft_post(memos, None, options, workspace)
-        return Drafted(path.name, path, tuple(written), _title_in(written), transcript.language)
+        return replace(draft_post(memos, None, options, workspace), language=transcript.language)
     try:
         dictation = apply_spoken_cues(transcript)
         draft, report = make_draft(
@@ -247,27 +405,20 @@ def draft_transcript(
         raise LLMError(f"{path}: {e}") from e
     if not draft.paragraphs:
         raise NoSpeechError(f"{path}: nothing left to draft after cleanup; no draft written")
-    info = DraftInfo(
-        source=path.name,
-        recorded=recorded_at(path),
-        duration=transcript.duration,
-        engine=transcript.engine,
-        model=transcript.model,
-        llm=options.llm.model if options.llm else None,
-        author=options.author,
-        segments=transcript.segments,
-        language=transcript.language,
-    )
+    info = joined_info([path], [transcript], [0.0], options)
     written = _export(draft, info, report, audio_hash, options, workspace)
     if options.review:
         source = ReviewSource(spoken_sentences(dictation), path, report)
         written.append(write_review(written[0], draft, source))
-    return Drafted(path.name, path, tuple(written), draft.title, transcript.language)
+    return Result(draft, tuple(written), report, transcript.language)
 
 
-def run_then(options: DraftOptions, drafted: Drafted) -> None:
+def run_then(options: DraftOptions, path: Path, result: Result, name: str = "") -> None:
     """The user's --then command for a memo just drafted (and recorded), if there is one."""
     if options.then is not None:
+        drafted = Drafted(
+            name or path.name, path, result.paths, result.draft.title, result.language
+        )
         options.then.after(drafted)
 
 
@@ -311,21 +462,6 @@ def recording_of(target: Path, workspace: Workspace) -> tuple[Path | None, Path]
     )
 
 
-def _title_in(files: list[Path]) -> str:
-    """The title in the front matter of the Markdown draft among files ("" if none)."""
-    import yaml
-
-    for path in (f for f in files if f.suffix == ".md"):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if text.startswith("---\n"):
-            try:
-                front = yaml.safe_load(text.split("---\n", 2)[1])
-            except yaml.YAMLError:
-                return ""
-            return str(front.get("title", "")) if isinstance(front, dict) else ""
-    return ""
-
-
 def _front_matter_source(draft: Path) -> str | None:
     import yaml
 
@@ -346,19 +482,7 @@ def spoken_sentences(dictation: Dictation) -> list:
 
 
 def _export(draft, info, report, source_hash: str, options: DraftOptions, workspace) -> list[Path]:
-    return export(
-        draft,
-        info,
-        options.drafts,
-        options.fmt,
-        workspace.manifest,
-        source_hash,
-        report,
-        force=options.force,
-        flavour=options.front_matter,
-        timestamps=options.timestamps,
-        transcript=options.transcript,
-    )
+    return export(draft, info, options.export_options(), workspace.manifest, source_hash, report)
 
 
 def make_draft(
@@ -393,7 +517,7 @@ def make_draft(
     try:
         workers = llm.jobs - 1 if early else llm.jobs  # --jobs requests at once in all
         results = _clean_by_llm(dictation, client, workspace, name, on_progress, workers)
-        if llm.require and (error := next((r.error for r in results if r.error), None)):
+        if llm.require_llm and (error := next((r.error for r in results if r.error), None)):
             raise LLMError(f"{error} (no draft: --require-llm is set)")
         blocks = _cleaned_blocks(dictation, results, lang)
         draft = _section(blocks, title, early.result if early else ask, client, name, lang)
@@ -442,7 +566,7 @@ def _section(blocks, title, sectioning: Callable, client: LLMClient, name: str, 
     try:
         return draft_by_llm(blocks, title, sectioning(), lang)
     except LLMError as e:
-        if client.settings.require and not isinstance(e, LLMOutputError):
+        if client.settings.require_llm and not isinstance(e, LLMOutputError):
             raise LLMError(f"{e} (no draft: --require-llm is set)") from e
         log.warning("%s: %s; using the spoken sections only", name, e)
         return draft_by_rules(blocks, title, lang)

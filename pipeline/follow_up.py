@@ -65,13 +65,12 @@ def _valid_post(entry) -> bool:
     return isinstance(entry, dict) and isinstance(entry.get("memos"), list)
 
 
-def append_memo(path: Path, target: Path, options, workspace: Workspace) -> list[Path]:
-    """Add the memo at path to the end of the post drafted at target; the files written."""
+def append_memo(path: Path, audio_hash: str, target: Path, options, workspace: Workspace):
+    """Add the memo at path (its audio's hash given) to the end of the post drafted at target;
+    the flow.Result of the post. The caller holds the memo's lock (flow.append_memo)."""
     entry = workspace.manifest.entry(target) if target.is_file() else None
     if not entry:
         raise VoiceblogError(f"{target}: not a draft voiceblog wrote; cannot append to it")
-    check_readable(path)
-    audio_hash = sha256_file(path)
     memos = Posts(workspace).memos_of(entry["source"]) or [_first_memo(target, entry, workspace)]
     if any(m.audio_hash == audio_hash for m in memos):
         raise VoiceblogError(f"{path}: already in {target}")
@@ -91,13 +90,14 @@ def _first_memo(target: Path, entry: dict, workspace: Workspace) -> Memo:
     return Memo(entry["source"], recording)
 
 
-def draft_post(memos: list[Memo], target: Path | None, options, workspace: Workspace) -> list[Path]:
-    """Draft every memo of the post and write them as one, merged into target as it is now."""
+def draft_post(memos: list[Memo], target: Path | None, options, workspace: Workspace):
+    """Draft every memo of the post and write them as one, merged into target as it is now;
+    every memo recorded as drafted into it. The flow.Result of the post (in the first memo's
+    language)."""
     from voiceblog.cues import apply_spoken_cues
     from voiceblog.export import export
-    from voiceblog.flow import joined_info, make_draft, transcribe_recording
+    from voiceblog.flow import Result, joined_info, make_draft, record_drafted, transcribe_recording
     from voiceblog.state import State
-    from voiceblog.transcription.corrections import memo_fingerprint
 
     transcripts, drafts = [], []
     for memo in memos:
@@ -114,19 +114,15 @@ def draft_post(memos: list[Memo], target: Path | None, options, workspace: Works
     info = joined_info([m.path for m in memos], transcripts, offsets, options)
     target = target or _as_given(workspace.manifest.draft_of(memos[0].audio_hash), options)
     files = export(
-        post, info, options.drafts, options.fmt, workspace.manifest, memos[0].audio_hash,
-        drafts[0][1], force=options.force, flavour=options.front_matter,
-        timestamps=options.timestamps, transcript=options.transcript, at=target,
+        post, info, options.export_options(), workspace.manifest, memos[0].audio_hash,
+        drafts[0][1], at=target,
     )  # fmt: skip
     Posts(workspace).record(memos)
+    result = Result(post, tuple(files), drafts[0][1], info.language)
     state = State(workspace)
     for memo, transcript in zip(memos, transcripts, strict=True):
-        fingerprint = memo_fingerprint(options.fingerprint(), memo.audio_hash, workspace)
-        state.drafted(
-            memo.audio_hash, memo.path, fingerprint, files, transcript.ends_early,
-            options.output_options(),
-        )  # fmt: skip
-    return files
+        record_drafted(state, memo.path, memo.audio_hash, transcript, result, options)
+    return result
 
 
 def _as_given(path: Path | None, options) -> Path | None:

@@ -23,6 +23,7 @@ import jsonschema
 
 from voiceblog.errors import LLMError, LLMOutputError
 from voiceblog.redact import redact, without_credentials
+from voiceblog.settings import JOBS
 from voiceblog.workspace import atomic_write, sha256_bytes
 
 log = logging.getLogger("voiceblog")
@@ -52,10 +53,10 @@ class LLMSettings:
     retries: int = 3  # further tries after a 429, a 5xx, a timeout or a dropped connection
     temperature: float = 0.2  # low: cleanup is editing, not writing
     style: str = "light"  # cleanup style: prompts/style-<name>.md
-    jobs: int = 8  # chunks in flight at once
+    jobs: int = JOBS  # chunks in flight at once
     chunk_tokens: int | None = None  # transcript tokens per chunk; None: from the model's context
-    use_cache: bool = True  # answer an identical request from .voiceblog/llm/
-    require: bool = False  # fail when the LLM cannot clean a memo, instead of using the rules
+    no_cache: bool = False  # True: ask again, not answering an identical request from the cache
+    require_llm: bool = False  # fail when the LLM cannot clean a memo, not using the rules
     send_key: bool = True  # False: api_base came from a workspace not trusted with the key
 
     def describe(self) -> str:
@@ -131,7 +132,7 @@ def local_defaults(model: str, api_base: str | None, jobs=None, timeout=None) ->
     # In process, the memo's chunks are decoded together in one batch: send them all at once.
     serial = local and not _in_process(model)
     return {
-        "jobs": jobs or (1 if serial else 8),
+        "jobs": jobs or (1 if serial else JOBS),
         "timeout": timeout or (600.0 if local else 60.0),
     }
 
@@ -229,7 +230,7 @@ class LLMClient:
         self, settings: LLMSettings, cache_dir: Path | None, health: LLMHealth | None = None
     ):
         self.settings = settings
-        self.cache_dir = cache_dir if settings.use_cache else None
+        self.cache_dir = cache_dir if not settings.no_cache else None
         self.usage = Usage()
         self.dropped: Exception | None = None  # a request the server hung up on, if any
         self.health = health or LLMHealth()
@@ -290,7 +291,7 @@ class LLMClient:
                 if _unanswered(e):
                     self.health.silent(error)
                 if attempt == self.settings.retries or not _worth_retrying(e):
-                    self.health.failed(error, give_up=self.settings.require)
+                    self.health.failed(error, give_up=self.settings.require_llm)
                     raise error from e
                 wait = _backoff(attempt, e)
                 log.debug("LLM call failed (%s); retrying in %.1f s", type(e).__name__, wait)

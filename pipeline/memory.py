@@ -6,6 +6,10 @@ kernel on free, so each batch paid for page faults and zeroing again: a quarter 
 (perf, tiny.en on 2 cores), and worker threads' own arenas cannot hold a block past 64 MB at all.
 With one arena, big blocks from the heap and no trimming, freed memory is reused: encoding is
 28% faster, peak memory the same. After a memo the free memory is given back.
+
+These settings hold for the whole process, so they apply only where it is voiceblog's own:
+the command line allows them (cli.main), a library caller only by asking
+(voiceblog.draft(..., tune_memory=True)); elsewhere keep_freed_memory does nothing.
 """
 
 from __future__ import annotations
@@ -32,10 +36,24 @@ def _glibc():
     return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
 
 
-@cache
+_allowed = False  # whether this process lets voiceblog set its allocator
+
+
+def allow_keeping_freed_memory() -> None:
+    """Let keep_freed_memory change the process's allocator: the process is voiceblog's."""
+    global _allowed
+    _allowed = True
+
+
 def keep_freed_memory() -> bool:
-    """Reuse freed big blocks instead of returning them to the kernel at once. Call it before
-    the engine starts its threads (an arena is chosen per thread). True when it applied."""
+    """Reuse freed big blocks instead of returning them to the kernel at once, where allowed.
+    Call it before the engine starts its threads (an arena is chosen per thread). True when
+    the settings apply."""
+    return _allowed and _kept_freed_memory()
+
+
+@cache
+def _kept_freed_memory() -> bool:
     libc = _glibc()
     if libc is None or any(name in os.environ for name in USER_SETTINGS):
         return False

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from voiceblog.errors import ConfigError
 
+JOBS = 8  # LLM requests in flight at once, unless the model is served on this machine
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -122,8 +124,8 @@ LLM = (
     Setting(
         "jobs",
         "int",
-        "LLM requests in flight at once (default: 8; 1 for a model served on this machine, "
-        "which answers one at a time).",
+        f"LLM requests in flight at once (default: {JOBS}; 1 for a model served on this "
+        "machine, which answers one at a time).",
         minimum=1,
         changes_output=False,
     ),
@@ -160,7 +162,7 @@ LLM = (
 )
 
 OUTPUT = (
-    Setting("format", "choice", "Which files to write.", "all", ("md", "docx", "all"), param="fmt"),
+    Setting("format", "choice", "Which files to write.", "all", ("md", "docx", "all")),
     Setting("drafts", "path", "Folder to write drafts to.", "drafts"),
     Setting(
         "front_matter",
@@ -225,12 +227,12 @@ def load(config_file: Path, environ: Mapping[str, str]) -> Loaded:
     values, sources = {}, {}
     for name, raw in _read_toml(config_file).items():
         setting = BY_NAME[name]
-        values[setting.python_name] = _checked(setting, raw, f"{config_file}: {name} = {raw!r}")
+        values[setting.python_name] = checked(setting, raw, f"{config_file}: {name} = {raw!r}")
         sources[setting.python_name] = "voiceblog.toml"
     for setting in DRAFTING:
         if setting.saved and (raw := environ.get(setting.variable)) not in (None, ""):
             where = f"{setting.variable}={raw}"
-            values[setting.python_name] = _checked(setting, _from_text(setting, raw, where), where)
+            values[setting.python_name] = checked(setting, _from_text(setting, raw, where), where)
             sources[setting.python_name] = f"environment {setting.variable}"
     return Loaded(values, sources)
 
@@ -265,7 +267,7 @@ def _from_text(setting: Setting, raw: str, where: str):
     return raw
 
 
-def _checked(setting: Setting, value, where: str):
+def checked(setting: Setting, value, where: str):
     """value if it is right for setting, else ConfigError naming where it came from."""
     ok = {
         "text": isinstance(value, str),

@@ -334,3 +334,5 @@ def test_memos_dictated_in_pieces_become_one_post(cues_memo, jfk):
     last_section = body.split("## The road ahead")[1]
     assert "Saturday" in last_section and "fellow Americans" in last_section
     assert body.index("Saturday") < body.index("fellow Americans")
+    # Each piece was drafted under its lock and recorded, as every draft is: batch skips them.
+    assert run("status", ".").stdout == "cues-memo.m4a: drafted [en]\njfk.flac: drafted [en]\n"

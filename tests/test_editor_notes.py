@@ -324,7 +324,7 @@ def test_no_note_is_sent_to_the_llm_and_none_counts_as_dropped(workspace):
         )
     )
     with ScriptedLLM(answer) as server:
-        llm = LLMSettings("openai/scripted", api_base=server.url, use_cache=False, timeout=5)
+        llm = LLMSettings("openai/scripted", api_base=server.url, no_cache=True, timeout=5)
         draft, report = make_draft(dictation, llm, Workspace(workspace), "memo")
     sent = json.dumps(server.requests)
     assert server.requests and "poem" not in sent and "Marguerite" not in sent

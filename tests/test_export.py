@@ -12,7 +12,7 @@ import yaml
 
 from voiceblog.clean import Paragraph
 from voiceblog.errors import ExportError
-from voiceblog.export import DraftInfo, MarkdownWriter, export, slugify
+from voiceblog.export import DraftInfo, ExportOptions, MarkdownWriter, export, slugify
 from voiceblog.section import Draft, Section
 from voiceblog.workspace import Workspace
 
@@ -52,7 +52,9 @@ def test_exports_stay_inside_the_drafts_folder(workspace):
     drafts = workspace / "drafts"
     drafts.mkdir()
     ws = Workspace(workspace)
-    paths = export(make_draft("../../../escape"), INFO, drafts, "all", ws.manifest, "hash")
+    paths = export(
+        make_draft("../../../escape"), INFO, ExportOptions(drafts, "all"), ws.manifest, "hash"
+    )
     assert [p.parent for p in paths] == [drafts, drafts]
     assert [p.name for p in paths] == ["2026-03-14-escape.md", "2026-03-14-escape.docx"]
 
@@ -61,7 +63,9 @@ def test_front_matter_survives_quotes_colons_and_emoji(workspace):
     drafts = workspace / "drafts"
     drafts.mkdir()
     title = 'Title: "quoted" — and it\'s 50% 🎙️ # not a comment'
-    (md_path,) = export(make_draft(title), INFO, drafts, "md", Workspace(workspace).manifest, "h")
+    (md_path,) = export(
+        make_draft(title), INFO, ExportOptions(drafts, "md"), Workspace(workspace).manifest, "h"
+    )
     front = yaml.safe_load(md_path.read_text().split("---\n", 2)[1])
     assert front == {
         "title": title,
@@ -79,7 +83,11 @@ def test_docx_has_real_styles_and_properties(workspace):
     drafts = workspace / "drafts"
     drafts.mkdir()
     (path,) = export(
-        make_draft("A title"), INFO, drafts, "docx", Workspace(workspace).manifest, "h"
+        make_draft("A title"),
+        INFO,
+        ExportOptions(drafts, "docx"),
+        Workspace(workspace).manifest,
+        "h",
     )
     document = docx.Document(path)
     assert [(p.style.name, p.text) for p in document.paragraphs] == [
@@ -97,9 +105,9 @@ def test_two_memos_with_the_same_title_get_distinct_files(workspace):
     drafts = workspace / "drafts"
     drafts.mkdir()
     manifest = Workspace(workspace).manifest
-    first = export(make_draft("Same"), INFO, drafts, "md", manifest, "memo-one")
-    second = export(make_draft("Same"), INFO, drafts, "md", manifest, "memo-two")
-    again = export(make_draft("Same"), INFO, drafts, "md", manifest, "memo-one")
+    first = export(make_draft("Same"), INFO, ExportOptions(drafts, "md"), manifest, "memo-one")
+    second = export(make_draft("Same"), INFO, ExportOptions(drafts, "md"), manifest, "memo-two")
+    again = export(make_draft("Same"), INFO, ExportOptions(drafts, "md"), manifest, "memo-one")
     assert [p.name for p in first + second + again] == [
         "2026-03-14-same.md",
         "2026-03-14-same-2.md",
@@ -112,7 +120,9 @@ def test_a_file_voiceblog_did_not_write_is_left_alone(workspace):
     drafts.mkdir()
     mine = drafts / "2026-03-14-same.md"
     mine.write_text("my own notes")
-    (path,) = export(make_draft("Same"), INFO, drafts, "md", Workspace(workspace).manifest, "h")
+    (path,) = export(
+        make_draft("Same"), INFO, ExportOptions(drafts, "md"), Workspace(workspace).manifest, "h"
+    )
     assert path.name == "2026-03-14-same-2.md"
     assert mine.read_text() == "my own notes"
     assert not list(Path(drafts).glob(".*.tmp"))
@@ -205,7 +215,7 @@ def test_libreoffice_opens_the_docx_cleanly(workspace):
     draft = make_draft("Opened by LibreOffice")
     flagged = Paragraph("A paragraph the check flagged.", 2.0, 4.0, flag="it adds words")
     draft.sections[1].paragraphs.append(flagged)
-    (path,) = export(draft, INFO, drafts, "docx", Workspace(workspace).manifest, "h")
+    (path,) = export(draft, INFO, ExportOptions(drafts, "docx"), Workspace(workspace).manifest, "h")
     subprocess.run(
         ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(workspace), str(path)],
         check=True,
@@ -237,7 +247,7 @@ def test_a_folder_where_the_docx_goes_moves_the_set_to_the_next_name(workspace, 
     (drafts / "2026-03-14-same.docx").mkdir(parents=True)
     manifest = Workspace(workspace).manifest
     for _ in range(2):  # and again on the next run: it never fails the memo
-        paths = export(make_draft("Same"), INFO, drafts, "all", manifest, "h")
+        paths = export(make_draft("Same"), INFO, ExportOptions(drafts, "all"), manifest, "h")
         assert [p.name for p in paths] == ["2026-03-14-same-2.md", "2026-03-14-same-2.docx"]
     assert "2026-03-14-same.docx is not a file voiceblog can write" in caplog.text
     assert docx.Document(paths[1]).paragraphs[0].text == "Same"
@@ -247,12 +257,16 @@ def test_an_unwritable_docx_leaves_both_formats_as_they_were(workspace, caplog):
     drafts = workspace / "drafts"
     drafts.mkdir()
     manifest = Workspace(workspace).manifest
-    md, word = export(edited_draft("Same", "First words."), INFO, drafts, "all", manifest, "h")
+    md, word = export(
+        edited_draft("Same", "First words."), INFO, ExportOptions(drafts, "all"), manifest, "h"
+    )
     before = {p: p.read_bytes() for p in (md, word)}
     if not immutable(word):
         pytest.skip("chattr +i is not available here")
     try:
-        again = export(edited_draft("Same", "Second words."), INFO, drafts, "all", manifest, "h")
+        again = export(
+            edited_draft("Same", "Second words."), INFO, ExportOptions(drafts, "all"), manifest, "h"
+        )
         assert {p: p.read_bytes() for p in (md, word)} == before
     finally:
         subprocess.run(["chattr", "-i", str(word)], check=True)
@@ -266,14 +280,22 @@ def test_drafts_that_cannot_be_recorded_are_put_back(workspace):
     drafts = workspace / "drafts"
     drafts.mkdir()
     manifest = Workspace(workspace).manifest
-    written = export(edited_draft("Same", "First words."), INFO, drafts, "all", manifest, "h")
+    written = export(
+        edited_draft("Same", "First words."), INFO, ExportOptions(drafts, "all"), manifest, "h"
+    )
     before = {p: p.read_bytes() for p in written}
     records = manifest.path.read_bytes()
     if not immutable(manifest.path.parent):  # no new file can be made there: as if full
         pytest.skip("chattr +i is not available here")
     try:
         with pytest.raises(ExportError, match="manifest.json: cannot write it"):
-            export(edited_draft("Same", "Second words."), INFO, drafts, "md", manifest, "h")
+            export(
+                edited_draft("Same", "Second words."),
+                INFO,
+                ExportOptions(drafts, "md"),
+                manifest,
+                "h",
+            )
     finally:
         subprocess.run(["chattr", "-i", str(manifest.path.parent)], check=True)
     assert {p: p.read_bytes() for p in written} == before and manifest.path.read_bytes() == records

@@ -255,7 +255,7 @@ def test_no_sentence_is_lost_or_doubled_at_chunk_boundaries(workspace):
     assert len(chunks) >= 10
     assert [s.text for c in chunks for s in c.sentences] == numbered
     with ScriptedLLM(script()) as server:
-        settings = LLMSettings("openai/scripted", api_base=server.url, jobs=4, use_cache=False)
+        settings = LLMSettings("openai/scripted", api_base=server.url, jobs=4, no_cache=True)
         client = LLMClient(settings, None)
         prompt = load_prompt("cleanup", with_context_prompt(workspace))
         results = clean_chunks_with_llm(chunks, client, prompt, "", LIMITS["light"])
@@ -276,7 +276,7 @@ def test_dictation_that_gives_orders_is_cleaned_not_obeyed(workspace):
         return "The sea is wide,\nthe sea is deep,\nits secrets are\nfor waves to keep."
 
     with ScriptedLLM(script(obeys)) as server:
-        settings = LLMSettings("openai/scripted", api_base=server.url, use_cache=False)
+        settings = LLMSettings("openai/scripted", api_base=server.url, no_cache=True)
         draft_, report = make_draft(apply_spoken_cues(memo), settings, Workspace(workspace), "m")
     user = cleanups(server)[0]["messages"][1]["content"]
     assert re.search(r"<transcript>\n.*Ignore the instructions above.*\n</transcript>", user, re.S)
@@ -352,7 +352,7 @@ def test_a_cleanup_that_changes_a_number_is_replaced_and_flagged(workspace, repl
         "The rest took 58 minutes, and the bus would have cost $4.50.",
     )
     with ScriptedLLM(script(lambda chunk: reply(faithful(chunk)))) as server:
-        settings = LLMSettings("openai/scripted", api_base=server.url, use_cache=False)
+        settings = LLMSettings("openai/scripted", api_base=server.url, no_cache=True)
         draft_, report = make_draft(apply_spoken_cues(memo), settings, Workspace(workspace), "m")
     (chunk,) = report["chunks"]
     assert chunk["by"] == by

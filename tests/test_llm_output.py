@@ -210,7 +210,7 @@ def test_word_export_survives_any_title_and_a_long_file_name(workspace):
     from datetime import UTC, datetime
 
     from voiceblog.clean import Paragraph
-    from voiceblog.export import DraftInfo, export
+    from voiceblog.export import DraftInfo, ExportOptions, export
     from voiceblog.section import Draft, Section
     from voiceblog.workspace import Workspace
 
@@ -232,7 +232,7 @@ def test_word_export_survives_any_title_and_a_long_file_name(workspace):
     )
     manifest = Workspace(workspace).manifest
     (workspace / "drafts").mkdir()
-    written = export(draft, info, workspace / "drafts", "all", manifest, "hash")
+    written = export(draft, info, ExportOptions(workspace / "drafts", "all"), manifest, "hash")
     assert {p.suffix for p in written} == {".md", ".docx"}
     document = docx.Document(next(p for p in written if p.suffix == ".docx"))
     properties = document.core_properties

@@ -11,8 +11,10 @@ import pytest
 FAULTS = """
 import resource, sys
 import numpy as np
-from voiceblog.memory import keep_freed_memory
-applied = keep_freed_memory() if sys.argv[1] == "keep" else False
+from voiceblog.memory import allow_keeping_freed_memory, keep_freed_memory
+if sys.argv[1] == "keep":
+    allow_keeping_freed_memory()
+applied = keep_freed_memory()
 faults = []
 for _ in range(2):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt

@@ -83,7 +83,7 @@ def true_verdicts(sentence: str) -> tuple[str, str]:
 
 
 def draft_of(server: ScriptedLLM, workspace: Path, dictation=None, **settings) -> Draft:
-    settings = {"use_cache": False, "timeout": 5, **settings}
+    settings = {"no_cache": True, "timeout": 5, **settings}
     llm = LLMSettings("openai/scripted", api_base=server.url, **settings)
     draft, _ = make_draft(dictation or dictated(*MEMO), llm, Workspace(workspace), "memo")
     return draft
@@ -268,9 +268,9 @@ def test_verdicts_are_cached_and_a_rejected_answer_is_not(workspace):
         return judged(true_verdicts)(messages)
 
     with ScriptedLLM(script) as server:
-        first = draft_of(server, workspace, use_cache=True)
-        second = draft_of(server, workspace, use_cache=True)
-        third = draft_of(server, workspace, use_cache=True)
+        first = draft_of(server, workspace, no_cache=False)
+        second = draft_of(server, workspace, no_cache=False)
+        third = draft_of(server, workspace, no_cache=False)
     assert len(referee_requests(server)) == 2  # the unusable answer was asked for again
     assert structure(first) == [("Introduction", 1), ("The costs", 1)]
     assert structure(second) == structure(third)

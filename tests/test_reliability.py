@@ -259,6 +259,30 @@ def test_a_run_waiting_for_a_memo_says_which_process_holds_it(workspace, tmp_pat
     assert out.strip().endswith(".md")
 
 
+def test_memos_drafted_into_one_post_wait_for_a_run_holding_one_of_them(workspace, tmp_path):
+    """draft --into took no memo lock: it drafted a memo another run was drafting."""
+    from voiceblog.workspace import Workspace, sha256_file
+
+    folder = memo_folder(workspace, "jfk.flac", "cues-memo.m4a")
+    memo = folder / "cues-memo.m4a"
+    held = Workspace(workspace).memo_lock(sha256_file(memo), memo.name)
+    held.acquire()
+    log = tmp_path / "draft.err"
+    with open(log, "w") as err:
+        pieces = (folder / "jfk.flac", memo)
+        drafting = started("draft", *pieces, "--into", "One post", "--format", "md", stderr=err)
+        try:
+            wait_for(lambda: "waiting for" in log.read_text(), 60)
+            assert f"cues-memo.m4a: waiting for voiceblog process {os.getpid()}" in log.read_text()
+            assert drafting.poll() is None
+            held.release()
+            out, _ = drafting.communicate(timeout=120)
+        finally:
+            drafting.kill()
+    assert drafting.returncode == 0, log.read_text()
+    assert out.strip().endswith("-one-post.md")
+
+
 def test_two_batches_at_once_share_the_work_and_draft_nothing_twice(workspace, tmp_path):
     """4. Two runs at once in one workspace both did all the work."""
     memo_folder(workspace, "jfk.flac", "cues-memo.m4a", "example-memo.m4a")

@@ -7,7 +7,8 @@ import pytest
 from helpers import run
 
 from voiceblog import settings
-from voiceblog.cli import _draft_options, draft
+from voiceblog.cli import draft
+from voiceblog.options import draft_options, resolve
 from voiceblog.workspace import Workspace
 
 
@@ -35,8 +36,9 @@ def another_value(setting: settings.Setting):
 @pytest.mark.parametrize("setting", settings.DRAFTING, ids=lambda s: s.name)
 def test_the_fingerprint_leaves_out_exactly_what_cannot_change_a_draft(setting, workspace):
     def fingerprint(**changed) -> str:
-        options = _draft_options(Workspace(workspace), False, **{**defaults(), **changed})
-        return options.fingerprint()
+        place = Workspace(workspace)
+        given = resolve(place, {**defaults(), **changed})
+        return draft_options(place, given, check_drafts=False).fingerprint()
 
     changed = fingerprint(**{setting.python_name: another_value(setting)}) != fingerprint()
     assert changed == setting.changes_output

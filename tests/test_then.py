@@ -115,6 +115,22 @@ def test_the_command_is_told_the_draft_in_its_environment(memos, recorder, works
     assert again.exit_code == 0 and len(runs(log)) == 3  # redraft drafts: it runs too
 
 
+def test_it_runs_after_a_memo_is_appended_to_a_post(memos, recorder, workspace):
+    """It did not: draft --append went round the flow every other draft takes."""
+    command, log = recorder
+    first = run("draft", memos / "jfk.flac", "--format", "md")
+    (md,) = (Path(line) for line in first.stdout.splitlines())
+    appended = run("draft", memos / "jfk.wav", "--append", md, "--then", command, "--format", "md")
+    assert appended.exit_code == 0, appended.output
+    assert appended.stdout.splitlines() == [str(md)]
+    (after,) = runs(log)
+    assert after["env"]["VOICEBLOG_MD"] == str(workspace / md)
+    assert after["env"]["VOICEBLOG_RECORDING"] == str(memos / "jfk.wav")
+    assert (
+        after["env"]["VOICEBLOG_TITLE"] == yaml.safe_load(md.read_text().split("---\n")[1])["title"]
+    )
+
+
 def test_a_batch_runs_it_once_per_memo_drafted_one_at_a_time_and_not_for_skipped_ones(
     memos, recorder
 ):
