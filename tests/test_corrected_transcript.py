@@ -37,7 +37,7 @@ def whisper_cache(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def memo(workspace, whisper_cache) -> Path:
-    shutil.copytree(whisper_cache, workspace / ".voiceblog" / "transcripts")
+    shutil.copytree(whisper_cache, workspace / ".voiceblog" / "transcripts", dirs_exist_ok=True)
     return Path(shutil.copy(DATA / "cues-memo.m4a", workspace / "cues-memo.m4a"))
 
 

@@ -33,7 +33,7 @@ def whisper_cache(tmp_path_factory) -> Path:
 def memos(workspace, whisper_cache, monkeypatch) -> tuple[Path, Path]:
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.delenv("EDITOR", raising=False)
-    shutil.copytree(whisper_cache, workspace / ".voiceblog" / "transcripts")
+    shutil.copytree(whisper_cache, workspace / ".voiceblog" / "transcripts", dirs_exist_ok=True)
     return tuple(Path(shutil.copy(DATA / name, workspace / name)) for name in MEMOS)
 
 

@@ -28,7 +28,7 @@ def corrupt_files(workspace: Path) -> list[str]:
 
 def test_state_of_the_wrong_shape_is_set_aside_not_a_traceback(workspace):
     memo_folder(workspace, "jfk.flac")
-    (workspace / ".voiceblog").mkdir()
+    (workspace / ".voiceblog").mkdir(exist_ok=True)  # it holds the run's transcripts
     (workspace / ".voiceblog" / "state.json").write_text("[1, 2, 3]")
     result = run("batch")
     assert result.exit_code == 0, result.output
@@ -201,6 +201,7 @@ def truncated_ogg(tmp_path: Path, folder: Path) -> Path:
     return cut
 
 
+@pytest.mark.fresh_cache
 def test_batch_drafts_a_truncated_recording_with_a_warning_and_status_shows_it(workspace, tmp_path):
     """1. In batch, a truncated .ogg was drafted silently from its first 6 s."""
     truncated_ogg(tmp_path, memo_folder(workspace))
@@ -215,6 +216,7 @@ def test_batch_drafts_a_truncated_recording_with_a_warning_and_status_shows_it(w
     assert status.endswith("[en]\n")
 
 
+@pytest.mark.fresh_cache
 def test_ctrl_c_while_transcribing_a_long_memo_exits_at_once(workspace, tmp_path):
     """3. Ctrl-C at any stage: here in `draft`, inside Whisper (C++), where Python cannot
     take a signal until the decoder returns."""
@@ -259,6 +261,7 @@ def test_a_run_waiting_for_a_memo_says_which_process_holds_it(workspace, tmp_pat
     assert out.strip().endswith(".md")
 
 
+@pytest.mark.fresh_cache
 def test_two_batches_at_once_share_the_work_and_draft_nothing_twice(workspace, tmp_path):
     """4. Two runs at once in one workspace both did all the work."""
     memo_folder(workspace, "jfk.flac", "cues-memo.m4a", "example-memo.m4a")
@@ -276,6 +279,7 @@ def test_two_batches_at_once_share_the_work_and_draft_nothing_twice(workspace, t
     assert len(manifest) == 3
 
 
+@pytest.mark.fresh_cache
 def test_status_batch_and_draft_agree(workspace):
     """6. After `draft`, status said "transcribed"; a deleted draft or changed options still
     showed "drafted" where batch would draft again."""

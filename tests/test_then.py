@@ -53,7 +53,7 @@ def transcribed(tmp_path_factory) -> Path:
 def memos(transcribed, workspace) -> Path:
     """recordings/ with jfk.flac and jfk.wav, their transcripts already in the cache."""
     shutil.copytree(transcribed / "recordings", workspace / "recordings")
-    shutil.copytree(transcribed / ".voiceblog", workspace / ".voiceblog")
+    shutil.copytree(transcribed / ".voiceblog", workspace / ".voiceblog", dirs_exist_ok=True)
     return workspace / "recordings"
 
 
