@@ -12,27 +12,13 @@ from pathlib import Path
 import docx
 import numpy as np
 import pytest
-from helpers import run, write_wav
+from helpers import memo_folder, run, write_wav
 
 from voiceblog.audio import decode
 from voiceblog.whisper_models import ct2_model_dir
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
-
-
-def memo_folder(workspace: Path, *names: str) -> Path:
-    folder = workspace / "recordings"
-    folder.mkdir()
-    sources = {
-        "jfk.flac": DATA / "jfk.flac",
-        "cues-memo.m4a": DATA / "cues-memo.m4a",
-        "vocab memo é 🎙.m4a": DATA / "vocab-memo.m4a",
-        "example-memo.m4a": ROOT / "recordings" / "example-memo.m4a",
-    }
-    for name in names:
-        shutil.copy(sources[name], folder / name)
-    return folder
 
 
 def summary(result) -> list[tuple[str, str, str]]:

@@ -12,8 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import encode, run
-from test_batch import memo_folder
+from helpers import encode, memo_folder, run
 
 DATA = Path(__file__).parent / "data"
 
