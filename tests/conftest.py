@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 sys.path.insert(0, str(Path(__file__).parent))  # helpers and llm_server, tests/ is no package
 
-from helpers import encode  # noqa: E402
+from helpers import encode, run  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 # Where voiceblog keeps a workspace's transcripts, one file per cache key (the audio's content
@@ -30,12 +33,7 @@ def transcript_store(tmp_path_factory) -> Path:
 def workspace(tmp_path, monkeypatch, request, transcript_store) -> Path:
     """Every test runs in its own workspace, with no settings from the machine and the run's
     transcripts already cached; a test marked fresh_cache starts with an empty cache."""
-    for name in list(os.environ):
-        if name.startswith("VOICEBLOG_") or name.endswith("_API_KEY"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the model must come from the installed package
-    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # trusted workspaces
+    without_the_machines_settings(monkeypatch, tmp_path / "config")
     root = tmp_path / "workspace"
     root.mkdir()
     monkeypatch.chdir(root)
@@ -45,6 +43,33 @@ def workspace(tmp_path, monkeypatch, request, transcript_store) -> Path:
     seed_transcripts(root, transcript_store)
     yield root
     keep_transcripts(root, transcript_store)
+
+
+def without_the_machines_settings(monkeypatch: pytest.MonkeyPatch, config: Path) -> None:
+    for name in list(os.environ):
+        if name.startswith("VOICEBLOG_") or name.endswith("_API_KEY"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the model must come from the installed package
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))  # trusted workspaces
+
+
+@pytest.fixture(scope="session")
+def transcribed(transcript_store, tmp_path_factory) -> Callable[[Path], Result]:
+    """transcribed(memo): `voiceblog transcribe memo` in a workspace of its own that holds the
+    run's transcripts, the memo's then kept among them. For a module whose tests each start
+    from a memo already transcribed: it is transcribed once a run, whichever module asks."""
+
+    def transcribe_once(memo: Path) -> Result:
+        folder = tmp_path_factory.mktemp("transcribed")
+        seed_transcripts(folder, transcript_store)
+        with pytest.MonkeyPatch.context() as monkeypatch, contextlib.chdir(folder):
+            without_the_machines_settings(monkeypatch, folder / "config")
+            result = run("transcribe", memo)
+        keep_transcripts(folder, transcript_store)
+        return result
+
+    return transcribe_once
 
 
 def seed_transcripts(root: Path, store: Path) -> None:
