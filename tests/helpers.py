@@ -1,14 +1,23 @@
-"""Real audio made for tests: re-encodings of real speech, and silence. Also used by tools/."""
+"""What several test modules share: real audio made for tests (re-encodings of real speech,
+and silence; also used by tools/), the CLI run in-process, a workspace's recordings/ of real
+memos, drafts with a scripted LLM, and how a draft of a real model is judged."""
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
 from pathlib import Path
 
 import av
 import numpy as np
 from click.testing import CliRunner, Result
+from llm_server import ScriptedLLM, is_cleanup, transcript_of
 
 from voiceblog.cli import main
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
 
 # container suffix → (codec, sample rate the codec wants)
 FORMATS = {
@@ -56,3 +65,91 @@ def write_wav(out: Path, samples: np.ndarray, rate: int = 16_000) -> Path:
 def run(*args) -> Result:
     """Run the voiceblog CLI in-process (the model loads once per test session)."""
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def memo_folder(workspace: Path, *names: str) -> Path:
+    """The workspace's recordings/, holding these of the tests' real memos."""
+    folder = workspace / "recordings"
+    folder.mkdir()
+    sources = {
+        "jfk.flac": DATA / "jfk.flac",
+        "cues-memo.m4a": DATA / "cues-memo.m4a",
+        "vocab memo é 🎙.m4a": DATA / "vocab-memo.m4a",
+        "example-memo.m4a": ROOT / "recordings" / "example-memo.m4a",
+    }
+    for name in names:
+        shutil.copy(sources[name], folder / name)
+    return folder
+
+
+# Drafts with a scripted LLM (tests/llm_server.py): what the model answers, and the results.
+
+SECTIONS = json.dumps({"title": "Bread", "summary": "On bread.", "tags": ["bread"], "sections": []})
+
+
+def faithful(chunk: str) -> str:
+    """What a good model does: the same words without the fillers."""
+    return re.sub(r"\b(?:uh|um),?\s*", "", chunk, flags=re.IGNORECASE)
+
+
+def script(on_chunk=faithful, on_sections=lambda: SECTIONS):
+    def answer(messages):
+        if is_cleanup(messages):
+            return on_chunk(transcript_of(messages))
+        return on_sections()
+
+    return answer
+
+
+def draft(memo: Path, server: ScriptedLLM, *extra):
+    args = ["draft", memo, "--llm", "openai/scripted", "--api-base", server.url, *extra]
+    return run(*args)
+
+
+def report_of(result) -> dict:
+    (path,) = [Path(p) for p in result.stdout.splitlines() if p.endswith(".report.json")]
+    return json.loads(path.read_text())
+
+
+def markdown_of(result) -> str:
+    (path,) = [Path(p) for p in result.stdout.splitlines() if p.endswith(".md")]
+    return path.read_text()
+
+
+def warnings(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+
+
+def with_context_prompt(workspace: Path) -> Path:
+    """A workspace prompts/ folder whose cleanup prompt sends the neighbouring chunks' edges
+    along, as a user's own prompt may (the built-in one does not)."""
+    folder = workspace / "prompts"
+    folder.mkdir(exist_ok=True)
+    builtin = (ROOT / "prompts" / "cleanup.md").read_text()
+    user = "<before>${before}</before>\n<transcript>\n${transcript}\n</transcript>\n"
+    user += "<after>${after}</after>"
+    (folder / "cleanup.md").write_text(builtin.split("[user]")[0] + "[user]\n" + user + "\n")
+    return folder
+
+
+# A real model's draft (tests/real_llm/): the example memo's spoken headings, and what a
+# clean draft is.
+
+SPOKEN = ["What changed", "What it costs", "Plans for the winter"]
+
+
+def headings(body: str) -> list[str]:
+    """The section headings of a draft's body, without their closing mark."""
+    return [line.lstrip("# ").rstrip("?.") for line in body.splitlines() if line.startswith("##")]
+
+
+def assert_clean(body: str) -> None:
+    """No markup, no fillers, no heading twice, no paragraph twice (voiceblog's own comments on
+    flagged paragraphs aside)."""
+    body = re.sub(r"<!-- voiceblog flagged this paragraph: [^\n]*-->", "", body)
+    assert not re.search(r"<[^>]*>", body), body
+    assert not re.search(r"\b(um|uh)\b", body, re.IGNORECASE)
+    found = headings(body)
+    assert len(found) == len(set(found)), found
+    paragraphs = [p for p in body.split("\n\n") if len(p.split()) > 6 and not p.startswith("#")]
+    assert len(paragraphs) == len(set(paragraphs))

@@ -5,19 +5,19 @@ litellm talks to it exactly as it would to OpenAI, vLLM or Ollama's OpenAI endpo
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from local_http import LocalServer, QuietHandler
 
 # A script gets the request's messages and returns the reply text, or (HTTP status, body),
 # or (HTTP status, body, content type) for a server that does not answer in JSON.
 Script = Callable[[list[dict]], "str | tuple[int, str] | tuple[int, str, str]"]
 
 
-class ScriptedLLM:
+class ScriptedLLM(LocalServer):
     def __init__(self, script: Script, latency: float = 0.0):
         self.script = script
         self.latency = latency  # seconds each answer takes, like a real model
@@ -26,26 +26,12 @@ class ScriptedLLM:
         self.in_flight = 0
         self.max_in_flight = 0  # the most requests the server was answering at one time
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-
-    def __enter__(self) -> ScriptedLLM:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def _handler(self):
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with server._lock:
@@ -64,16 +50,7 @@ class ScriptedLLM:
                     status, payload, kind = answer if len(answer) == 3 else (*answer, kind)
                 else:
                     status, payload = 200, _chat(answer, body.get("max_tokens"))
-                data = payload.encode()
-                with contextlib.suppress(ConnectionError):  # the client stopped or was killed
-                    self.send_response(status)
-                    self.send_header("Content-Type", kind)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-
-            def log_message(self, *args) -> None:
-                pass  # keep pytest's output for the tests
+                self.reply(status, payload.encode(), kind)
 
         return Handler
 

@@ -26,6 +26,7 @@ from voiceblog.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"
 JFK = "ask not what your country can do for you"
+pytestmark = pytest.mark.fresh_cache  # what the provider's transcripts leave in an empty cache
 
 
 @pytest.fixture

@@ -12,27 +12,13 @@ from pathlib import Path
 import docx
 import numpy as np
 import pytest
-from helpers import run, write_wav
+from helpers import memo_folder, run, write_wav
 
 from voiceblog.audio import decode
 from voiceblog.transcription.whisper_weights import ct2_model_dir
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
-
-
-def memo_folder(workspace: Path, *names: str) -> Path:
-    folder = workspace / "recordings"
-    folder.mkdir()
-    sources = {
-        "jfk.flac": DATA / "jfk.flac",
-        "cues-memo.m4a": DATA / "cues-memo.m4a",
-        "vocab memo é 🎙.m4a": DATA / "vocab-memo.m4a",
-        "example-memo.m4a": ROOT / "recordings" / "example-memo.m4a",
-    }
-    for name in names:
-        shutil.copy(sources[name], folder / name)
-    return folder
 
 
 def summary(result) -> list[tuple[str, str, str]]:
@@ -91,6 +77,7 @@ def test_a_folder_with_good_and_bad_memos(workspace):
     )
 
 
+@pytest.mark.fresh_cache
 def test_an_unchanged_rerun_skips_everything_and_the_same_audio_is_done_once(workspace):
     folder = memo_folder(workspace, "jfk.flac", "cues-memo.m4a")
     shutil.copy(folder / "jfk.flac", folder / "jfk again.flac")
@@ -140,6 +127,7 @@ def test_edited_drafts_are_merged_and_only_force_replaces_them(workspace):
     assert "My closing thought." not in [p.text for p in docx.Document(docx_path).paragraphs]
 
 
+@pytest.mark.fresh_cache
 def test_a_batch_killed_partway_finishes_on_the_next_run_without_redoing_work(workspace, tmp_path):
     names = ("jfk.flac", "cues-memo.m4a", "example-memo.m4a", "vocab memo é 🎙.m4a")
     memo_folder(workspace, *names)
@@ -175,6 +163,7 @@ def test_a_batch_killed_partway_finishes_on_the_next_run_without_redoing_work(wo
             assert (workspace / "drafts" / name).read_text() == (calm / "drafts" / name).read_text()
 
 
+@pytest.mark.fresh_cache
 def test_redraft_uses_the_cached_transcript(workspace, cues_memo):
     from llm_server import ScriptedLLM, is_cleanup, transcript_of
 
@@ -237,6 +226,7 @@ def test_a_memo_without_read_permission(workspace):
     assert "recordings/jfk.flac: permission denied" in result.stdout
 
 
+@pytest.mark.fresh_cache
 def test_a_drafts_folder_that_cannot_be_written_stops_before_any_work(workspace):
     memo_folder(workspace, "jfk.flac")
     (workspace / "taken").write_text("a file")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import docx
 import numpy as np
+import pytest
 import yaml
 from helpers import run, write_wav
 
@@ -71,6 +72,7 @@ def test_draft_of_real_speech_keeps_every_word(jfk):
     assert 3 <= len(title.split()) <= 10
 
 
+@pytest.mark.fresh_cache
 def test_a_second_draft_does_not_transcribe_again(cues_memo, workspace):
     first = run("draft", cues_memo)
     assert "cues-memo.m4a: transcribing 28 s of audio" in first.stderr
@@ -210,6 +212,7 @@ def test_silence_writes_no_draft(workspace):
     assert list(Path("drafts").iterdir()) == []
 
 
+@pytest.mark.fresh_cache
 def test_drafts_folder_that_cannot_be_written(cues_memo, workspace):
     (workspace / "taken").write_text("a file, not a folder")
     result = run("draft", cues_memo, "--drafts", "taken/drafts")

@@ -3,7 +3,6 @@ real Whisper on a real memo: one transcription, its cache copied into each test'
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -20,24 +19,15 @@ HEARD = "Next year I want to make for the neighbor every Saturday."
 SAID = "Next year I want to bake for the neighbours every Saturday."
 
 
-@pytest.fixture(scope="module")
-def whisper_cache(tmp_path_factory) -> Path:
-    """The memo's .voiceblog/transcripts, transcribed once for the module."""
-    folder = tmp_path_factory.mktemp("transcribed")
-    shutil.copy(DATA / "cues-memo.m4a", folder / "cues-memo.m4a")
-    here = Path.cwd()
-    os.chdir(folder)
-    try:
-        result = run("transcribe", "cues-memo.m4a")
-    finally:
-        os.chdir(here)
+@pytest.fixture(scope="module", autouse=True)
+def transcribed_once(transcribed) -> None:
+    """The memo transcribed before any test of the module: each starts from its transcript."""
+    result = transcribed(DATA / "cues-memo.m4a")
     assert HEARD in result.stdout  # the test's premise: Whisper mishears these words
-    return folder / ".voiceblog" / "transcripts"
 
 
 @pytest.fixture
-def memo(workspace, whisper_cache) -> Path:
-    shutil.copytree(whisper_cache, workspace / ".voiceblog" / "transcripts")
+def memo(workspace) -> Path:
     return Path(shutil.copy(DATA / "cues-memo.m4a", workspace / "cues-memo.m4a"))
 
 

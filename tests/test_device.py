@@ -9,10 +9,13 @@ from helpers import run
 
 from voiceblog.transcription.options import TranscribeOptions
 
-pytestmark = pytest.mark.skipif(
-    ctranslate2.get_cuda_device_count() > 0,
-    reason="these are the answers of a machine without a GPU",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        ctranslate2.get_cuda_device_count() > 0,
+        reason="these are the answers of a machine without a GPU",
+    ),
+    pytest.mark.fresh_cache,  # how the transcript cache is keyed, from an empty one
+]
 
 NO_GPU = (
     "Error: --device cuda: CTranslate2 (faster-whisper) sees no CUDA GPU on this machine; "

@@ -1,14 +1,13 @@
 """Notes to the editor ("Note to self: check this number."): recognised from their parts in
 four languages, out of the text, a comment beside the paragraph they follow, never sent to an
-LLM. The phrasings here are written apart from the language files, as people say them."""
+LLM. The phrasings (tests/phrasings/notes.py) are written apart from the language files, as
+people say them."""
 
 from __future__ import annotations
 
 import io
-import itertools
 import json
 import shutil
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 from docx import Document
 from helpers import run
 from llm_server import ScriptedLLM, is_cleanup, transcript_of
+from phrasings.notes import LANGUAGES, WORDS, as_written, spoken
 
 from voiceblog.cues import apply_spoken_cues, match_cue
 from voiceblog.export import DocxWriter, DraftInfo, MarkdownWriter
@@ -28,161 +28,15 @@ from voiceblog.workspace import Workspace
 DATA = Path(__file__).parent / "data"
 
 
-@dataclass(frozen=True)
-class NoteWords:
-    """How people of one language start a note to the editor, and prose that only mentions one."""
-
-    heads: tuple[str, ...]  # "Note to self", said before a mark and the note
-    leads: tuple[str, ...]  # "Okay, ", said before the head
-    notes: tuple[str, ...]  # what the note says, as Whisper writes it (no capital, no stop)
-    marks: tuple[str, ...]  # what Whisper writes between the head and the note
-    prose: tuple[str, ...]  # sentences that mention a note and are none
-
-
-WORDS = {
-    "en": NoteWords(
-        heads=(
-            "Note to self",
-            "Note to myself",
-            "Editor's note",
-            "Note for the editor",
-            "Note to the editor",
-            "Reminder",
-            "Reminder to self",
-            "Reminder for the editor",
-            "Memo to self",
-            "Note for later",
-        ),
-        leads=("", "Okay, ", "So, ", "Oh, and ", "Um, "),
-        notes=("check this number", "ask Sam if I can use her name", "the quote is from 2019"),
-        marks=(": ", ", ", " - "),
-        prose=(
-            "I made a note to self about it yesterday.",
-            "The reminder came too late.",
-            "Note: prices exclude tax.",
-            "A reminder is not an instruction.",
-            "She left a note for the editor on the desk.",
-            "Reminders are easy to ignore.",
-            "My editor's notes were always kind.",
-            "I wrote a note to myself and lost it.",
-            "Note the date on the receipt.",
-            "It was a reminder that the shop closes at six.",
-        ),
-    ),
-    "de": NoteWords(
-        heads=(
-            "Notiz an mich",
-            "Notiz an mich selbst",
-            "Notiz für mich",
-            "Anmerkung für die Redaktion",
-            "Anmerkung an die Redaktion",
-            "Hinweis für den Lektor",
-            "Erinnerung",
-            "Erinnerung an mich",
-            "Redaktionelle Anmerkung",
-            "Notiz für später",
-        ),
-        leads=("", "Also, ", "Okay, ", "Äh, "),
-        notes=(
-            "diese Zahl prüfen",
-            "Sam fragen, ob ich ihren Namen nennen darf",
-            "das Zitat ist von 2019",
-        ),
-        marks=(": ", ", ", " - "),
-        prose=(
-            "Ich habe mir gestern eine Notiz an mich gemacht.",
-            "Die Erinnerung kam zu spät.",
-            "Hinweis: Preise ohne Mehrwertsteuer.",
-            "Eine Anmerkung der Redaktion stand unter dem Text.",
-            "Erinnerungen an den Sommer sind schön.",
-            "Sie hat eine Notiz für den Lektor auf den Tisch gelegt.",
-        ),
-    ),
-    "fr": NoteWords(
-        heads=(
-            "Note pour moi",
-            "Note pour moi-même",
-            "Note à moi-même",
-            "Note à l'éditeur",
-            "Note pour l'éditrice",
-            "Note de la rédaction",
-            "Rappel",
-            "Rappel pour moi",
-            "Pense-bête",
-            "Mémo pour plus tard",
-        ),
-        leads=("", "Alors, ", "Bon, ", "Euh, "),
-        notes=(
-            "vérifier ce chiffre",
-            "demander à Sam si je peux citer son nom",
-            "la citation date de 2019",
-        ),
-        marks=(" : ", ": ", ", ", " - "),
-        prose=(
-            "J'ai pris une note pour moi hier.",
-            "Le rappel est arrivé trop tard.",
-            "Note : prix hors taxes.",
-            "Elle a laissé une note à l'éditeur sur le bureau.",
-            "Les rappels sont faciles à ignorer.",
-            "Un rappel n'est pas une consigne.",
-        ),
-    ),
-    "es": NoteWords(
-        heads=(
-            "Nota para mí",
-            "Nota para mi",
-            "Nota para mí mismo",
-            "Nota para el editor",
-            "Nota para la editora",
-            "Nota de la redacción",
-            "Recordatorio",
-            "Recordatorio para mí",
-            "Apunte para luego",
-            "Nota interna",
-        ),
-        leads=("", "Bueno, ", "Vale, ", "Eh, "),
-        notes=(
-            "revisar esta cifra",
-            "preguntar a Sam si puedo usar su nombre",
-            "la cita es de 2019",
-        ),
-        marks=(": ", ", ", " - "),
-        prose=(
-            "Ayer me hice una nota para mí sobre eso.",
-            "El recordatorio llegó demasiado tarde.",
-            "Nota: precios sin IVA.",
-            "Dejó una nota para el editor en la mesa.",
-            "Los recordatorios son fáciles de ignorar.",
-            "Un recordatorio no es una orden.",
-        ),
-    ),
-}
-LANGUAGES = tuple(WORDS)
-
-
-def as_written(note: str) -> str:
-    """The note as voiceblog keeps it: first letter up, a stop at the end."""
-    return note[:1].upper() + note[1:] + "."
-
-
-def spoken(code: str) -> list[tuple[str, str]]:
-    """(sentence, note) for every lead × head × mark × note of the language."""
-    w = WORDS[code]
-    return [
-        (f"{lead}{head[:1].lower() + head[1:] if lead else head}{mark}{note}.", as_written(note))
-        for lead, head, mark, note in itertools.product(w.leads, w.heads, w.marks, w.notes)
-    ]
-
-
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_every_generated_note_is_a_note_with_the_rest_of_its_sentence(code):
     phrasings = spoken(code)
     assert len(phrasings) >= 300
     wrong = []
-    for sentence, note in phrasings:
-        cue = match_cue(sentence, language(code))
-        if cue is None or (cue.kind, cue.name) != ("note", note):
-            wrong.append(f"{sentence!r}: {cue and (cue.kind, cue.name)}")
+    for phrasing in phrasings:
+        cue = match_cue(phrasing.text, language(code))
+        if cue is None or (cue.kind, cue.name) != (phrasing.kind, phrasing.name):
+            wrong.append(f"{phrasing.text!r}: {cue and (cue.kind, cue.name)}")
     assert not wrong, f"{len(wrong)} of {len(phrasings)} missed:\n" + "\n".join(wrong[:40])
 
 

@@ -3,7 +3,6 @@ command line with real Whisper on two real memos, transcribed once for the modul
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -15,25 +14,16 @@ MEMOS = ("cues-memo.m4a", "jfk.flac")
 JFK = "ask not what your country can do for you"
 
 
-@pytest.fixture(scope="module")
-def whisper_cache(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("transcribed")
-    here = Path.cwd()
-    os.chdir(folder)
-    try:
-        for name in MEMOS:
-            shutil.copy(DATA / name, folder / name)
-            assert run("transcribe", name).exit_code == 0
-    finally:
-        os.chdir(here)
-    return folder / ".voiceblog" / "transcripts"
+@pytest.fixture(scope="module", autouse=True)
+def transcribed_once(transcribed) -> None:
+    for name in MEMOS:
+        assert transcribed(DATA / name).exit_code == 0
 
 
 @pytest.fixture
-def memos(workspace, whisper_cache, monkeypatch) -> tuple[Path, Path]:
+def memos(workspace, monkeypatch) -> tuple[Path, Path]:
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.delenv("EDITOR", raising=False)
-    shutil.copytree(whisper_cache, workspace / ".voiceblog" / "transcripts")
     return tuple(Path(shutil.copy(DATA / name, workspace / name)) for name in MEMOS)
 
 

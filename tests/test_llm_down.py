@@ -6,9 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import run
+from helpers import draft, markdown_of, run, warnings
 from llm_server import ScriptedLLM, hanging
-from test_llm_faults import draft, markdown_of, warnings
 
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"

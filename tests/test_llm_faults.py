@@ -1,13 +1,21 @@
 """The LLM stage under faults, over real HTTP to a scripted server: every draft still written."""
 
-import json
 import re
 import time
 from pathlib import Path
 
 import docx
 import pytest
-from helpers import run
+from helpers import (
+    SECTIONS,
+    draft,
+    faithful,
+    markdown_of,
+    report_of,
+    script,
+    warnings,
+    with_context_prompt,
+)
 from llm_server import ScriptedLLM, cleanups, is_cleanup, transcript_of
 
 from voiceblog.clean import chunk_blocks, clean_chunks_with_llm
@@ -18,41 +26,6 @@ from voiceblog.llm import LLMClient, LLMSettings
 from voiceblog.templates import load_prompt
 from voiceblog.transcription.transcript import Segment, Transcript
 from voiceblog.workspace import Workspace
-
-SECTIONS = json.dumps({"title": "Bread", "summary": "On bread.", "tags": ["bread"], "sections": []})
-
-
-def faithful(chunk: str) -> str:
-    """What a good model does: the same words without the fillers."""
-    return re.sub(r"\b(?:uh|um),?\s*", "", chunk, flags=re.IGNORECASE)
-
-
-def script(on_chunk=faithful, on_sections=lambda: SECTIONS):
-    def answer(messages):
-        if is_cleanup(messages):
-            return on_chunk(transcript_of(messages))
-        return on_sections()
-
-    return answer
-
-
-def draft(memo: Path, server: ScriptedLLM, *extra):
-    args = ["draft", memo, "--llm", "openai/scripted", "--api-base", server.url, *extra]
-    return run(*args)
-
-
-def report_of(result) -> dict:
-    (path,) = [Path(p) for p in result.stdout.splitlines() if p.endswith(".report.json")]
-    return json.loads(path.read_text())
-
-
-def markdown_of(result) -> str:
-    (path,) = [Path(p) for p in result.stdout.splitlines() if p.endswith(".md")]
-    return path.read_text()
-
-
-def warnings(result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
 
 
 def test_a_faithful_run_reports_what_was_kept_and_spent(cues_memo):
@@ -234,18 +207,6 @@ def test_malformed_sectioning_json_gets_one_repair(cues_memo):
 def dictated(*sentences: str) -> Transcript:
     segments = tuple(Segment(3.0 * i, 3.0 * i + 3, s) for i, s in enumerate(sentences))
     return Transcript(segments, 3.0 * len(sentences), "en", "faster-whisper", "tiny.en")
-
-
-def with_context_prompt(workspace: Path) -> Path:
-    """A workspace prompts/ folder whose cleanup prompt sends the neighbouring chunks' edges
-    along, as a user's own prompt may (the built-in one does not)."""
-    folder = workspace / "prompts"
-    folder.mkdir(exist_ok=True)
-    builtin = (Path(__file__).parent.parent / "prompts" / "cleanup.md").read_text()
-    user = "<before>${before}</before>\n<transcript>\n${transcript}\n</transcript>\n"
-    user += "<after>${after}</after>"
-    (folder / "cleanup.md").write_text(builtin.split("[user]")[0] + "[user]\n" + user + "\n")
-    return folder
 
 
 def test_no_sentence_is_lost_or_doubled_at_chunk_boundaries(workspace):

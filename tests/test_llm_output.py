@@ -11,17 +11,17 @@ from pathlib import Path
 import docx
 import pytest
 import yaml
-from helpers import run
-from llm_server import ScriptedLLM, cleanups, is_cleanup, transcript_of
-from test_llm_faults import (
+from helpers import (
     SECTIONS,
     draft,
     faithful,
     markdown_of,
     report_of,
+    run,
     warnings,
     with_context_prompt,
 )
+from llm_server import ScriptedLLM, cleanups, is_cleanup, transcript_of
 
 from voiceblog.clean import Paragraph
 from voiceblog.export import DraftInfo, MarkdownWriter

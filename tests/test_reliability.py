@@ -12,8 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import encode, run
-from test_batch import memo_folder
+from helpers import encode, memo_folder, run
 
 DATA = Path(__file__).parent / "data"
 
@@ -28,7 +27,7 @@ def corrupt_files(workspace: Path) -> list[str]:
 
 def test_state_of_the_wrong_shape_is_set_aside_not_a_traceback(workspace):
     memo_folder(workspace, "jfk.flac")
-    (workspace / ".voiceblog").mkdir()
+    (workspace / ".voiceblog").mkdir(exist_ok=True)  # it holds the run's transcripts
     (workspace / ".voiceblog" / "state.json").write_text("[1, 2, 3]")
     result = run("batch")
     assert result.exit_code == 0, result.output
@@ -201,6 +200,7 @@ def truncated_ogg(tmp_path: Path, folder: Path) -> Path:
     return cut
 
 
+@pytest.mark.fresh_cache
 def test_batch_drafts_a_truncated_recording_with_a_warning_and_status_shows_it(workspace, tmp_path):
     """1. In batch, a truncated .ogg was drafted silently from its first 6 s."""
     truncated_ogg(tmp_path, memo_folder(workspace))
@@ -215,6 +215,7 @@ def test_batch_drafts_a_truncated_recording_with_a_warning_and_status_shows_it(w
     assert status.endswith("[en]\n")
 
 
+@pytest.mark.fresh_cache
 def test_ctrl_c_while_transcribing_a_long_memo_exits_at_once(workspace, tmp_path):
     """3. Ctrl-C at any stage: here in `draft`, inside Whisper (C++), where Python cannot
     take a signal until the decoder returns."""
@@ -283,6 +284,7 @@ def test_memos_drafted_into_one_post_wait_for_a_run_holding_one_of_them(workspac
     assert out.strip().endswith("-one-post.md")
 
 
+@pytest.mark.fresh_cache
 def test_two_batches_at_once_share_the_work_and_draft_nothing_twice(workspace, tmp_path):
     """4. Two runs at once in one workspace both did all the work."""
     memo_folder(workspace, "jfk.flac", "cues-memo.m4a", "example-memo.m4a")
@@ -300,6 +302,7 @@ def test_two_batches_at_once_share_the_work_and_draft_nothing_twice(workspace, t
     assert len(manifest) == 3
 
 
+@pytest.mark.fresh_cache
 def test_status_batch_and_draft_agree(workspace):
     """6. After `draft`, status said "transcribed"; a deleted draft or changed options still
     showed "drafted" where batch would draft again."""

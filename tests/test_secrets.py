@@ -6,9 +6,8 @@ import shutil
 from pathlib import Path
 
 import yaml
-from helpers import run
+from helpers import run, script
 from llm_server import ScriptedLLM
-from test_llm_faults import script
 
 DATA = Path(__file__).parent / "data"
 KEY = "sk-live-0123456789abcdefSECRET"

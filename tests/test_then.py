@@ -2,7 +2,7 @@
 through a shell, its failures one warning; from voiceblog.toml only in a trusted workspace.
 
 The commands are real programs (a Python script that records what it was given). The two memos
-are transcribed for real once for the module; each test starts from that transcript cache."""
+are transcribed for real once a test run; each test starts from their transcripts."""
 
 import json
 import os
@@ -15,11 +15,6 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers import encode, run
-
-from voiceblog.cues import WORD_TIMINGS
-from voiceblog.transcription.options import TranscribeOptions
-from voiceblog.transcription.run import transcribe
-from voiceblog.workspace import Workspace, sha256_file
 
 DATA = Path(__file__).parent / "data"
 
@@ -37,30 +32,20 @@ print("end", name, file=sys.stderr, flush=True)
 
 
 @pytest.fixture(scope="module")
-def transcribed(tmp_path_factory) -> Path:
-    """Two memos (the same speech as FLAC and as WAV: two audio hashes) transcribed once, and
-    the workspace cache that holds their transcripts."""
-    root = tmp_path_factory.mktemp("transcribed")
-    (root / "recordings").mkdir()
-    memos = [shutil.copy(DATA / "jfk.flac", root / "recordings" / "jfk.flac")]
-    memos.append(encode(DATA / "jfk.flac", root / "recordings" / "jfk.wav"))
-    workspace = Workspace(root)
-    for memo in memos:  # the options `voiceblog draft` uses by default
-        transcribe(
-            Path(memo),
-            sha256_file(Path(memo)),
-            TranscribeOptions(),
-            workspace,
-            word_timings=WORD_TIMINGS,
-        )
-    return root
+def recordings(tmp_path_factory, transcribed) -> Path:
+    """Two memos (the same speech as FLAC and as WAV: two audio hashes), transcribed once."""
+    folder = tmp_path_factory.mktemp("recordings")
+    memos = [Path(shutil.copy(DATA / "jfk.flac", folder / "jfk.flac"))]
+    memos.append(encode(DATA / "jfk.flac", folder / "jfk.wav"))
+    for memo in memos:  # with the options `voiceblog draft` uses by default
+        assert transcribed(memo).exit_code == 0
+    return folder
 
 
 @pytest.fixture
-def memos(transcribed, workspace) -> Path:
+def memos(recordings, workspace) -> Path:
     """recordings/ with jfk.flac and jfk.wav, their transcripts already in the cache."""
-    shutil.copytree(transcribed / "recordings", workspace / "recordings")
-    shutil.copytree(transcribed / ".voiceblog", workspace / ".voiceblog")
+    shutil.copytree(recordings, workspace / "recordings")
     return workspace / "recordings"
 
 

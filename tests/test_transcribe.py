@@ -15,6 +15,7 @@ from voiceblog.transcription.run import transcribe
 from voiceblog.workspace import Workspace, sha256_file
 
 DATA = Path(__file__).parent / "data"
+pytestmark = pytest.mark.fresh_cache  # the transcript cache itself, from an empty one
 
 
 def words(text: str) -> list[str]:

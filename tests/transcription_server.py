@@ -8,15 +8,14 @@ transcription, verbose_json with segment times); ScriptedTranscriber answers wha
 
 from __future__ import annotations
 
-import contextlib
 import email.parser
 import email.policy
 import io
 import json
-import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from local_http import LocalServer, QuietHandler
 
 # Given the request's form fields (the file's bytes under "file"), returns (status, body).
 Answer = Callable[[dict], tuple[int, str]]
@@ -35,47 +34,24 @@ def form_fields(content_type: str, body: bytes) -> dict:
     return fields
 
 
-class TranscriptionServer:
+class TranscriptionServer(LocalServer):
     def __init__(self, answer: Answer, latency: float = 0.0):
         self.answer = answer
         self.latency = latency
         self.requests: list[dict] = []  # each request's form fields
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def _handler(self):
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 fields = form_fields(self.headers["Content-Type"], body)
                 server.requests.append(fields)
                 time.sleep(server.latency)
                 status, payload = server.answer(fields)
-                data = payload.encode()
-                with contextlib.suppress(ConnectionError):  # the client gave up waiting
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-
-            def log_message(self, *args) -> None:
-                pass
+                self.reply(status, payload.encode())
 
         return Handler
 

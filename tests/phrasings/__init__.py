@@ -26,7 +26,7 @@ SEPARATORS = (": ", ", ", " — ", ". ", PAUSE, " ")  # " ": no mark at all
 @dataclass(frozen=True)
 class Phrasing:
     text: str  # what Whisper wrote; PAUSE where the speaker paused
-    kind: str  # "title", "section", "subsection" or "none"
+    kind: str  # "title", "section", "subsection", "note" (notes.py) or "none"
     name: str  # the name it must give ("" for none)
     form: str  # the form that made it, for the failure report
 

@@ -9,8 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers import run
-from test_real_models import SPOKEN, assert_clean, headings
+from helpers import SPOKEN, assert_clean, headings, run
 
 from voiceblog import local_llm
 from voiceblog.errors import LLMError, LLMOutputError

@@ -6,10 +6,9 @@ import re
 import shutil
 from pathlib import Path
 
-from helpers import run
+from helpers import SPOKEN, assert_clean, headings, run
 
 ROOT = Path(__file__).resolve().parents[2]
-SPOKEN = ["What changed", "What it costs", "Plans for the winter"]
 
 
 def draft(memo: Path, url: str, alias: str):
@@ -19,22 +18,6 @@ def draft(memo: Path, url: str, alias: str):
     markdown = next(p for p in paths if p.suffix == ".md").read_text()
     report = json.loads(next(p for p in paths if p.name.endswith(".report.json")).read_text())
     return markdown.split("---\n", 2)[2], report
-
-
-def headings(body: str) -> list[str]:
-    return [line.lstrip("# ").rstrip("?.") for line in body.splitlines() if line.startswith("##")]
-
-
-def assert_clean(body: str) -> None:
-    """No markup, no fillers, no heading twice, no paragraph twice (voiceblog's own comments on
-    flagged paragraphs aside)."""
-    body = re.sub(r"<!-- voiceblog flagged this paragraph: [^\n]*-->", "", body)
-    assert not re.search(r"<[^>]*>", body), body
-    assert not re.search(r"\b(um|uh)\b", body, re.IGNORECASE)
-    found = headings(body)
-    assert len(found) == len(set(found)), found
-    paragraphs = [p for p in body.split("\n\n") if len(p.split()) > 6 and not p.startswith("#")]
-    assert len(paragraphs) == len(set(paragraphs))
 
 
 def test_qwen_cleans_the_example_memo_and_keeps_its_structure(workspace, qwen):
