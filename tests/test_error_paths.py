@@ -1,0 +1,180 @@
+"""What a user meets when something is wrong around a draft, tried as they would meet it: the
+real `python -m voiceblog` in a workspace of its own, on memos Whisper really transcribed.
+
+Each case must end in one line that says what is wrong (no traceback), lose nothing that was
+there before, and exit with a code that tells the truth."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+JFK_WORDS = "ask not what your country can do for you"
+
+
+@pytest.fixture(scope="module")
+def transcribed(tmp_path_factory) -> Path:
+    """A workspace with jfk.flac and cues-memo.m4a in recordings/, transcribed once (the
+    transcripts are in its cache) and nothing drafted."""
+    root = tmp_path_factory.mktemp("transcribed")
+    (root / "recordings").mkdir()
+    for name in ("jfk.flac", "cues-memo.m4a"):
+        shutil.copy(DATA / name, root / "recordings" / name)
+        result = voiceblog("transcribe", f"recordings/{name}", cwd=root)
+        assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def memos(transcribed, workspace) -> Path:
+    """This test's workspace: the transcribed memos, nothing drafted yet."""
+    shutil.copytree(transcribed, workspace, dirs_exist_ok=True)
+    return workspace / "recordings"
+
+
+def voiceblog(*args, cwd: Path | None = None, **popen) -> subprocess.CompletedProcess:
+    """The voiceblog command line, run as a user runs it."""
+    command = [sys.executable, "-m", "voiceblog", *map(str, args)]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, **popen)
+
+
+def errors(result: subprocess.CompletedProcess) -> list[str]:
+    """The lines of stderr that report a problem; a traceback would show as one too."""
+    said = result.stderr.splitlines()
+    assert not any("Traceback" in line for line in said), result.stderr
+    return [line for line in said if line.startswith(("Error:", "Warning:", "Interrupted:"))]
+
+
+def drafted(result: subprocess.CompletedProcess) -> Path:
+    """The Markdown draft a successful `draft` printed."""
+    assert result.returncode == 0, result.stderr
+    return Path(next(line for line in result.stdout.splitlines() if line.endswith(".md")))
+
+
+# --- (a) a damaged or unreadable corrections file ---------------------------------------------
+
+
+def corrections_of(memo: Path) -> Path:
+    """The file `transcribe --edit` gives the person to correct (no editor set: it prints it)."""
+    result = voiceblog("transcribe", memo, "--edit", env=os.environ | {"EDITOR": "", "VISUAL": ""})
+    assert result.returncode == 0, result.stderr
+    return Path(result.stdout.strip())
+
+
+def test_a_binary_corrections_file_is_one_line_and_the_draft_stays(memos):
+    draft = drafted(voiceblog("draft", memos / "jfk.flac", "--format", "md"))
+    before = draft.read_bytes()
+    corrections = corrections_of(memos / "jfk.flac")
+    corrections.write_bytes(bytes(range(256)) * 4)  # what a crashed sync leaves
+    result = voiceblog("draft", memos / "jfk.flac", "--format", "md")
+    assert result.returncode == 1
+    assert errors(result) == [
+        f"Error: {corrections}: your corrected transcript is not UTF-8 text (damaged, or saved"
+        " in another encoding); fix it, or delete it to draft from what Whisper heard"
+    ]
+    assert draft.read_bytes() == before
+    assert corrections.read_bytes() == bytes(range(256)) * 4  # the person's file, untouched
+
+
+def test_a_corrections_file_with_nul_bytes_is_not_text(memos):
+    corrections = corrections_of(memos / "jfk.flac")
+    corrections.write_bytes(corrections.read_bytes().replace(b"Americans", b"Amer\0icans"))
+    result = voiceblog("draft", memos / "jfk.flac", "--format", "md")
+    assert result.returncode == 1
+    assert len(errors(result)) == 1 and "is not UTF-8 text" in errors(result)[0]
+    assert not list((memos.parent / "drafts").glob("*.md"))  # no draft without the corrections
+
+
+def test_control_characters_pasted_into_a_correction_are_dropped(memos):
+    corrections = corrections_of(memos / "jfk.flac")
+    text = corrections.read_text(encoding="utf-8").replace("Americans", "Amer\x1b[31micans")
+    corrections.write_text(text, encoding="utf-8")
+    result = voiceblog("draft", memos / "jfk.flac")  # Word too: it refuses control characters
+    draft = drafted(result)
+    assert "Amer[31micans" in draft.read_text(encoding="utf-8")
+    assert "\x1b" not in draft.read_text(encoding="utf-8")
+    assert errors(result) == []
+
+
+def test_a_corrections_file_saved_with_a_bom_is_read(memos):
+    corrections = corrections_of(memos / "jfk.flac")
+    text = corrections.read_text(encoding="utf-8").replace("Americans", "Amurricans")
+    corrections.write_bytes(text.encode("utf-8-sig"))
+    draft = drafted(voiceblog("draft", memos / "jfk.flac", "--format", "md"))
+    assert "Amurricans" in draft.read_text(encoding="utf-8")
+
+
+def test_times_out_of_order_keep_every_word_in_the_order_written_with_one_warning(memos):
+    corrections = corrections_of(memos / "jfk.flac")
+    corrections.write_text(
+        "[00:05.0] Ask what you can do for your country.\n"
+        "[00:00.0] And so my fellow Americans, ask not.\n"
+        "[00:01.0] Said in 1961.\n",
+        encoding="utf-8",
+    )
+    result = voiceblog("draft", memos / "jfk.flac", "--format", "md")
+    text = drafted(result).read_text(encoding="utf-8")
+    first = text.index("Ask what you can do")
+    assert first < text.index("my fellow Americans, ask not") < text.index("Said in 1961")
+    assert errors(result) == [
+        f"Warning: {corrections}: line 2 [00:00.0], line 3 [00:01.0] are earlier than a line"
+        " before; each joined to the line above (times go forward)"
+    ]
+
+
+def test_lines_without_a_time_and_garbled_times_are_text(memos):
+    corrections = corrections_of(memos / "jfk.flac")
+    corrections.write_text(
+        "And so, my fellow Americans,\n[00:0 ask not\n[zz] what your country can do for you.\n",
+        encoding="utf-8",
+    )
+    result = voiceblog("draft", memos / "jfk.flac", "--format", "md")
+    text = drafted(result).read_text(encoding="utf-8")
+    assert "my fellow Americans, [00:0 ask not [zz] what your country" in text
+    assert errors(result) == []
+
+
+def without_root_privileges() -> dict:
+    """Popen arguments that run the command as root without its power to read any file (the
+    tests run as root here), so a file's permissions count as for any user."""
+    if os.geteuid() != 0:
+        return {}
+    if not shutil.which("setpriv"):
+        pytest.skip("needs setpriv (util-linux) to drop root's file access")
+    return {"prefix": ["setpriv", "--inh-caps=-all", "--bounding-set=-all"]}
+
+
+def voiceblog_unprivileged(*args) -> subprocess.CompletedProcess:
+    prefix = without_root_privileges().get("prefix", [])
+    command = [*prefix, sys.executable, "-m", "voiceblog", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True)
+
+
+def test_an_unreadable_corrections_file_is_one_line_and_status_still_lists_every_memo(memos):
+    corrections = corrections_of(memos / "jfk.flac")
+    corrections.write_text(
+        corrections.read_text(encoding="utf-8").replace("Americans", "Amurricans")
+    )
+    corrections.chmod(0)
+    result = voiceblog_unprivileged("draft", memos / "jfk.flac", "--format", "md")
+    assert result.returncode == 1
+    assert errors(result) == [
+        f"Error: {corrections}: cannot read your corrected transcript (Permission denied);"
+        " fix it, or delete it to draft from what Whisper heard"
+    ]
+    status = voiceblog_unprivileged("status")
+    assert status.returncode == 0, status.stderr
+    assert [line.split(":")[0] for line in status.stdout.splitlines()] == [
+        "cues-memo.m4a",
+        "jfk.flac",
+    ]
+    batch = voiceblog_unprivileged("batch", "--format", "md")
+    assert batch.returncode == 1
+    assert "failed    jfk.flac" in batch.stdout and "Permission denied" in batch.stdout
+    assert "drafted   cues-memo.m4a" in batch.stdout  # the other memo is drafted all the same
