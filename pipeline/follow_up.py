@@ -67,15 +67,83 @@ def _valid_post(entry) -> bool:
 
 def append_memo(path: Path, target: Path, options, workspace: Workspace) -> list[Path]:
     """Add the memo at path to the end of the post drafted at target; the files written."""
-    entry = workspace.manifest.entry(target) if target.is_file() else None
-    if not entry:
-        raise VoiceblogError(f"{target}: not a draft voiceblog wrote; cannot append to it")
+    entry = _draft_entry(target, workspace)
     check_readable(path)
     audio_hash = sha256_file(path)
     memos = Posts(workspace).memos_of(entry["source"]) or [_first_memo(target, entry, workspace)]
     if any(m.audio_hash == audio_hash for m in memos):
         raise VoiceblogError(f"{path}: already in {target}")
     return draft_post([*memos, Memo(audio_hash, path)], target, options, workspace)
+
+
+def _draft_entry(target: Path, workspace: Workspace) -> dict:
+    """The manifest's record of the Markdown draft at target; one line saying why there is
+    none: gone, not Markdown, or no draft of voiceblog's. A draft voiceblog wrote elsewhere
+    and the person moved here is found, and recorded where it is now."""
+    manifest = workspace.manifest
+    if not target.exists():
+        gone = (
+            "; voiceblog wrote it, but it is gone (moved or deleted?)"
+            if manifest.entry(target)
+            else ""
+        )
+        raise VoiceblogError(f"{target}: no such draft{gone}; nothing appended")
+    if not target.is_file() or target.suffix.lower() != ".md":
+        raise VoiceblogError(f"{target}: not a Markdown draft; give the .md voiceblog wrote")
+    if entry := manifest.entry(target) or _moved_here(target, manifest):
+        return entry
+    raise VoiceblogError(
+        f"{target}: not a draft voiceblog wrote (nor one it wrote elsewhere, moved here);"
+        " nothing appended"
+    )
+
+
+def _moved_here(target: Path, manifest) -> dict | None:
+    """The record of a draft voiceblog wrote elsewhere that is now at target: one whose file
+    is gone and whose content target holds exactly, or (edited since) whose recording the
+    front matter still names. Recorded at target from now on, as voiceblog wrote it, so the
+    person's edits are merged as in place."""
+    gone = [
+        (path, e) for path, e in manifest.drafts() if path.suffix == ".md" and not path.exists()
+    ]
+    content = sha256_file(target)
+    found = [(path, e) for path, e in gone if e["sha256"] == content]
+    if not found and (source := _source_in(_text(target))):
+        found = [(path, e) for path, e in gone if _source_in(manifest.written(path)) == source]
+    if len({e["sha256"] for _, e in found}) != 1:
+        return None  # none, or several it could be: not a guess to merge into
+    moved_from, entry = found[-1]
+    manifest.record(target, entry["sha256"], entry["source"])
+    log.info("%s: the draft voiceblog wrote as %s, moved here", target, _from_here(moved_from))
+    return entry
+
+
+def _from_here(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _source_in(markdown: str | None) -> str | None:
+    """The recordings a Markdown draft's front matter names (its `source`), or None."""
+    import yaml
+
+    if not markdown or not markdown.startswith("---\n"):
+        return None
+    try:
+        front = yaml.safe_load(markdown.split("---\n", 2)[1])
+    except yaml.YAMLError:
+        return None
+    source = front.get("source") if isinstance(front, dict) else None
+    return source if isinstance(source, str) and source else None
 
 
 def _first_memo(target: Path, entry: dict, workspace: Workspace) -> Memo:

@@ -178,3 +178,79 @@ def test_an_unreadable_corrections_file_is_one_line_and_status_still_lists_every
     assert batch.returncode == 1
     assert "failed    jfk.flac" in batch.stdout and "Permission denied" in batch.stdout
     assert "drafted   cues-memo.m4a" in batch.stdout  # the other memo is drafted all the same
+
+
+# --- (b) --append to a draft that was deleted, moved, or is not voiceblog's ------------------
+
+
+@pytest.fixture
+def post(memos) -> Path:
+    """jfk.flac drafted (Markdown only), the draft a follow-up is appended to."""
+    return drafted(voiceblog("draft", memos / "jfk.flac", "--format", "md"))
+
+
+def append(draft: Path) -> subprocess.CompletedProcess:
+    return voiceblog("draft", "recordings/cues-memo.m4a", "--append", draft, "--format", "md")
+
+
+def test_appending_to_a_deleted_draft_says_it_is_gone(post):
+    post.unlink()
+    result = append(post)
+    assert result.returncode == 1
+    assert errors(result) == [
+        f"Error: {post}: no such draft; voiceblog wrote it, but it is gone (moved or deleted?);"
+        " nothing appended"
+    ]
+    assert not post.exists() and result.stdout == ""
+
+
+def test_appending_to_a_file_that_never_was_says_no_such_draft(memos):
+    result = append(Path("drafts/typo.md"))
+    assert result.returncode == 1
+    assert errors(result) == ["Error: drafts/typo.md: no such draft; nothing appended"]
+
+
+def test_a_draft_moved_as_voiceblog_wrote_it_is_found_by_its_content(post, workspace):
+    moved = workspace / "site" / "first-post.md"
+    moved.parent.mkdir()
+    post.rename(moved)
+    result = append(Path("site/first-post.md"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["site/first-post.md"]
+    assert f"site/first-post.md: the draft voiceblog wrote as {post}, moved here" in result.stderr
+    text = moved.read_text(encoding="utf-8")
+    assert JFK_WORDS in text.lower() and "## What we learned" in text
+    assert not post.exists()  # nothing written where the draft used to be
+
+
+def test_a_draft_moved_after_editing_is_found_by_its_recording_and_merged(post, workspace):
+    edited = post.read_text(encoding="utf-8").replace("ask not", "ASK NOT")
+    moved = workspace / "site.md"
+    moved.write_text(edited, encoding="utf-8")
+    post.unlink()
+    result = append(Path("site.md"))
+    assert result.returncode == 0, result.stderr
+    assert "site.md: merged, no conflicts" in result.stderr
+    text = moved.read_text(encoding="utf-8")
+    assert "ASK NOT" in text and "## What we learned" in text  # the edit kept, the memo added
+
+
+def test_appending_to_a_markdown_file_voiceblog_did_not_write_leaves_it_alone(post, workspace):
+    mine = workspace / "drafts" / "notes.md"
+    mine.write_text("---\ntitle: Mine\n---\n\nMy own notes.\n", encoding="utf-8")
+    result = append(mine)
+    assert result.returncode == 1
+    assert errors(result) == [
+        f"Error: {mine}: not a draft voiceblog wrote (nor one it wrote elsewhere, moved here);"
+        " nothing appended"
+    ]
+    assert mine.read_text(encoding="utf-8") == "---\ntitle: Mine\n---\n\nMy own notes.\n"
+
+
+def test_appending_to_a_word_file_asks_for_the_markdown_draft(memos):
+    docx = drafted(voiceblog("draft", memos / "jfk.flac")).with_suffix(".docx")
+    before = docx.read_bytes()
+    result = append(docx)
+    assert result.returncode == 1
+    assert errors(result) == [f"Error: {docx}: not a Markdown draft; give the .md voiceblog wrote"]
+    assert docx.read_bytes() == before
