@@ -254,3 +254,64 @@ def test_appending_to_a_word_file_asks_for_the_markdown_draft(memos):
     assert result.returncode == 1
     assert errors(result) == [f"Error: {docx}: not a Markdown draft; give the .md voiceblog wrote"]
     assert docx.read_bytes() == before
+
+
+# --- (c) a full disk while writing drafts and the kept copies ---------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path, transcribed) -> Path:
+    """A workspace on a 4 MB tmpfs of its own (so the disk can be filled), its memos'
+    transcripts in the cache; the recordings stay outside it."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)])
+    if mounted.returncode != 0:
+        pytest.skip("needs root to mount a small tmpfs")
+    try:
+        shutil.copytree(transcribed / ".voiceblog", disk / ".voiceblog")
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)])
+
+
+def fill(disk: Path, leave_kib: int) -> Path:
+    """Fill the disk but for leave_kib KiB; the filler file, to delete afterwards."""
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:  # no space left
+        pass
+    finally:
+        os.close(fd)
+    os.truncate(filler, max(0, filler.stat().st_size - leave_kib * 1024))
+    return filler
+
+
+def test_a_full_disk_leaves_the_earlier_draft_as_it_was_with_one_line(small_disk, transcribed):
+    memo = transcribed / "recordings" / "jfk.flac"
+    first = voiceblog("draft", memo, cwd=small_disk)
+    assert first.returncode == 0, first.stderr
+    drafts = sorted((small_disk / "drafts").iterdir())
+    named, written = set(), 0
+    for leave in range(0, 68, 4):  # from no room at all to room for everything
+        before = {path: path.read_bytes() for path in drafts}
+        filler = fill(small_disk, leave)
+        result = voiceblog("draft", memo, "--timestamps" if leave % 8 else "--transcript",
+                           cwd=small_disk)  # fmt: skip
+        filler.unlink()
+        if result.returncode == 0:  # room enough: the new draft, whole
+            written += 1
+            assert all(path.read_bytes() != before[path] for path in drafts if path.suffix == ".md")
+            continue
+        assert result.returncode == 1
+        (line,) = errors(result)
+        assert line.endswith(
+            ": cannot write it: No space left on device; this memo's drafts were left as they were"
+        ), line
+        named.add(Path(line.removeprefix("Error: ").split(":")[0]).parent.name or "drafts")
+        assert {path: path.read_bytes() for path in drafts} == before  # nothing half-written
+        assert sorted((small_disk / "drafts").iterdir()) == drafts  # no temporary file left
+    assert written and {"drafts", "written"} <= named, named  # each write was tried full
