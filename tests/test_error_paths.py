@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -315,3 +317,69 @@ def test_a_full_disk_leaves_the_earlier_draft_as_it_was_with_one_line(small_disk
         assert {path: path.read_bytes() for path in drafts} == before  # nothing half-written
         assert sorted((small_disk / "drafts").iterdir()) == drafts  # no temporary file left
     assert written and {"drafts", "written"} <= named, named  # each write was tried full
+
+
+# --- (d) Ctrl-C while a --then command runs ---------------------------------------------------
+
+SLOW_COMMAND = """\
+import os, signal, subprocess, sys, time
+if sys.argv[2] == "ignores-sigterm":
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+grandchild = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+with open(sys.argv[1], "w") as f:
+    f.write(f"{os.getpid()} {grandchild.pid}")
+time.sleep(60)
+"""
+
+
+def alive(pid: int) -> bool:
+    """Whether pid runs (a zombie, ended but not yet reaped by its parent, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def interrupted_while_the_command_runs(tmp_path: Path, *args) -> tuple:
+    """Start `voiceblog draft … --then SLOW`, send voiceblog alone SIGINT once the command and
+    its own child run; (voiceblog's result, the command's and its child's pids)."""
+    script, pids = tmp_path / "slow.py", tmp_path / "pids"
+    script.write_text(SLOW_COMMAND)
+    then = f"{sys.executable} {script} {pids} {' '.join(args) or 'plain'}"
+    command = [sys.executable, "-m", "voiceblog", "draft", "recordings/jfk.flac", "--format", "md"]
+    process = subprocess.Popen(
+        [*command, "--then", then], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while not (pids.exists() and pids.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    took = time.monotonic() - started
+    child, grandchild = map(int, pids.read_text().split())
+    return (
+        subprocess.CompletedProcess(command, process.returncode, stdout, stderr),
+        child,
+        grandchild,
+        took,
+    )
+
+
+@pytest.mark.parametrize("child_kind", ["plain", "ignores-sigterm"])
+def test_ctrl_c_during_the_command_stops_it_and_keeps_the_draft(memos, tmp_path, child_kind):
+    result, child, grandchild, took = interrupted_while_the_command_runs(tmp_path, child_kind)
+    assert result.returncode == 130
+    (line,) = errors(result)
+    draft = next((memos.parent / "drafts").glob("*.md"))
+    assert line == (
+        "Interrupted: --then for jfk.flac stopped; jfk.flac is drafted and recorded:"
+        f" drafts/{draft.name}."
+    )
+    time.sleep(0.5)  # the command's child, orphaned, is reaped by init
+    assert not alive(child) and not alive(grandchild)
+    assert took < 10  # SIGKILL after a few seconds for one that ignores SIGTERM
+    assert JFK_WORDS in draft.read_text(encoding="utf-8").lower()
+    status = voiceblog("status")
+    assert "jfk.flac: drafted" in status.stdout  # recorded: a batch does not draft it again
