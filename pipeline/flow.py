@@ -244,7 +244,7 @@ def draft_transcript(
         )
     except LLMError as e:  # say which memo: the same LLM may fail for one and not another
         raise LLMError(f"{path}: {e}") from e
-    if not draft.paragraphs:
+    if not draft.paragraphs and not draft.notes:  # a memo that is only a note is drafted
         raise NoSpeechError(f"{path}: nothing left to draft after cleanup; no draft written")
     info = DraftInfo(
         source=path.name,

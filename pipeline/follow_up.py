@@ -223,13 +223,28 @@ def joined(drafts: list[Draft], offsets: list[float]) -> Draft:
     first = drafts[0]
     sections = [replace(s, paragraphs=list(s.paragraphs)) for s in first.sections]
     for draft, offset in zip(drafts[1:], offsets[1:], strict=True):
+        if not draft.paragraphs:  # a memo that is only notes: they follow what came before
+            _add_notes(sections, draft.notes)
         for section in draft.sections:
             paragraphs = [_shifted(p, offset) for p in section.paragraphs]
-            if section.spoken:
+            if section.spoken or not sections:  # (no section before: the first was a note)
                 sections.append(replace(section, paragraphs=paragraphs))
             else:
                 sections[-1].paragraphs.extend(paragraphs)
-    return replace(first, sections=sections)
+    if not first.paragraphs:  # the first memo was only notes: said first, on the first paragraph
+        _add_notes(sections, first.notes, last=False)
+    notes = [note for draft in drafts for note in draft.notes]
+    return replace(first, sections=sections, notes=notes)
+
+
+def _add_notes(sections: list, notes: list[str], last: bool = True) -> None:
+    """The notes on the post's last (or first) paragraph so far; on none while it has none
+    (the post's own list, draft.notes, still holds them: they are written after its title)."""
+    with_paragraphs = [s for s in sections if s.paragraphs]
+    if notes and with_paragraphs:
+        paragraphs = with_paragraphs[-1 if last else 0].paragraphs
+        at = -1 if last else 0
+        paragraphs[at] = replace(paragraphs[at], notes=paragraphs[at].notes + tuple(notes))
 
 
 def _shifted(paragraph: Paragraph, offset: float) -> Paragraph:
