@@ -246,6 +246,8 @@ def draft_transcript(
         raise LLMError(f"{path}: {e}") from e
     if not draft.paragraphs and not draft.notes:  # a memo that is only a note is drafted
         raise NoSpeechError(f"{path}: nothing left to draft after cleanup; no draft written")
+    if report is not None and transcript.cost is not None:  # --engine api, priced by litellm
+        report["transcription"] = {"model": transcript.model, "cost": transcript.cost}
     info = DraftInfo(
         source=path.name,
         recorded=recorded_at(path),

@@ -132,8 +132,9 @@ def transcribe_samples(
 ) -> Transcript:
     """Run the engine on 16 kHz mono samples; no cache."""
     duration = duration_seconds(samples)
+    cost = None  # what transcribing cost, where a provider charged for it
     if options.engine == "api":
-        language, probability, raw_segments, pauses = _by_api(samples, options)
+        language, probability, raw_segments, pauses, cost = _by_api(samples, options)
     else:
         from voiceblog import engines  # imported here: it pulls in faster-whisper
 
@@ -149,6 +150,7 @@ def transcribe_samples(
         engine=options.engine,
         model=options.model,
         pauses=pauses,
+        cost=cost,
     )
 
 
@@ -160,8 +162,8 @@ def _by_api(samples: np.ndarray, options: TranscribeOptions):
     from voiceblog.speech import heard
 
     pauses = heard(samples, options.cpu_threads)[1] if options.vad else None
-    language, probability, segments = api_transcription(samples, options, pauses)
-    return language, probability, iter(segments), pauses
+    language, probability, segments, cost = api_transcription(samples, options, pauses)
+    return language, probability, iter(segments), pauses, cost
 
 
 def _report(
