@@ -443,7 +443,11 @@ def _interruptible(work, on_interrupt):
         while thread.is_alive():
             thread.join(0.1)
     except KeyboardInterrupt:
-        _exit_interrupted(on_interrupt())
+        from voiceblog.hooks import stop_running
+
+        cut_short = stop_running()  # a --then command does not outlive voiceblog
+        said = on_interrupt()  # still called: batch prints its table
+        _exit_interrupted(cut_short or said)
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")

@@ -403,8 +403,10 @@ def draft_transcript(
         )
     except LLMError as e:  # say which memo: the same LLM may fail for one and not another
         raise LLMError(f"{path}: {e}") from e
-    if not draft.paragraphs:
+    if not draft.paragraphs and not draft.notes:  # a memo that is only a note is drafted
         raise NoSpeechError(f"{path}: nothing left to draft after cleanup; no draft written")
+    if report is not None and transcript.cost is not None:  # --engine api, priced by litellm
+        report["transcription"] = {"model": transcript.model, "cost": transcript.cost}
     info = joined_info([path], [transcript], [0.0], options)
     written = _export(draft, info, report, audio_hash, options, workspace)
     if options.review:

@@ -68,13 +68,81 @@ def _valid_post(entry) -> bool:
 def append_memo(path: Path, audio_hash: str, target: Path, options, workspace: Workspace):
     """Add the memo at path (its audio's hash given) to the end of the post drafted at target;
     the flow.Result of the post. The caller holds the memo's lock (flow.append_memo)."""
-    entry = workspace.manifest.entry(target) if target.is_file() else None
-    if not entry:
-        raise VoiceblogError(f"{target}: not a draft voiceblog wrote; cannot append to it")
+    entry = _draft_entry(target, workspace)
     memos = Posts(workspace).memos_of(entry["source"]) or [_first_memo(target, entry, workspace)]
     if any(m.audio_hash == audio_hash for m in memos):
         raise VoiceblogError(f"{path}: already in {target}")
     return draft_post([*memos, Memo(audio_hash, path)], target, options, workspace)
+
+
+def _draft_entry(target: Path, workspace: Workspace) -> dict:
+    """The manifest's record of the Markdown draft at target; one line saying why there is
+    none: gone, not Markdown, or no draft of voiceblog's. A draft voiceblog wrote elsewhere
+    and the person moved here is found, and recorded where it is now."""
+    manifest = workspace.manifest
+    if not target.exists():
+        gone = (
+            "; voiceblog wrote it, but it is gone (moved or deleted?)"
+            if manifest.entry(target)
+            else ""
+        )
+        raise VoiceblogError(f"{target}: no such draft{gone}; nothing appended")
+    if not target.is_file() or target.suffix.lower() != ".md":
+        raise VoiceblogError(f"{target}: not a Markdown draft; give the .md voiceblog wrote")
+    if entry := manifest.entry(target) or _moved_here(target, manifest):
+        return entry
+    raise VoiceblogError(
+        f"{target}: not a draft voiceblog wrote (nor one it wrote elsewhere, moved here);"
+        " nothing appended"
+    )
+
+
+def _moved_here(target: Path, manifest) -> dict | None:
+    """The record of a draft voiceblog wrote elsewhere that is now at target: one whose file
+    is gone and whose content target holds exactly, or (edited since) whose recording the
+    front matter still names. Recorded at target from now on, as voiceblog wrote it, so the
+    person's edits are merged as in place."""
+    gone = [
+        (path, e) for path, e in manifest.drafts() if path.suffix == ".md" and not path.exists()
+    ]
+    content = sha256_file(target)
+    found = [(path, e) for path, e in gone if e["sha256"] == content]
+    if not found and (source := _source_in(_text(target))):
+        found = [(path, e) for path, e in gone if _source_in(manifest.written(path)) == source]
+    if len({e["sha256"] for _, e in found}) != 1:
+        return None  # none, or several it could be: not a guess to merge into
+    moved_from, entry = found[-1]
+    manifest.record(target, entry["sha256"], entry["source"])
+    log.info("%s: the draft voiceblog wrote as %s, moved here", target, _from_here(moved_from))
+    return entry
+
+
+def _from_here(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _source_in(markdown: str | None) -> str | None:
+    """The recordings a Markdown draft's front matter names (its `source`), or None."""
+    import yaml
+
+    if not markdown or not markdown.startswith("---\n"):
+        return None
+    try:
+        front = yaml.safe_load(markdown.split("---\n", 2)[1])
+    except yaml.YAMLError:
+        return None
+    source = front.get("source") if isinstance(front, dict) else None
+    return source if isinstance(source, str) and source else None
 
 
 def _first_memo(target: Path, entry: dict, workspace: Workspace) -> Memo:
@@ -151,13 +219,28 @@ def joined(drafts: list[Draft], offsets: list[float]) -> Draft:
     first = drafts[0]
     sections = [replace(s, paragraphs=list(s.paragraphs)) for s in first.sections]
     for draft, offset in zip(drafts[1:], offsets[1:], strict=True):
+        if not draft.paragraphs:  # a memo that is only notes: they follow what came before
+            _add_notes(sections, draft.notes)
         for section in draft.sections:
             paragraphs = [_shifted(p, offset) for p in section.paragraphs]
-            if section.spoken:
+            if section.spoken or not sections:  # (no section before: the first was a note)
                 sections.append(replace(section, paragraphs=paragraphs))
             else:
                 sections[-1].paragraphs.extend(paragraphs)
-    return replace(first, sections=sections)
+    if not first.paragraphs:  # the first memo was only notes: said first, on the first paragraph
+        _add_notes(sections, first.notes, last=False)
+    notes = [note for draft in drafts for note in draft.notes]
+    return replace(first, sections=sections, notes=notes)
+
+
+def _add_notes(sections: list, notes: list[str], last: bool = True) -> None:
+    """The notes on the post's last (or first) paragraph so far; on none while it has none
+    (the post's own list, draft.notes, still holds them: they are written after its title)."""
+    with_paragraphs = [s for s in sections if s.paragraphs]
+    if notes and with_paragraphs:
+        paragraphs = with_paragraphs[-1 if last else 0].paragraphs
+        at = -1 if last else 0
+        paragraphs[at] = replace(paragraphs[at], notes=paragraphs[at].notes + tuple(notes))
 
 
 def _shifted(paragraph: Paragraph, offset: float) -> Paragraph:

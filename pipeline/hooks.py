@@ -23,6 +23,7 @@ from pathlib import Path
 
 from voiceblog.errors import ConfigError
 from voiceblog.export import slugify
+from voiceblog.redact import printable
 
 log = logging.getLogger("voiceblog")
 
@@ -59,9 +60,48 @@ class Then:
     def after(self, drafted: Drafted) -> None:
         """Run the command for this draft; a failure is one warning, never an error."""
         with _one_at_a_time:
-            problem = _run(self.argv, environment(drafted))
-        if problem:
+            _running.drafted = drafted
+            try:
+                problem = _run(self.argv, environment(drafted))
+            finally:
+                _running.drafted = None
+        if problem and not _running.stopping:  # stopped by Ctrl-C: stop_running() says so
             log.warning("--then for %s: %s", drafted.name, problem)
+
+
+class _Running:
+    """The command running now, if any (one at a time): Ctrl-C stops it with voiceblog."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.drafted: Drafted | None = None
+        self.stopping = False
+
+
+_running = _Running()
+
+
+def stop_running(grace: float = 3.0) -> str | None:
+    """Stop the --then command running now, if any (voiceblog is being interrupted: the
+    command must not outlive it, holding the terminal or uploading on its own). SIGTERM, then
+    SIGKILL after grace seconds. Returns the line to say, or None when none was running.
+
+    Its memo was drafted and recorded before the command started, so the line says so."""
+    process, drafted = _running.process, _running.drafted
+    if process is None or drafted is None:
+        return None
+    _running.stopping = True
+    # `sh -c "…"` may wait for its own children: they are stopped too, or they would go on.
+    tree = [process.pid, *_descendants(process.pid)]
+    _signal_all(tree, signal.SIGTERM)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        pass
+    _signal_all(tree, signal.SIGKILL)  # what ignored SIGTERM (a process gone is skipped)
+    process.wait()
+    files = ", ".join(printable(str(f)) for f in drafted.files)
+    return f"--then for {drafted.name} stopped; {drafted.name} is drafted and recorded: {files}"
 
 
 def environment(drafted: Drafted) -> dict[str, str]:
@@ -103,7 +143,7 @@ def _run(argv: tuple[str, ...], env: dict[str, str]) -> str:
     sys.stderr.flush()
     try:
         if (stderr := _stderr_fd()) is not None:
-            code = subprocess.run(argv, env=env, stdout=stderr, stderr=stderr).returncode
+            code = _run_to_the_end(argv, env, stdout=stderr, stderr=stderr)
         else:
             code = _run_copying_output(argv, env)
     except FileNotFoundError:
@@ -123,13 +163,53 @@ def _stderr_fd() -> int | None:
         return None
 
 
+def _descendants(pid: int) -> list[int]:
+    """The processes started by pid, and by them, from /proc (Linux); [] where there is none."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, waiting = [], [pid]
+    while waiting:
+        children = parents.get(waiting.pop(), [])
+        found += children
+        waiting += children
+    return found
+
+
+def _signal_all(pids: list[int], signum: int) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signum)
+        except (ProcessLookupError, PermissionError):
+            pass  # already ended (or its pid reused by a process not ours)
+
+
+def _run_to_the_end(argv: tuple[str, ...], env: dict[str, str], **streams) -> int:
+    """Run argv, known to stop_running() while it runs; its exit code."""
+    with subprocess.Popen(argv, env=env, **streams) as process:
+        _running.process = process
+        try:
+            return process.wait()
+        finally:
+            _running.process = None
+
+
 def _run_copying_output(argv: tuple[str, ...], env: dict[str, str]) -> int:
     """Run argv, copying what it writes to sys.stderr line by line, as it writes it."""
-    with subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as p:
-        for line in p.stdout:
-            sys.stderr.write(line.decode("utf-8", "replace"))
-            sys.stderr.flush()
-        return p.wait()
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
+    with subprocess.Popen(argv, env=env, **streams) as process:
+        _running.process = process
+        try:
+            for line in process.stdout:
+                sys.stderr.write(line.decode("utf-8", "replace"))
+                sys.stderr.flush()
+            return process.wait()
+        finally:
+            _running.process = None
 
 
 def _exit_problem(code: int) -> str:

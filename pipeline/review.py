@@ -106,6 +106,8 @@ def _totals(draft: Draft, report: dict | None) -> str:
             ("tokens", f"{tokens:,}"),
             ("cost", cost if isinstance(cost, str) else f"${cost:.4f}"),
         ]
+    if report and isinstance(paid := report.get("transcription"), dict):  # --engine api
+        items.append(("transcription", f"${paid['cost']:.4f} ({paid['model']})"))
     return "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in items)
 
 

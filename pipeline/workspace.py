@@ -332,6 +332,10 @@ class Manifest:
     def entry(self, draft_path: Path) -> dict | None:
         return self._load().get(self._key(draft_path))
 
+    def drafts(self) -> list[tuple[Path, dict]]:
+        """Every draft path recorded, with its record (the file may be gone since)."""
+        return [(self._path(key), entry) for key, entry in self._load().items()]
+
     def draft_of(self, source_hash: str) -> Path | None:
         """The latest draft voiceblog wrote of this memo that still exists, Markdown first."""
         entries = self._load().items()

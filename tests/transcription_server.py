@@ -30,7 +30,11 @@ def form_fields(content_type: str, body: bytes) -> dict:
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         payload = part.get_payload(decode=True)
-        fields[name] = payload if part.get_filename() else payload.decode()
+        value = payload if part.get_filename() else payload.decode()
+        if name.endswith("[]"):  # a list, one part a value: timestamp_granularities[]
+            fields.setdefault(name, []).append(value)
+        else:
+            fields[name] = value
     return fields
 
 
@@ -64,21 +68,29 @@ def whisper_answer(fields: dict) -> tuple[int, str]:
 
     model = _faster_whisper_model("tiny.en", 2)
     audio = decode_audio(io.BytesIO(fields["file"]))
+    granularities = fields.get("timestamp_granularities[]") or ["segment"]
     raw, info = model.transcribe(
-        audio, language="en", initial_prompt=fields.get("prompt") or None, beam_size=1
+        audio,
+        language="en",
+        initial_prompt=fields.get("prompt") or None,
+        beam_size=1,
+        word_timestamps="word" in granularities,
     )
+    raw = list(raw)
     segments = [
         {"id": i, "start": s.start, "end": s.end, "text": s.text} for i, s in enumerate(raw)
     ]
-    return 200, json.dumps(
-        {
-            "task": "transcribe",
-            "language": "english",
-            "duration": info.duration,
-            "text": "".join(s["text"] for s in segments),
-            "segments": segments,
-        }
-    )
+    answer = {
+        "task": "transcribe",
+        "language": "english",
+        "duration": info.duration,
+        "text": "".join(s["text"] for s in segments),
+        "segments": segments,
+    }
+    if "word" in granularities:  # as OpenAI gives them: every word of the memo, apart
+        words = [w for s in raw for w in s.words]
+        answer["words"] = [{"word": w.word.strip(), "start": w.start, "end": w.end} for w in words]
+    return 200, json.dumps(answer)
 
 
 def WhisperServer() -> TranscriptionServer:  # noqa: N802 (it reads as a class)

@@ -85,11 +85,17 @@ Reminder: ask Sam if I can use her name.
 I made a note to self about the rude ones, but I never wrote it up.
 """
 
+# A memo that is nothing but a note to the editor: no text for the post at all.
+ONLY_A_NOTE_MEMO = """\
+Note to self: check the price of the new chain before Saturday.
+"""
+
 MEMOS = {
     ROOT / "recordings" / "example-memo.m4a": ("flite", EXAMPLE_MEMO),
     ROOT / "tests" / "data" / "cues-memo.m4a": ("espeak-ng", CUES_MEMO),
     ROOT / "tests" / "data" / "vocab-memo.m4a": ("flite", VOCAB_MEMO),
     ROOT / "tests" / "data" / "notes-memo.m4a": ("flite", NOTES_MEMO),
+    ROOT / "tests" / "data" / "only-a-note-memo.m4a": ("flite", ONLY_A_NOTE_MEMO),
 }
 
 

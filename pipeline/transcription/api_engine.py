@@ -1,6 +1,7 @@
 """--engine api: transcription by a provider through litellm's transcription() (OpenAI's
 whisper-1, groq/whisper-large-v3, or openai/<model> on a server of one's own at
---transcription-api-base), asking for verbose_json with segment times.
+--transcription-api-base), asking for verbose_json with segment times, and word times where
+litellm passes the request on (OpenAI, Azure and OpenAI-style servers; its Groq refuses it).
 
 The audio goes up as 16 kHz mono WAV, what every provider reads; a memo over the upload limit
 goes in pieces cut in the middle of the speaker's pauses (Silero VAD's), their segments shifted
@@ -20,7 +21,7 @@ import numpy as np
 from voiceblog.audio import SAMPLE_RATE
 from voiceblog.errors import TranscriptionError
 from voiceblog.transcription.options import TranscribeOptions
-from voiceblog.transcription.transcript import Segment
+from voiceblog.transcription.transcript import Segment, Word
 
 log = logging.getLogger("voiceblog")
 
@@ -33,24 +34,36 @@ LANGUAGE_CODES = {"english": "en", "german": "de", "french": "fr", "spanish": "e
 
 def api_transcription(
     samples: np.ndarray, options: TranscribeOptions, pauses=()
-) -> tuple[str, float | None, list[Segment]]:
-    """(language, None: a provider says not how sure it is, segments) for the samples, sent in
-    as few pieces under the upload limit as the pauses allow."""
+) -> tuple[str, float | None, list[Segment], float | None]:
+    """(language, None: a provider says not how sure it is, segments, what litellm says it
+    cost in dollars or None) for the samples, sent in as few pieces under the upload limit
+    as the pauses allow."""
     if variable := missing_key(options):
         raise TranscriptionError(
             f"transcription by {options.model} needs an API key: set {variable} in the environment"
         )
     limit = (UPLOAD_LIMIT_BYTES - WAV_HEADER_BYTES) // 2  # samples, 16 bits each
-    language, segments, cost = None, [], 0.0
+    language, segments, costs = None, [], []
     for start, end in pieces_at_pauses(len(samples), pauses or (), limit):
         response = _request(wav_bytes(samples[start:end]), options)
         language = language or _language(response, options)
         offset = start / SAMPLE_RATE
-        segments += [_shifted(s, offset) for s in _segments_of(response)]
-        cost += (getattr(response, "_hidden_params", None) or {}).get("response_cost") or 0.0
-    if cost and not options.api_base:  # a server of one's own: litellm's price is not its own
+        segments += [_shifted(s, offset) for s in _with_words(_segments_of(response), response)]
+        costs.append(_cost(response, options))
+    cost = round(sum(costs), 6) if costs and None not in costs else None
+    if cost:
         log.info("transcription by %s cost about $%.4f", options.model, cost)
-    return language, None, segments
+    return language, None, segments, cost
+
+
+def _cost(response, options: TranscribeOptions) -> float | None:
+    """The dollars litellm priced this request at from its price list (whisper-1: by the
+    second); None when it has no price for the model, or for a model on a server of one's own
+    (openai/<name> at --transcription-api-base), where the list price is not what it costs."""
+    if options.api_base and options.model.startswith("openai/"):
+        return None
+    cost = (getattr(response, "_hidden_params", None) or {}).get("response_cost")
+    return float(cost) if isinstance(cost, (int, float)) else None
 
 
 def pieces_at_pauses(total: int, pauses, limit: int) -> list[tuple[int, int]]:
@@ -67,7 +80,12 @@ def pieces_at_pauses(total: int, pauses, limit: int) -> list[tuple[int, int]]:
 
 
 def _shifted(segment: Segment, offset: float) -> Segment:
-    return Segment(round(segment.start + offset, 2), round(segment.end + offset, 2), segment.text)
+    words = tuple(
+        Word(round(w.start + offset, 2), round(w.end + offset, 2), w.text, w.probability)
+        for w in segment.words
+    )
+    start, end = round(segment.start + offset, 2), round(segment.end + offset, 2)
+    return Segment(start, end, segment.text, words)
 
 
 def wav_bytes(samples: np.ndarray) -> bytes:
@@ -109,13 +127,27 @@ def _request(audio: bytes, options: TranscribeOptions):
             language=options.language_or_default,
             prompt=options.vocabulary or None,  # the names and jargon to listen for
             response_format="verbose_json",
-            timestamp_granularities=["segment"],
+            **_granularities(options),
             timeout=options.api_timeout,
             max_retries=0,  # one line now beats minutes of silent retries
             **extra,
         )
     except Exception as e:
         raise _described(e, options, len(audio)) from e
+
+
+def _granularities(options: TranscribeOptions) -> dict:
+    """Segment and word times, from the providers litellm passes the request on to; none
+    asked from the others (litellm's Groq refuses the parameter, and answers segments)."""
+    import litellm
+
+    try:
+        provider = litellm.get_llm_provider(options.model, api_base=options.api_base)[1]
+    except Exception:  # a model litellm cannot place: the request itself says so
+        return {}
+    if provider not in ("openai", "azure"):
+        return {}
+    return {"timestamp_granularities": ["word", "segment"]}
 
 
 def _key_for_own_server() -> str:
@@ -157,6 +189,49 @@ def _described(error: Exception, options: TranscribeOptions, size: int) -> Trans
 def _language(response, options: TranscribeOptions) -> str:
     said = str(getattr(response, "language", "") or "").lower()
     return options.language_or_default or LANGUAGE_CODES.get(said, said) or "en"
+
+
+def _with_words(segments: list[Segment], response) -> list[Segment]:
+    """The segments with the answer's word times (verbose_json's top-level "words"), each
+    word in the segment it starts in; as they were when the answer has none."""
+    words = _words_of(response)
+    if not words:
+        return segments
+    starts = [s.start for s in segments]
+    by_segment: dict[int, list[Word]] = {}
+    for word in words:
+        index = max(0, sum(1 for start in starts if start <= word.start) - 1)
+        by_segment.setdefault(index, []).append(word)
+    return [
+        Segment(s.start, s.end, s.text, tuple(by_segment.get(i, ())))
+        for i, s in enumerate(segments)
+    ]
+
+
+def _words_of(response) -> list[Word]:
+    """The answer's timed words, with a leading space as Whisper writes them; [] for none or
+    for words that are not usable (a word's time is no reason to lose the transcript)."""
+    raw = getattr(response, "words", None)
+    if not isinstance(raw, list):
+        return []
+    try:
+        return [
+            Word(
+                round(float(w["start"]), 2),
+                round(float(w["end"]), 2),
+                f" {w['word'].strip()}",
+                None,
+            )
+            for w in (dict(w) if not isinstance(w, dict) else w for w in raw)
+        ]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        log.debug("the transcription answer's words are unusable; segment times only")
+        return []
+
+
+def _word(raw: dict) -> Word:
+    start, end = round(float(raw["start"]), 2), round(float(raw["end"]), 2)
+    return Word(start, end, f" {raw['word'].strip()}", None)
 
 
 def _segments_of(response) -> list[Segment]:

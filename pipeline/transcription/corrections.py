@@ -13,10 +13,12 @@ an edited file from an untouched one, and which words the person changed.
 
 from __future__ import annotations
 
+import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from voiceblog.errors import VoiceblogError
 from voiceblog.transcription.transcript import Segment, Transcript
 from voiceblog.workspace import Workspace, atomic_write, sha256_bytes
 
@@ -30,12 +32,24 @@ HEADER = """\
 # "[01:02.3] text" or, past an hour, "[1:02:03.4] text".
 TIMED_LINE = re.compile(r"^\[(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d)?)\]\s?(.*)$")
 WORD = re.compile(r"[^\W_](?:[\w'’-]*[^\W_])?")
+# Characters no editor types into text: a NUL means the file is not text at all; the others
+# (an escape sequence pasted in) are dropped, since no draft format can hold them.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+log = logging.getLogger("voiceblog")
+_warned: set[str] = set()  # each problem in a file said once a run (a post reads it twice)
+
+
+class CorrectionsError(VoiceblogError):
+    """A corrected transcript that cannot be read: a draft from Whisper's text instead would
+    silently drop what the person fixed."""
 
 
 @dataclass(frozen=True)
 class Line:
     start: float | None  # None: the person removed its time; it joins the line above
     text: str
+    number: int = field(default=0, compare=False)  # its line in the file, for messages
 
 
 def corrections_file(audio_hash: str, workspace: Workspace) -> Path:
@@ -73,16 +87,37 @@ def editable_file(transcript: Transcript, audio_hash: str, name: str, workspace:
 
 def read_lines(text: str) -> list[Line]:
     lines = []
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), start=1):
+        raw = CONTROL.sub("", raw)
         if not raw.strip() or raw.startswith("#"):
             continue
         if timed := TIMED_LINE.match(raw.strip()):
             hours, minutes, seconds, words = timed.groups()
             start = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
-            lines.append(Line(start, words.strip()))
+            lines.append(Line(start, words.strip(), number))
         else:
-            lines.append(Line(None, raw.strip()))
+            lines.append(Line(None, raw.strip(), number))
     return lines
+
+
+def in_time_order(lines: list[Line], path: Path) -> list[Line]:
+    """The lines with any whose time goes back before the line above it untimed, so it joins
+    that line as a line without a time does: its words stay where the person put them, and
+    the transcript's times never run backwards (paragraphs, notes and the review page go by
+    them). Said in one warning."""
+    ordered, latest, backwards = [], None, []
+    for line in lines:
+        if line.start is not None and latest is not None and line.start < latest:
+            backwards.append(f"line {line.number} [{clock(line.start)}]")
+            line = replace(line, start=None)
+        latest = line.start if line.start is not None else latest
+        ordered.append(line)
+    verb = "is" if len(backwards) == 1 else "are"
+    said = f"{as_shown(path)}: {', '.join(backwards)} {verb} earlier"
+    if backwards and said not in _warned:
+        _warned.add(said)
+        log.warning("%s than a line before; each joined to the line above (times go forward)", said)
+    return ordered
 
 
 def corrected_segments(segments: tuple[Segment, ...], lines: list[Line]) -> tuple[Segment, ...]:
@@ -144,25 +179,55 @@ def corrected(transcript: Transcript, audio_hash: str, workspace: Workspace) -> 
     text = corrections_text(audio_hash, workspace)
     if text is None:
         return transcript
-    segments = corrected_segments(transcript.segments, read_lines(text))
+    lines = in_time_order(read_lines(text), corrections_file(audio_hash, workspace))
+    segments = corrected_segments(transcript.segments, lines)
     return replace(transcript, segments=segments)
 
 
 def corrections_text(audio_hash: str, workspace: Workspace) -> str | None:
-    """The corrected transcript's text, None when the person has not changed Whisper's."""
-    try:
-        text = corrections_file(audio_hash, workspace).read_text(encoding="utf-8")
-    except (FileNotFoundError, UnicodeDecodeError):
-        return None
-    if read_lines(text) == read_lines(_whisper_text(audio_hash, workspace)):
-        return None  # opened and saved as it was: nothing to re-draft for
+    """The corrected transcript's text, None when the person has not changed Whisper's;
+    CorrectionsError when it cannot be read."""
+    text = _read_corrections(corrections_file(audio_hash, workspace))
+    if text is None or read_lines(text) == read_lines(_whisper_text(audio_hash, workspace)):
+        return None  # none, or opened and saved as it was: nothing to re-draft for
     return text
+
+
+def _read_corrections(path: Path) -> str | None:
+    """The text of the person's corrections file, None when there is none."""
+    fix = "fix it, or delete it to draft from what Whisper heard"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise CorrectionsError(
+            f"{as_shown(path)}: cannot read your corrected transcript ({e.strerror or e}); {fix}"
+        ) from e
+    try:
+        text = data.decode("utf-8-sig")  # an editor on Windows may start it with a BOM
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:
+        raise CorrectionsError(
+            f"{as_shown(path)}: your corrected transcript is not UTF-8 text (damaged, or saved in"
+            f" another encoding); {fix}"
+        )
+    return text
+
+
+def as_shown(path: Path) -> Path:
+    """The path as `transcribe --edit` printed it: from here, when it is under here."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _whisper_text(audio_hash: str, workspace: Workspace) -> str:
     try:
         return _whisper_file(audio_hash, workspace).read_text(encoding="utf-8")
-    except (FileNotFoundError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError):  # voiceblog's own copy: without it, all is a change
         return ""
 
 
@@ -177,8 +242,13 @@ def memo_fingerprint(options_fingerprint: str, audio_hash: str, workspace: Works
 
 def corrections_fingerprint(audio_hash: str, workspace: Workspace) -> str:
     """A hash of the person's corrections as drafts read them ("" when there are none):
-    a comment or blank line changes no draft, so it changes no hash."""
-    text = corrections_text(audio_hash, workspace)
+    a comment or blank line changes no draft, so it changes no hash. An unreadable file
+    hashes as its error, so status and batch count the memo as changed (and the draft says
+    why it cannot be made) rather than failing for every memo."""
+    try:
+        text = corrections_text(audio_hash, workspace)
+    except CorrectionsError as e:
+        return sha256_bytes(str(e).encode())
     if text is None:
         return ""
     lines = "\n".join(f"{line.start}\t{line.text}" for line in read_lines(text))

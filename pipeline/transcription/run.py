@@ -138,8 +138,9 @@ def transcribe_samples(
 ) -> Transcript:
     """Run the engine on 16 kHz mono samples; no cache. word_timings: as for transcribe()."""
     duration = duration_seconds(samples)
+    cost = None  # what transcribing cost, where a provider charged for it
     if options.engine == "api":
-        language, probability, raw_segments, pauses = _by_api(samples, options)
+        language, probability, raw_segments, pauses, cost = _by_api(samples, options)
     else:
         from voiceblog.transcription import (
             local_engines,  # imported here: it pulls in faster-whisper
@@ -160,6 +161,7 @@ def transcribe_samples(
         engine=options.engine,
         model=options.model,
         pauses=pauses,
+        cost=cost,
     )
 
 
@@ -171,8 +173,8 @@ def _by_api(samples: np.ndarray, options: TranscribeOptions):
     from voiceblog.transcription.vad import heard
 
     pauses = heard(samples, options.cpu_threads)[1] if options.vad else None
-    language, probability, segments = api_transcription(samples, options, pauses)
-    return language, probability, iter(segments), pauses
+    language, probability, segments, cost = api_transcription(samples, options, pauses)
+    return language, probability, iter(segments), pauses, cost
 
 
 def _report(

@@ -14,7 +14,7 @@ class Word:
     start: float
     end: float
     text: str  # with its leading space, as Whisper writes it
-    probability: float
+    probability: float | None  # None: a transcription API does not say how sure it is
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,9 @@ class Transcript:
     # speaker's pauses, which 30-second segments hide. None: not listened for (VAD off, or a
     # transcript cached before they were kept).
     pauses: tuple[tuple[float, float], ...] | None = None
+    # What transcribing it cost in dollars, as litellm prices a provider's request (--engine
+    # api); None: free (Whisper here), or no price known. Paid once: a cached re-draft is free.
+    cost: float | None = None
 
     @property
     def text(self) -> str:
