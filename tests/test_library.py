@@ -100,6 +100,8 @@ print(keep_freed_memory(), *faults)
 """
 
 
+# Cold: the allocator is set as the engine starts, and a cached transcript starts no engine.
+@pytest.mark.fresh_cache
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
 @pytest.mark.parametrize("mode", ["leave", "tune"])
 def test_the_library_sets_the_allocator_only_when_asked(jfk, mode):
