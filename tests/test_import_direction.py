@@ -18,8 +18,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 # and topics all measure with it, so it sits with the shared modules. notes.py places the notes
 # to the editor once the draft is sectioned; merge.py keeps the person's edits when a draft is
 # written again, review.py writes the review page from the exported draft. The last stages run
-# the others: flow.py one memo, batch.py a folder, then the front door (__init__) and the
-# command line.
+# the others: flow.py one memo, batch.py a folder, then the front door (__init__, with
+# options.py resolving the settings it and the command line take) and the command line.
 STAGES: list[tuple[str, set[str]]] = [
     ("audio", {"audio"}),
     ("transcription", {"transcription"}),  # the subpackage, every module in it
@@ -29,7 +29,7 @@ STAGES: list[tuple[str, set[str]]] = [
     ("referee", {"referee"}),
     ("export", {"export", "merge", "review"}),
     ("running the stages", {"flow", "batch", "follow_up", "state", "hooks"}),
-    ("front door", {"__init__"}),
+    ("front door", {"__init__", "options"}),
     ("command line", {"cli", "__main__"}),
 ]
 # Importable by every stage, importing none: infrastructure, not a step of the memo's way.
