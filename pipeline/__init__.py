@@ -13,8 +13,6 @@ voiceblog.toml, over the defaults; vocabulary.txt where no vocab is given.
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,20 +81,6 @@ def _workspace(folder: str | Path | None):
     from voiceblog.workspace import Workspace
 
     return Workspace(Path.cwd() if folder is None else Path(folder))
-
-
-class _Package(types.ModuleType):
-    """The package, whose front-door function transcribe() shares its name with the stage
-    module pipeline/transcribe.py: importing that module would set the package's attribute to
-    it, so the function stays. (Once transcription is a subpackage of its own, this goes.)"""
-
-    def __setattr__(self, name: str, value) -> None:
-        if name == "transcribe" and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str):
