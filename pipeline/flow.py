@@ -28,6 +28,7 @@ from voiceblog.fidelity import build_report, limits_for, summary_line
 from voiceblog.hooks import Drafted, Then
 from voiceblog.languages import Language, language
 from voiceblog.llm import LLMClient, LLMHealth, LLMSettings, missing_key
+from voiceblog.merge import front_matter
 from voiceblog.notes import place_notes
 from voiceblog.referee import referee
 from voiceblog.review import ReviewSource, write_review
@@ -465,16 +466,7 @@ def recording_of(target: Path, workspace: Workspace) -> tuple[Path | None, Path]
 
 
 def _front_matter_source(draft: Path) -> str | None:
-    import yaml
-
-    text = draft.read_text(encoding="utf-8", errors="replace")
-    if not text.startswith("---\n"):
-        return None
-    try:
-        front = yaml.safe_load(text.split("---\n", 2)[1])
-    except yaml.YAMLError:
-        return None
-    source = front.get("source") if isinstance(front, dict) else None
+    source = front_matter(draft.read_text(encoding="utf-8", errors="replace")).get("source")
     return Path(source).name if isinstance(source, str) else None
 
 

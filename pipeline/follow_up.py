@@ -19,6 +19,7 @@ from pathlib import Path
 from voiceblog.audio import check_readable
 from voiceblog.clean import Paragraph
 from voiceblog.errors import VoiceblogError
+from voiceblog.merge import front_matter
 from voiceblog.section import Draft
 from voiceblog.workspace import Workspace, atomic_write, read_records, records_lock, sha256_file
 
@@ -133,15 +134,7 @@ def _text(path: Path) -> str | None:
 
 def _source_in(markdown: str | None) -> str | None:
     """The recordings a Markdown draft's front matter names (its `source`), or None."""
-    import yaml
-
-    if not markdown or not markdown.startswith("---\n"):
-        return None
-    try:
-        front = yaml.safe_load(markdown.split("---\n", 2)[1])
-    except yaml.YAMLError:
-        return None
-    source = front.get("source") if isinstance(front, dict) else None
+    source = front_matter(markdown or "").get("source")
     return source if isinstance(source, str) and source else None
 
 

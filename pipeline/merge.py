@@ -75,6 +75,11 @@ def split_front_matter(text: str) -> tuple[str | None, str]:
     return text[4 : 4 + closing.start()].rstrip("\n"), text[4 + closing.end() :]
 
 
+def front_matter(text: str) -> dict:
+    """The values of a Markdown draft's front matter ({} when it has none, or none that reads)."""
+    return _front_values(split_front_matter(text)[0])
+
+
 def join_draft(front: str | None, body: list[str]) -> str:
     head = f"---\n{front}\n---\n\n" if front is not None else ""
     return head + "\n\n".join(body) + "\n"
