@@ -14,7 +14,7 @@ from voiceblog.errors import VoiceblogError, describe
 from voiceblog.memory import allow_keeping_freed_memory
 from voiceblog.options import Resolved, resolve
 from voiceblog.redact import printable, redact, shown
-from voiceblog.workspace import Workspace
+from voiceblog.workspace import Workspace, as_shown
 
 log = logging.getLogger("voiceblog")
 
@@ -211,7 +211,7 @@ def _edit_transcript(workspace: Workspace, recording: Path, audio_hash: str, tra
 
     path = editable_file(transcript, audio_hash, str(recording), workspace)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    click.echo(printable(str(_relative(path))))
+    click.echo(printable(str(as_shown(path))))
     if not editor:
         log.info("no VISUAL or EDITOR set: edit the file above, then voiceblog redraft")
         return
@@ -290,7 +290,7 @@ def review(workspace: Workspace, target: Path, open_page: bool, **settings) -> N
         page = _interruptible(work, lambda: "no review page written")
     except (VoiceblogError, OSError) as e:
         raise click.ClickException(describe(e)) from e
-    click.echo(printable(str(_relative(page))))
+    click.echo(printable(str(as_shown(page))))
     if open_page:
         click.launch(str(page))
 
@@ -462,14 +462,6 @@ def _exit_interrupted(message: str) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(130)
-
-
-def _relative(path: Path) -> Path:
-    """The path as the user would write it from here, where it is under here."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        return path
 
 
 def _print_batch_rows(outcomes) -> None:

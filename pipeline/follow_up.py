@@ -21,7 +21,14 @@ from voiceblog.clean import Paragraph
 from voiceblog.errors import VoiceblogError
 from voiceblog.merge import front_matter
 from voiceblog.section import Draft
-from voiceblog.workspace import Workspace, atomic_write, read_records, records_lock, sha256_file
+from voiceblog.workspace import (
+    Workspace,
+    as_shown,
+    atomic_write,
+    read_records,
+    records_lock,
+    sha256_file,
+)
 
 log = logging.getLogger("voiceblog")
 
@@ -114,15 +121,8 @@ def _moved_here(target: Path, manifest) -> dict | None:
         return None  # none, or several it could be: not a guess to merge into
     moved_from, entry = found[-1]
     manifest.record(target, entry["sha256"], entry["source"])
-    log.info("%s: the draft voiceblog wrote as %s, moved here", target, _from_here(moved_from))
+    log.info("%s: the draft voiceblog wrote as %s, moved here", target, as_shown(moved_from))
     return entry
-
-
-def _from_here(path: Path) -> Path:
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
 
 
 def _text(path: Path) -> str | None:

@@ -19,6 +19,14 @@ LOCK_WAIT_SECONDS = 60  # another voiceblog writing the same record finishes wel
 log = logging.getLogger("voiceblog")
 
 
+def as_shown(path: Path) -> Path:
+    """The path as the user would write it from here, where it is under here; else as given."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def sha256_file(path: Path) -> str:
     """Hex SHA-256 of a file's content, read in blocks so long memos do not load at once."""
     digest = hashlib.sha256()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from voiceblog.errors import VoiceblogError
 from voiceblog.transcription.transcript import Segment, Transcript
-from voiceblog.workspace import Workspace, atomic_write, sha256_bytes
+from voiceblog.workspace import Workspace, as_shown, atomic_write, sha256_bytes
 
 HEADER = """\
 # Your transcript of {name}: correct what Whisper misheard, then run
@@ -214,14 +214,6 @@ def _read_corrections(path: Path) -> str | None:
             f" another encoding); {fix}"
         )
     return text
-
-
-def as_shown(path: Path) -> Path:
-    """The path as `transcribe --edit` printed it: from here, when it is under here."""
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
 
 
 def _whisper_text(audio_hash: str, workspace: Workspace) -> str:
