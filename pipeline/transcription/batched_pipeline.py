@@ -49,6 +49,9 @@ WRITTEN_AGAINST = {
 }
 
 
+SAME_START = 0.05  # seconds: a segment and a timed piece this close start together
+
+
 class CueTimedPipeline(BatchedInferencePipeline):
     """faster-whisper's BatchedInferencePipeline with two changes, one per overridden method:
 
@@ -73,7 +76,7 @@ class CueTimedPipeline(BatchedInferencePipeline):
         super().__init__(model)
         self.timings = timings  # None: no cue timings (off, or --words times every word)
         self.fallback_beam = fallback_beam  # 0: no second decoding
-        self.timed: dict[float, tuple[Word, ...]] = {}  # window start (to 0.1 s) → words
+        self.timed: dict[float, tuple[Word, ...]] = {}  # a timed piece's start (s) → its words
         self.fallbacks = 0  # windows decoded again with the fallback beam
 
     def generate_segment_batched(self, features, tokenizer, options):
@@ -110,11 +113,17 @@ class CueTimedPipeline(BatchedInferencePipeline):
         self.model.add_word_timestamps(chosen, tokenizer, encoded, sizes, *punctuation, 0.0)
         for piece in (piece for window in chosen for piece in window):
             words = tuple(word_of(w) for w in piece.get("words", ()))
-            self.timed[round(piece["start"], 1)] = words
+            self.timed[float(piece["start"])] = words
 
     def with_words(self, segment: Segment, samples: np.ndarray) -> Segment:
-        """The segment with the word timings its window got, snapped to the pauses."""
-        words = self.timed.pop(round(segment.start, 1), None)
+        """The segment with the word timings its window got, snapped to the pauses. It is
+        found by the nearest start, not an equal one: a segment's start is rounded to 10 ms
+        and a piece's is not, so 57.552 s is 57.55 s there (rounding both to 0.1 s had made
+        them 57.6 and 57.5, and the words were lost). Pieces start seconds apart."""
+        nearest = min(self.timed, key=lambda start: abs(start - segment.start), default=None)
+        if nearest is None or abs(nearest - segment.start) > SAME_START:
+            return segment
+        words = self.timed.pop(nearest)
         if not words:
             return segment
         timed = replace(segment, words=words)
