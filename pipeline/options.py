@@ -77,11 +77,11 @@ def transcribe_options(workspace: Workspace, resolved: Resolved, words: bool = F
     from voiceblog.transcription.options import TranscribeOptions
 
     s = resolved.values
-    vocabulary = s["vocab"] if s["vocab"] is not None else workspace.vocabulary()
+    vocab = s["vocab"] if s["vocab"] is not None else workspace.vocabulary()
     return TranscribeOptions(
         engine=s["engine"],
         model=s["model"],
-        vocabulary=vocabulary or None,
+        vocab=vocab or None,
         threads=s["threads"],
         words=words,
         language=None if s["language"] == "auto" else s["language"],

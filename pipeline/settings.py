@@ -90,7 +90,7 @@ TRANSCRIPTION = (
         "(int8); cuda fails at once without a GPU.",
         "auto",
         choices=("auto", "cpu", "cuda"),
-        changes_output=False,  # how a transcript is made, not what it says: transcript.py
+        changes_output=False,  # how a transcript is made, not what it says: nor in its cache key
     ),
     Setting(
         "transcription_api_base",
@@ -211,6 +211,9 @@ OUTPUT = (
 )
 
 DRAFTING = LLM + TRANSCRIPTION + OUTPUT
+# The names a setting's value is stored under where it had another name before: records in
+# .voiceblog/state.json and transcript cache keys made then keep matching.
+STORED_AS = {"format": "fmt", "vocab": "vocabulary"}
 BY_NAME = {s.name: s for s in DRAFTING}
 SAVED = sorted(s.name for s in DRAFTING if s.saved)
 

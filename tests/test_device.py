@@ -70,7 +70,7 @@ def test_the_device_is_not_in_the_transcript_cache_key():
     assert TranscribeOptions(device="cpu").cache_key("0" * 64) == (
         "a81bf3391585a73c7a33fb136ef653cd6851c1bc996a411a69368bdeefc6f545"
     )
-    options = {"language": "en", "vocabulary": "QLoRA", "threads": 2}
+    options = {"language": "en", "vocab": "QLoRA", "threads": 2}
     for device in ("auto", "cpu", "cuda"):
         assert TranscribeOptions(**options, device=device).cache_key("ab" * 32) == (
             "0df628f1db310f18ab9400f72010ba5e874ad9a9e5a35e5f2e415f3a5ef7918b"

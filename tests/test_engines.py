@@ -101,6 +101,7 @@ def longest_repeat_run(text: str, n: int = 4) -> int:
     return longest
 
 
+@pytest.mark.slow
 def test_a_long_memo_with_a_minute_of_room_tone(workspace):
     """25 minutes of speech with a minute of room noise in the middle (tools/make_memos.py)."""
     import jiwer
@@ -135,7 +136,7 @@ def test_the_vocabulary_reaches_a_late_window(workspace, engine):
     samples = decode(DATA / "vocab-memo.m4a")
 
     def heard(vocabulary):
-        options = TranscribeOptions(engine=engine, vocabulary=vocabulary)
+        options = TranscribeOptions(engine=engine, vocab=vocabulary)
         return transcribe_samples(
             samples, options, Workspace(workspace), word_timings=WORD_TIMINGS
         ).segments

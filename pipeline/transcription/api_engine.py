@@ -125,7 +125,7 @@ def _request(audio: bytes, options: TranscribeOptions):
             model=options.model,
             file=("memo.wav", audio),
             language=options.language_or_default,
-            prompt=options.vocabulary or None,  # the names and jargon to listen for
+            prompt=options.vocab or None,  # the names and jargon to listen for
             response_format="verbose_json",
             **_granularities(options),
             timeout=options.api_timeout,

@@ -41,7 +41,7 @@ def faster_whisper(
     common = {
         "language": options.language_or_default,
         "beam_size": options.beam_size,
-        "hotwords": options.vocabulary or None,  # faster-whisper puts these in every window
+        "hotwords": options.vocab or None,  # faster-whisper puts these in every window
         "word_timestamps": options.words,
     }
     timings = _cue_timings(options, word_timings)
@@ -312,8 +312,8 @@ def openai_whisper(
         best_of=options.beam_size,
         fp16=device == "cuda",  # half precision on a GPU, as openai-whisper's own default
         condition_on_previous_text=False,
-        initial_prompt=options.vocabulary,
-        carry_initial_prompt=bool(options.vocabulary),  # the vocabulary in every window
+        initial_prompt=options.vocab,
+        carry_initial_prompt=bool(options.vocab),  # the vocabulary in every window
         # Word timings from the reference engine cost little next to its decoding; they let a
         # cue's name end at the speaker's pause, as the default engine's cue timings do.
         word_timestamps=options.words or bool(options.cue_timings and word_timings),

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from voiceblog.errors import ModelError
+from voiceblog.settings import STORED_AS, TRANSCRIPTION
 from voiceblog.transcription.devices import DEVICES
 from voiceblog.transcription.transcript import CACHE_VERSION
 from voiceblog.workspace import sha256_bytes
@@ -57,14 +58,14 @@ class TranscribeOptions:
     # make a 2-core CPU fast; see benchmarks/transcribe.py.
     batch_size: int = 8
     vad: bool = True  # skip silence with Silero VAD: no text invented in pauses, and faster
-    vocabulary: str | None = None  # names and jargon to bias every window towards
+    vocab: str | None = None  # names and jargon to bias every window towards
     words: bool = False  # word-level timestamps for every word
     # Word timings only for the windows where a spoken cue has no punctuation to end its name
     # ("New section Part 3 I walked …"), so it ends at the speaker's pause. Timing every word
     # costs 16% of transcription; these windows cost nothing on a memo without such cues.
     cue_timings: bool = True
     language: str | None = None  # None: English for ".en" models, detected otherwise
-    threads: int = 0  # CPU cores (a decoding worker each); 0: all. Not in the cache key
+    threads: int = 0  # CPU cores (a decoding worker each); 0: all
     # "auto" (a CUDA GPU when the engine sees one), "cpu" or "cuda". Not in the cache key:
     # float16 on a GPU and int8 on a CPU may differ in a word now and then, but both are this
     # model's transcript of this audio. Keying on the device would transcribe a whole backlog
@@ -75,7 +76,7 @@ class TranscribeOptions:
     # --engine api: a server of one's own (openai/<model>), else the provider's address. It is
     # in the cache key: the same model name on another server may be another model.
     api_base: str | None = None
-    api_timeout: float = 600.0  # seconds the provider may take; not in the cache key
+    api_timeout: float = 600.0  # seconds the provider may take
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -86,9 +87,11 @@ class TranscribeOptions:
             _check_language(self.language, self.model)
 
     def cache_key(self, audio_hash: str) -> str:
-        options = asdict(self)
-        for how_not_what in ("threads", "device", "api_timeout"):  # see their comments above
-            options.pop(how_not_what)
+        options = {
+            STORED_AS.get(name, name): value
+            for name, value in asdict(self).items()
+            if name not in _NOT_IN_CACHE_KEY
+        }
         if options["api_base"] is None:  # Whisper on this machine: keys as before --engine api
             options.pop("api_base")
         payload = json.dumps([CACHE_VERSION, audio_hash, options], sort_keys=True)
@@ -101,6 +104,13 @@ class TranscribeOptions:
     @property
     def language_or_default(self) -> str | None:
         return self.language or ("en" if self.model.endswith(".en") else None)
+
+
+# How a transcript is made, not what it says, stays out of its cache key: the settings marked
+# so in pipeline/settings.py (threads, device), and how long a provider may take.
+_NOT_IN_CACHE_KEY = frozenset(s.python_name for s in TRANSCRIPTION if not s.changes_output) | {
+    "api_timeout"
+}
 
 
 def _check_language(language: str, model: str) -> None:
