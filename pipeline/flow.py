@@ -36,7 +36,7 @@ from voiceblog.section import CleanBlock, Draft, ask_sectioning, draft_by_llm, d
 from voiceblog.state import State
 from voiceblog.templates import load_prompt, load_style
 from voiceblog.topics import block_sections
-from voiceblog.transcription.corrections import corrected, corrected_words, memo_fingerprint
+from voiceblog.transcription.corrections import corrected, memo_fingerprint, offer_vocabulary
 from voiceblog.transcription.options import TranscribeOptions
 from voiceblog.transcription.run import ProgressCallback, cached_transcript, transcribe
 from voiceblog.transcription.transcript import Transcript
@@ -112,7 +112,7 @@ class DraftOptions:
         always counts as given: vocabulary.txt is the person's choice too."""
         options = self.output_options()
         for name in self.defaulted if isinstance(drafted_with, dict) else ():
-            stored = STORED_AS.get(name, name)
+            stored = table.STORED_AS.get(name, name)
             if stored in drafted_with and name in DEFAULTABLE:
                 options[stored] = drafted_with[stored]
         return _hashed(options)
@@ -128,28 +128,18 @@ def _in_output(options, group: tuple[table.Setting, ...]) -> dict:
     part of the table (pipeline/settings.py) marked changes_output=False."""
     left_out = RUN_ONLY + tuple(s.python_name for s in group if not s.changes_output)
     return {
-        STORED_AS.get(f.name, f.name): getattr(options, f.name)
+        table.STORED_AS.get(f.name, f.name): getattr(options, f.name)
         for f in fields(options)
         if f.name not in left_out
     }
 
 
-# Options a memo is judged by as it was drafted when the user did not set them.
-DEFAULTABLE = (
-    "drafts",
-    "format",
-    "llm",
-    "front_matter",
-    "timestamps",
-    "author",
-    "transcript",
-    "review",
-)
+# Options a memo is judged by as it was drafted when the user did not set them: the model,
+# and the output settings that change a draft.
+DEFAULTABLE = ("llm",) + tuple(s.python_name for s in table.OUTPUT if s.changes_output)
 # Fields that are no setting but how this run goes, never in a draft's fingerprint (the
 # settings that cannot change a draft say so in pipeline/settings.py).
 RUN_ONLY = ("on_progress", "on_llm_progress", "llm_health", "defaulted", "retries", "send_key")
-# The names records made before a setting had one name keep (and so fingerprints made now).
-STORED_AS = {"format": "fmt"}
 
 
 def joined_info(
@@ -368,17 +358,6 @@ def with_corrections(
     log.info("%s: using your corrected transcript", path.name)
     offer_vocabulary(path.name, audio_hash, workspace)
     return fixed
-
-
-def offer_vocabulary(name: str, audio_hash: str, workspace: Workspace) -> None:
-    """One line on stderr: the words the person corrected that vocabulary.txt lacks."""
-    if words := corrected_words(audio_hash, workspace):
-        log.info(
-            "%s: words you corrected, for vocabulary.txt (one a line, so Whisper hears them "
-            "right next time): %s",
-            name,
-            ", ".join(words),
-        )
 
 
 def draft_transcript(

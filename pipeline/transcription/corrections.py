@@ -259,6 +259,17 @@ def corrected_words(audio_hash: str, workspace: Workspace) -> list[str]:
     return list(dict.fromkeys(new))
 
 
+def offer_vocabulary(name: str, audio_hash: str, workspace: Workspace) -> None:
+    """One line on stderr: the words the person corrected that vocabulary.txt lacks."""
+    if words := corrected_words(audio_hash, workspace):
+        log.info(
+            "%s: words you corrected, for vocabulary.txt (one a line, so Whisper hears them "
+            "right next time): %s",
+            name,
+            ", ".join(words),
+        )
+
+
 def _words(text: str) -> list[str]:
     said = " ".join(line.text for line in read_lines(text))
     return WORD.findall(said)
