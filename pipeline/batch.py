@@ -82,14 +82,27 @@ class Batch:
     (every file is written atomically, so nothing half-written is left).
     """
 
-    def __init__(self, recordings: list[Path], options: DraftOptions, workspace: Workspace):
+    def __init__(
+        self,
+        recordings: list[Path],
+        options: DraftOptions,
+        workspace: Workspace,
+        found: Discovery | None = None,
+    ):
         self.recordings = recordings
+        self.found = found or Discovery(list(recordings))  # what the folder held, if one
         self.options = options
         self.workspace = workspace
         self.state = State(workspace)
         self._results: dict[Path, Outcome | Future] = {}
         self._seen: dict[str, str] = {}  # audio hash → the name it was first met under
         self._drafting = ThreadPoolExecutor(max_workers=1)  # one LLM stage at a time, in order
+
+    @classmethod
+    def of_folder(cls, folder: Path, options: DraftOptions, workspace: Workspace) -> Batch:
+        """The batch of every memo in folder (discover())."""
+        found = discover(folder)
+        return cls(found.recordings, options, workspace, found)
 
     def run(self) -> list[Outcome]:
         try:

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import click
 
-from voiceblog import __version__
+from voiceblog import Drafter, __version__, heard
 from voiceblog import settings as settings_table
 from voiceblog.errors import VoiceblogError, describe
 from voiceblog.memory import allow_keeping_freed_memory
 from voiceblog.options import Resolved, resolve
 from voiceblog.redact import printable, redact, shown
+from voiceblog.transcription.formats import FORMATS as TRANSCRIPT_FORMATS
 from voiceblog.workspace import Workspace, as_shown
 
 log = logging.getLogger("voiceblog")
@@ -164,7 +165,7 @@ def _chunk_progress_printer():
 @click.option(
     "--format",
     "transcript_format",
-    type=click.Choice(["txt", "json", "srt", "vtt"]),
+    type=click.Choice(TRANSCRIPT_FORMATS),
     default="txt",
     show_default=True,
     help="Output format.",
@@ -180,7 +181,6 @@ def transcribe(
     workspace: Workspace, recording: Path, transcript_format, words, edit, **settings
 ) -> None:
     """Print the transcript of RECORDING on stdout (as you corrected it, if you did)."""
-    from voiceblog.flow import transcribed
     from voiceblog.options import transcribe_options
     from voiceblog.transcription.formats import render
 
@@ -188,16 +188,16 @@ def transcribe(
     options = transcribe_options(workspace, resolved, words)
 
     def work():
-        return transcribed(recording, options, workspace, _progress_printer())
+        return heard(recording, options, workspace, _progress_printer())
 
     try:
-        heard = _interruptible(work, lambda: f"{recording} was not transcribed")
+        memo = _interruptible(work, lambda: f"{recording} was not transcribed")
     except (VoiceblogError, OSError) as e:
         raise click.ClickException(describe(e)) from e
     if edit:
-        _edit_transcript(workspace, recording, heard.audio_hash, heard.transcript)
+        _edit_transcript(workspace, recording, memo.audio_hash, memo.transcript)
         return
-    click.echo(render(heard.corrected, transcript_format, words), nl=False)
+    click.echo(render(memo.corrected, transcript_format, words), nl=False)
 
 
 def _edit_transcript(workspace: Workspace, recording: Path, audio_hash: str, transcript) -> None:
@@ -206,8 +206,11 @@ def _edit_transcript(workspace: Workspace, recording: Path, audio_hash: str, tra
     import shlex
     import subprocess
 
-    from voiceblog.flow import offer_vocabulary
-    from voiceblog.transcription.corrections import corrections_text, editable_file
+    from voiceblog.transcription.corrections import (
+        corrections_text,
+        editable_file,
+        offer_vocabulary,
+    )
 
     path = editable_file(transcript, audio_hash, str(recording), workspace)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
@@ -252,19 +255,15 @@ def draft(
     **settings,
 ) -> None:
     """Draft each RECORDING; prints the path of every file written."""
-    from voiceblog.flow import append_memo, draft_memo, draft_merged
-
-    options = _draft_options(workspace, settings)
+    drafts = _drafter(workspace, settings)
     if into and append_to:
         raise click.UsageError("--into and --append cannot be used together")
     if append_to:
-        append = lambda path: append_memo(path, append_to, options, workspace).paths  # noqa: E731
-        _for_each_recording(recordings, append)
+        _for_each_recording(recordings, lambda path: drafts.append(path, append_to).paths)
     elif into:
-        merge = lambda memos: draft_merged(list(memos), into, options, workspace).paths  # noqa: E731
-        _for_each_recording([recordings], merge)
+        _for_each_recording([recordings], lambda memos: drafts.merge(list(memos), into).paths)
     else:
-        _for_each_recording(recordings, lambda path: draft_memo(path, options, workspace).paths)
+        _for_each_recording(recordings, lambda path: drafts.draft(path).paths)
 
 
 @main.command()
@@ -278,16 +277,9 @@ def review(workspace: Workspace, target: Path, open_page: bool, **settings) -> N
     TARGET is a recording, or a Markdown draft voiceblog wrote (its recording is found from
     the draft's front matter or voiceblog's records). Prints the page's path.
     """
-    from voiceblog.flow import recording_of, review_recording
-
-    options = _draft_options(workspace, settings, runs_then=False)
-
-    def work() -> Path:
-        draft_path, recording = recording_of(target, workspace)
-        return review_recording(recording, draft_path, options, workspace)
-
+    drafts = _drafter(workspace, settings, runs_then=False)
     try:
-        page = _interruptible(work, lambda: "no review page written")
+        page = _interruptible(lambda: drafts.review(target), lambda: "no review page written")
     except (VoiceblogError, OSError) as e:
         raise click.ClickException(describe(e)) from e
     click.echo(printable(str(as_shown(page))))
@@ -301,21 +293,17 @@ def review(workspace: Workspace, target: Path, open_page: bool, **settings) -> N
 @click.pass_obj
 def batch(workspace: Workspace, folder: Path | None, **settings) -> None:
     """Draft every new or changed memo in FOLDER (default: recordings/); skip finished ones."""
-    from voiceblog.batch import Batch, discover
-
     folder = folder or Path("recordings")  # relative, so messages name files as the user sees them
     if not folder.is_dir():
         raise click.ClickException(f"{printable(str(folder))}: no such folder")
-    options = _draft_options(workspace, settings)
-    found = discover(folder)
-    run = Batch(found.recordings, options, workspace)
+    run = _drafter(workspace, settings).batch(folder)
 
     def stopped() -> str:
-        _print_batch_summary(run.so_far(), found)
+        _print_batch_summary(run.so_far(), run.found)
         return "the memos above marked stopped were not drafted"
 
     outcomes = _interruptible(run.run, stopped)
-    _print_batch_summary(outcomes, found)
+    _print_batch_summary(outcomes, run.found)
     failed = sum(o.status == "failed" for o in outcomes)
     if failed:
         raise click.ClickException(f"{failed} of {len(outcomes)} recordings failed")
@@ -327,14 +315,11 @@ def batch(workspace: Workspace, folder: Path | None, **settings) -> None:
 @click.pass_obj
 def status(workspace: Workspace, folder: Path | None, **settings) -> None:
     """Every memo in FOLDER (default: recordings/) and where it stands."""
-    from voiceblog.batch import discover, recording_status
-
     folder = folder or Path("recordings")  # relative, so messages name files as the user sees them
     if not folder.is_dir():
         raise click.ClickException(f"{printable(str(folder))}: no such folder")
-    options = _draft_options(workspace, settings, check_drafts=False)
-    for path in discover(folder).recordings:
-        click.echo(f"{printable(path.name)}: {shown(recording_status(path, options, workspace))}")
+    for path, standing in _drafter(workspace, settings, check_drafts=False).status(folder):
+        click.echo(f"{printable(path.name)}: {shown(standing)}")
 
 
 @main.command()
@@ -346,11 +331,8 @@ def redraft(workspace: Workspace, recordings: tuple[Path, ...], **settings) -> N
 
     For after editing a prompt, or to try another --llm or --style: nothing is transcribed.
     """
-    from voiceblog.flow import draft_memo
-
-    options = _draft_options(workspace, settings)
-    redraft_one = lambda path: draft_memo(path, options, workspace, from_cache=True).paths  # noqa: E731
-    _for_each_recording(recordings, redraft_one)
+    drafts = _drafter(workspace, settings)
+    _for_each_recording(recordings, lambda path: drafts.redraft(path).paths)
 
 
 @main.command()
@@ -366,14 +348,12 @@ def redraft(workspace: Workspace, recordings: tuple[Path, ...], **settings) -> N
 @click.pass_obj
 def watch(workspace: Workspace, folder: Path | None, settle: float, **settings) -> None:
     """Keep drafting each memo that appears in FOLDER (default: recordings/); Ctrl-C stops."""
-    from voiceblog.batch import Watcher
-
     folder = folder or Path("recordings")
     if not folder.is_dir():
         raise click.ClickException(f"{printable(str(folder))}: no such folder")
-    options = _draft_options(workspace, settings)
+    drafts = _drafter(workspace, settings)
     log.info("watching %s for new memos (Ctrl-C stops)", folder)
-    watcher = Watcher(folder, options, workspace, settle, report=_print_batch_rows)
+    watcher = drafts.watch(folder, settle, report=_print_batch_rows)
 
     def stopped() -> str:
         if watcher.batch:
@@ -482,15 +462,15 @@ def _print_batch_summary(outcomes, found) -> None:
     click.echo(", ".join(f"{n} {s}" for s, n in counts.items()) + ignored)
 
 
-def _draft_options(
+def _drafter(
     workspace: Workspace, settings: dict, check_drafts: bool = True, runs_then: bool = True
-):
-    """DraftOptions of the settings in effect, checked before any slow work starts
+) -> Drafter:
+    """The front door's Drafter of the settings in effect, checked before any slow work starts
     (pipeline/options.py), with progress on stderr."""
     from voiceblog.options import draft_options
 
     try:
-        return draft_options(
+        options = draft_options(
             workspace,
             _resolved(settings),
             check_drafts,
@@ -500,6 +480,7 @@ def _draft_options(
         )
     except VoiceblogError as e:
         raise click.ClickException(describe(e)) from e
+    return Drafter(workspace, options)
 
 
 def _for_each_recording(recordings, work) -> None:

@@ -1,7 +1,6 @@
 """The front door: voiceblog.draft() and voiceblog.transcribe() on real audio, with settings
 resolved as the command line resolves them, and nothing process-wide changed unless asked."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +8,7 @@ from pathlib import Path
 import docx
 import pytest
 import yaml
-from helpers import run
+from helpers import page_faults, run
 
 import voiceblog
 from voiceblog.errors import ConfigError
@@ -71,6 +70,44 @@ def test_transcribe_returns_the_transcript_the_cli_prints(jfk, workspace):
     assert run("transcribe", jfk).stdout.strip() == transcript.text
 
 
+def test_a_drafter_runs_a_folder_as_batch_does_and_status_says_so(jfk, cues_memo, workspace):
+    folder = workspace / "memos"
+    folder.mkdir()
+    for memo in (jfk, cues_memo):
+        memo.rename(folder / memo.name)
+    (folder / "notes.txt").write_text("not a memo")
+    seen = []
+    drafts = voiceblog.drafter(format="md", on_progress=lambda done, total: seen.append(total))
+    batch = drafts.batch(folder)
+    outcomes = batch.run()
+    assert [(o.recording.name, o.status) for o in outcomes] == [
+        ("cues-memo.m4a", "drafted"),
+        ("jfk.flac", "drafted"),
+    ]
+    assert batch.found.not_audio == 1
+    assert all(f.suffix == ".md" for o in outcomes for f in o.files)
+    assert [(p.name, said) for p, said in drafts.status(folder)] == [
+        ("cues-memo.m4a", "drafted [en]"),
+        ("jfk.flac", "drafted [en]"),
+    ]
+    assert run("status", "memos").stdout == "cues-memo.m4a: drafted [en]\njfk.flac: drafted [en]\n"
+    # A second batch finds both finished, as `voiceblog batch` would.
+    assert [o.status for o in drafts.batch(folder).run()] == ["skipped", "skipped"]
+
+
+def test_a_drafter_merges_memos_and_appends_one_keeping_the_persons_edit(jfk, cues_memo):
+    drafts = voiceblog.drafter(format="md")
+    (merged,) = drafts.merge([cues_memo, jfk], "Two pieces").paths
+    assert front_matter(merged)["title"] == "Two pieces"
+    assert "ask not what your country" in merged.read_text().lower()
+    (post,) = drafts.draft(cues_memo).paths
+    post.write_text(post.read_text().replace("\n\n## ", "\n\nA line I added.\n\n## ", 1))
+    assert post in drafts.append(jfk, to=post).paths
+    text = post.read_text()
+    assert "A line I added." in text
+    assert "ask not what your country" in text.lower()
+
+
 def test_an_unknown_or_bad_setting_is_one_clear_error(jfk):
     with pytest.raises(TypeError, match=r"unknown setting 'fromat' \(known: .*format"):
         voiceblog.draft(jfk, fromat="md")
@@ -82,21 +119,11 @@ def test_an_unknown_or_bad_setting_is_one_clear_error(jfk):
         voiceblog.transcribe(jfk, threads=-1)
 
 
-# After transcribing, allocate and touch 200 MB twice, freeing it between: glibc's default
-# hands the block back to the kernel, so the second time faults its pages in again.
-AFTER_A_LIBRARY_CALL = """
-import resource, sys
-import numpy as np
+# A library call, then the allocation of helpers.FAULT_TWICE: was the allocator set?
+TRANSCRIBE = """
+import sys
 import voiceblog
-from voiceblog.memory import keep_freed_memory
 voiceblog.transcribe(sys.argv[1], tune_memory=sys.argv[2] == "tune")
-faults = []
-for _ in range(2):
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    block = np.ones(50_000_000, dtype=np.float32)
-    faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-    del block
-print(keep_freed_memory(), *faults)
 """
 
 
@@ -105,16 +132,8 @@ print(keep_freed_memory(), *faults)
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
 @pytest.mark.parametrize("mode", ["leave", "tune"])
 def test_the_library_sets_the_allocator_only_when_asked(jfk, mode):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
-    out = subprocess.run(
-        [sys.executable, "-c", AFTER_A_LIBRARY_CALL, str(jfk), mode],
-        capture_output=True,
-        text=True,
-        env=environment,
-    )
-    assert out.returncode == 0, out.stderr
-    applied, first, second = out.stdout.split()
-    assert first and int(first) > 50
+    applied, first, second = page_faults(TRANSCRIBE, str(jfk), mode)
+    assert first > 50
     if mode == "leave":
         assert (applied, int(second) > int(first) / 2) == ("False", True)
     else:
@@ -132,5 +151,5 @@ def test_import_voiceblog_loads_no_stage():
     assert "'voiceblog'" in loaded
     for heavy in ("voiceblog.flow", "faster_whisper", "litellm", "numpy", "click"):
         assert f"'{heavy}'" not in loaded, heavy
-    assert voiceblog.__all__ == ["Result", "draft", "transcribe"]
+    assert voiceblog.__all__ == ["Drafter", "Result", "draft", "drafter", "heard", "transcribe"]
     assert voiceblog.Result.__name__ == "Result"
