@@ -120,6 +120,7 @@ def test_pieces_are_cut_in_the_middle_of_the_latest_pause_that_fits():
     assert pieces_at_pauses(10, [], 4) == [(0, 4), (4, 8), (8, 10)]  # no pause: at the limit
 
 
+@pytest.mark.slow
 def test_a_memo_over_the_upload_limit_goes_in_pieces_cut_at_pauses(workspace, monkeypatch):
     """tests/data/notes-memo.m4a (31 s, pauses between its lines) with a limit of 12 s of WAV."""
     monkeypatch.setattr(api_engine, "UPLOAD_LIMIT_BYTES", 12 * 32_000)

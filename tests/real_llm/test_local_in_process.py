@@ -42,6 +42,7 @@ def test_local_cleans_the_example_memo_in_process(workspace):
     assert report["usage"]["calls"] >= len(report["chunks"])  # every chunk went to the model
 
 
+@pytest.mark.slow
 def test_local_cleans_a_five_minute_memo_rather_than_summarising_it(workspace):
     memo = Path(shutil.copy(ROOT / "tests" / "data" / "scaling-memo.ogg", workspace))
     body, report, _ = draft(memo)

@@ -6,6 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from helpers import SPOKEN, assert_clean, headings, run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +31,7 @@ def test_qwen_cleans_the_example_memo_and_keeps_its_structure(workspace, qwen):
     assert report["chunks_by_rules"] <= 1
 
 
+@pytest.mark.slow
 def test_qwen_cleans_a_five_minute_memo_rather_than_summarising_it(workspace, qwen):
     memo = Path(shutil.copy(ROOT / "tests" / "data" / "scaling-memo.ogg", workspace))
     body, report = draft(memo, qwen, "qwen-0.5b")
