@@ -5,8 +5,11 @@ memos, drafts with a scripted LLM, and how a draft of a real model is judged."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import av
@@ -153,3 +156,35 @@ def assert_clean(body: str) -> None:
     assert len(found) == len(set(found)), found
     paragraphs = [p for p in body.split("\n\n") if len(p.split()) > 6 and not p.startswith("#")]
     assert len(paragraphs) == len(set(paragraphs))
+
+
+# After the setup code, allocate and touch 200 MB twice, freeing it between: glibc's default
+# hands the block back to the kernel, so the second time faults its pages in again; under the
+# allocator settings of pipeline/memory.py the freed block is reused.
+FAULT_TWICE = """
+import resource
+import numpy as np
+from voiceblog.memory import keep_freed_memory
+applied = keep_freed_memory()  # as Whisper's engine asks (again, after a library call)
+faults = []
+for _ in range(2):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    block = np.ones(50_000_000, dtype=np.float32)
+    faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+    del block
+print(applied, *faults)
+"""
+
+
+def page_faults(setup: str, *args: str, **env: str) -> tuple[str, int, int]:
+    """Run setup (Python; sys.argv[1:] is args) in a fresh process with none of the user's
+    MALLOC_ variables but env's, then FAULT_TWICE: whether the allocator settings applied
+    ("True"/"False"), and the page faults of the first and the second allocation."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")} | env
+    code = setup + "\n" + FAULT_TWICE
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=environment
+    )
+    assert out.returncode == 0, out.stderr
+    applied, first, second = out.stdout.split()
+    return applied, int(first), int(second)

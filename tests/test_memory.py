@@ -1,38 +1,21 @@
 """The allocator settings Whisper runs under: a freed big block is reused, not faulted in again,
 and a user's own glibc settings are left alone. Each case runs in a fresh process."""
 
-import os
-import subprocess
 import sys
 
 import pytest
+from helpers import page_faults
 
-# Allocate and touch 200 MB twice, freeing it between: how many page faults each time costs.
-FAULTS = """
-import resource, sys
-import numpy as np
-from voiceblog.memory import allow_keeping_freed_memory, keep_freed_memory
+KEEP_IF_ASKED = """
+import sys
+from voiceblog.memory import allow_keeping_freed_memory
 if sys.argv[1] == "keep":
     allow_keeping_freed_memory()
-applied = keep_freed_memory()
-faults = []
-for _ in range(2):
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    block = np.ones(50_000_000, dtype=np.float32)
-    faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-    del block
-print(applied, *faults)
 """
 
 
 def faults(mode: str, **env: str) -> tuple[str, int, int]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")} | env
-    out = subprocess.run(
-        [sys.executable, "-c", FAULTS, mode], capture_output=True, text=True, env=environment
-    )
-    assert out.returncode == 0, out.stderr
-    applied, first, second = out.stdout.split()
-    return applied, int(first), int(second)
+    return page_faults(KEEP_IF_ASKED, mode, **env)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
