@@ -264,7 +264,7 @@ def test_settings_come_from_flags_then_environment_then_voiceblog_toml(
     assert Path(result.stdout.strip()).parent == Path("from-flag")
 
 
-def test_front_matter_flavour_from_the_command_line_and_voiceblog_toml(cues_memo, workspace):
+def test_front_matter_from_the_command_line_and_voiceblog_toml(cues_memo, workspace):
     result = run("draft", cues_memo, "--format", "md", "--front-matter", "hugo", "--timestamps")
     text = Path(result.stdout.strip()).read_text()
     assert front_matter(text)["draft"] is True

@@ -10,11 +10,11 @@ from voiceblog.transcription.transcript import Transcript
 FORMATS = ("txt", "json", "srt", "vtt")
 
 
-def render(transcript: Transcript, fmt: str, words: bool = False) -> str:
-    """The transcript in fmt; JSON lists word timings only when words were asked for."""
-    if fmt == "json":
+def render(transcript: Transcript, format_name: str, words: bool = False) -> str:
+    """The transcript in one of FORMATS; JSON lists word timings only when words were asked."""
+    if format_name == "json":
         return as_json(transcript, words)
-    return {"txt": as_text, "srt": as_srt, "vtt": as_vtt}[fmt](transcript)
+    return {"txt": as_text, "srt": as_srt, "vtt": as_vtt}[format_name](transcript)
 
 
 def as_text(transcript: Transcript) -> str:
