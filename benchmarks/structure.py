@@ -324,21 +324,22 @@ def averages(rows: list[dict]) -> None:
                 )
 
 
-# The offline method before pauses and paragraph-bounded sections (commit 2346025: breaks
-# between sentences by TextTiling depth and a DP, pauses unheard), per memo: F1, WindowDiff,
-# words per paragraph, paragraphs across an author's break. Printed beside today's numbers.
+# The offline method before sections were chosen by the turn of the topic (commit 22ad510: one
+# section per 250 words at the paragraph boundaries whose 100 words on either side were least
+# alike), per memo: F1, WindowDiff, words per paragraph, paragraphs across an author's break.
+# Printed beside today's numbers.
 BEFORE = {
-    "pep-0219/slt": (0.25, 0.51, 61.53, 2), "pep-0219/rms": (0.50, 0.44, 81.40, 3),
-    "pep-0219/espeak": (0.29, 0.61, 57.38, 0), "pep-0434/slt": (0.50, 0.57, 89.79, 1),
-    "pep-0434/rms": (0.57, 0.49, 84.47, 2), "pep-0434/espeak": (0.57, 0.48, 85.27, 3),
-    "opinion-notes/slt": (0.17, 0.65, 84.43, 3), "opinion-notes/rms": (0.43, 0.61, 74.47, 1),
-    "opinion-notes/espeak": (0.29, 0.75, 64.19, 2), "pep-0779/slt": (0.00, 0.56, 77.60, 0),
-    "pep-0779/rms": (0.00, 0.52, 82.00, 0), "pep-0779/espeak": (0.00, 0.46, 74.33, 0),
-    "pep-3113/slt": (0.44, 0.53, 71.10, 1), "pep-3113/rms": (0.44, 0.51, 78.78, 0),
-    "pep-3113/espeak": (0.44, 0.57, 63.05, 0), "pep-3122/slt": (0.73, 0.41, 79.05, 3),
-    "pep-3122/rms": (0.80, 0.27, 93.62, 1), "pep-3122/espeak": (0.55, 0.44, 84.50, 4),
-    "series-intro/slt": (0.00, 0.33, 66.00, 1), "series-intro/rms": (0.00, 0.33, 79.00, 1),
-    "series-intro/espeak": (0.00, 0.33, 79.40, 1),
+    "pep-0219/slt": (0.50, 0.44, 50.96, 0), "pep-0219/rms": (0.50, 0.44, 53.00, 0),
+    "pep-0219/espeak": (0.50, 0.44, 50.33, 0), "pep-0434/slt": (0.57, 0.45, 69.83, 0),
+    "pep-0434/rms": (0.57, 0.45, 70.50, 0), "pep-0434/espeak": (0.57, 0.46, 70.83, 0),
+    "opinion-notes/slt": (0.33, 0.53, 35.77, 0), "opinion-notes/rms": (0.46, 0.63, 32.75, 0),
+    "opinion-notes/espeak": (0.33, 0.70, 33.37, 0), "pep-0779/slt": (0.29, 0.67, 71.81, 0),
+    "pep-0779/rms": (0.29, 0.52, 82.36, 0), "pep-0779/espeak": (0.29, 0.66, 72.06, 1),
+    "pep-3113/slt": (0.50, 0.49, 52.29, 0), "pep-3113/rms": (0.50, 0.36, 48.86, 0),
+    "pep-3113/espeak": (0.25, 0.65, 58.58, 1), "pep-3122/slt": (0.60, 0.50, 51.83, 0),
+    "pep-3122/rms": (0.60, 0.50, 49.97, 0), "pep-3122/espeak": (0.60, 0.43, 44.65, 0),
+    "series-intro/slt": (1.00, 0.26, 56.71, 0), "series-intro/rms": (1.00, 0.26, 65.67, 0),
+    "series-intro/espeak": (1.00, 0.26, 65.67, 0),
 }  # fmt: skip
 COMPARED = ("f1", "wd", "words/para", "spanning")
 

@@ -6,7 +6,9 @@ import re
 from pathlib import Path
 
 from voiceblog.cues import Sentence
+from voiceblog.languages import language
 from voiceblog.topics import (
+    carries_on,
     headings,
     paragraph_groups,
     pause_gaps,
@@ -15,6 +17,7 @@ from voiceblog.topics import (
     summary_supported,
     supported,
     title_supported,
+    topic_rules,
 )
 
 TEXTS = Path(__file__).resolve().parents[1] / "benchmarks" / "texts"
@@ -129,4 +132,32 @@ def test_one_section_per_few_hundred_words_and_none_too_short():
 
 
 def test_a_text_of_one_sections_length_is_not_cut():
-    assert section_breaks(_paragraphs("pep-3122.md", "The Problem")) == []
+    # 291 words: under a section and a half (WORDS_PER_SECTION 200), so one section
+    assert section_breaks(_paragraphs("pep-3113.md", "Why They Should (Supposedly) Stay")) == []
+
+
+def _all_paragraphs(path: str) -> list[str]:
+    """Every paragraph of a benchmark text, its headings left out, as read aloud."""
+    text = (TEXTS / path).read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+    blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", text)]
+    return [b for b in blocks if b and not b.startswith("#")]
+
+
+def test_no_section_starts_where_a_paragraphcarries_on():
+    rules = topic_rules()
+    for path in ("pep-0219.md", "pep-3113.md"):
+        paragraphs = _all_paragraphs(path)
+        carrying = [g for g, p in enumerate(paragraphs) if g and carries_on(p, rules)]
+        assert carrying, path  # "However, …", "This …": the texts have such paragraphs
+        breaks = section_breaks(paragraphs)
+        assert len(breaks) >= 3, (path, breaks)
+        assert not set(breaks) & set(carrying), (path, breaks, carrying)
+
+
+def test_a_paragraph_opening_with_a_connectivecarries_on():
+    rules = topic_rules()
+    assert carries_on("However, stackless support for continuations is minor.", rules)
+    assert carries_on("For example, the map built-in function.", rules)
+    assert not carries_on("Generators and coroutines have been implemented.", rules)
+    # a language whose file lists no openers: no paragraph is taken to carry on
+    assert not carries_on("However, stackless support is minor.", topic_rules(language("de")))
