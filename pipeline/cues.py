@@ -248,8 +248,12 @@ def find_cue(
             return Cue(
                 head.kind, "", words[i].start, words[last].end, said=said(last + 1)
             ), last + 1
-        if head.kind in BARE_KINDS and _names_next(words, last + 1, g):
-            # "New section, this one's about shoes.": the naming cue after it names it
+        if head.kind in BARE_KINDS and (
+            _names_next(words, last + 1, g) or _cue_follows(words, last + 1, g)
+        ):
+            # "New section, this one's about shoes.": the naming cue after it names it;
+            # "New section, no, no, make that a subsection, the rusted chain.": the cue after
+            # it re-types it and takes the name
             return Cue(
                 head.kind, "", words[i].start, words[last].end, label, said(last + 1)
             ), last + 1
@@ -304,6 +308,17 @@ def _names_next(words: list[TimedWord], first: int, g: Grammar) -> bool:
         ):
             return True
     return False
+
+
+def _cue_follows(words: list[TimedWord], first: int, g: Grammar) -> bool:
+    """A strong cue (one that may follow a comma mid-sentence) is said right after a head,
+    its leads included ("no, no, make that a subsection"): what follows is that cue, not the
+    head's name."""
+    while first < len(words) and re.fullmatch(r"[\W_]+", words[first].text):
+        first += 1
+    return first < len(words) and any(
+        head.kind not in NAMING_KINDS for head, *_ in _heads_at(words, first, False, g)
+    )
 
 
 def _after_aside(words: list[TimedWord], first: int, g: Grammar) -> list[int]:

@@ -261,6 +261,9 @@ def _bare_forms(make: _Maker, lex: Lexicon, s: Structure) -> None:
             name, head = make.name(), bare[0]
             fixed = upper_first(correction.format(x=fill(lex.requested[0], sub)))
             make.add("corrected", "subsection", f"{head}. {fixed}. {upper_first(name)}.", name)
+            # As Whisper writes it as often: one sentence, in commas.
+            in_commas = f"{head}, {fixed[:1].lower()}{fixed[1:]}, {name}."
+            make.add("corrected, in commas", "subsection", in_commas, name)
 
 
 def negatives(lex: Lexicon) -> list[Phrasing]:
