@@ -59,8 +59,12 @@ def _as_digits(word: str) -> str:
 
 
 def similar(found: str, said: str) -> bool:
-    """Two hearings of a heading: a word may differ."""
-    return difflib.SequenceMatcher(None, normal(found), normal(said)).ratio() >= 0.75
+    """Two hearings of a heading: a word may differ, but not a number ("Part 3" is not
+    "Part 5", however alike they look)."""
+    found, said = normal(found), normal(said)
+    if re.findall(r"\d+", found) != re.findall(r"\d+", said):
+        return False
+    return difflib.SequenceMatcher(None, found, said).ratio() >= 0.75
 
 
 @dataclass
@@ -84,12 +88,23 @@ def heard_cues(cues: list[Cue], said: str, transcript: str) -> list[Heard]:
             for i in range(max(0, near - len(head) - 6), near + 6)
             if words[i : i + len(head)] == head
         ]
-        if not found:
+        start = min(found, key=lambda i: abs(i + len(head) - near)) if found else None
+        if start is None or _word_put_before(words, start, said_words):
             heard.append(Heard(cue, None))
             continue
-        after = min(found, key=lambda i: abs(i + len(head) - near)) + len(head)
+        after = start + len(head)
         heard.append(Heard(cue, " ".join(words[after : after + len(normal(cue.name).split()) + 2])))
     return heard
+
+
+def _word_put_before(words: list[str], start: int, said: list[str]) -> bool:
+    """Whisper wrote a word right before the head that the speaker did not say at all ("One
+    new section, part one" for "New section: part 1"): the head as written is another
+    phrase. A word misheard there (said, but written otherwise) is no such word."""
+    if start == 0 or words[start - 1] in LEADS:
+        return False
+    opcodes = difflib.SequenceMatcher(None, said, words, autojunk=False).get_opcodes()
+    return any(tag == "insert" and j1 <= start - 1 < j2 for tag, _, _, j1, j2 in opcodes)
 
 
 def find(words: list[str], part: list[str], start: int) -> int:
@@ -136,10 +151,16 @@ def name_at(cue: Cue) -> int:
 
 def cue_head(cue: Cue) -> list[str]:
     """What the speaker said of the cue before its name, without the leads."""
-    head = normal(cue.said).split()[: name_at(cue)]
-    while head and head[0] in LEADS:
-        head = head[1:]
-    return head
+    return normal(cue.said).split()[len(head_leads(cue)) : name_at(cue)]
+
+
+def head_leads(cue: Cue) -> list[str]:
+    """The leads the speaker said before the cue's head ("okay, so, next section")."""
+    said = normal(cue.said).split()[: name_at(cue)]
+    leads = []
+    while len(leads) < len(said) and said[len(leads)] in LEADS:
+        leads.append(said[len(leads)])
+    return leads
 
 
 def markdown_structure(path: Path) -> tuple[str, list[tuple[int, str]]]:
@@ -192,8 +213,10 @@ def test_every_dictated_heading_is_found_in_order_and_no_other(name, workspace):
         warnings.warn(message, stacklevel=1)
     assert len(lost) <= math.ceil(dictation.whisper_slips * len(cues)), lost
 
-    if expected["opening"]:
-        assert headings[:1] == [(1, "Introduction")], headings  # what came before the first cue
+    first_lost = bool(heard) and heard[0].name is None and heard[0].cue.kind != "title"
+    if expected["opening"] or (first_lost and headings[:1] == [(1, "Introduction")]):
+        # What came before the first cue the grammar caught: also the first cue, if it was lost.
+        assert headings[:1] == [(1, "Introduction")], headings
         headings = headings[1:]
     sections = [h for h in heard if h.cue.kind != "title"]
     assert unmatched_headings(sections, headings) == [], headings
