@@ -62,6 +62,7 @@ class Grammar:
     aside: re.Pattern  # said between a head and its name: "let me think"
     abbreviations: frozenset[str]  # whose period does not end a sentence
     may_end_sentence: frozenset[str]  # ... unless the next word starts with a capital
+    transition: re.Pattern | None  # "Alright, moving on." said on its own before a cue
 
 
 @cache
@@ -89,7 +90,18 @@ def grammar(lang: Language = ENGLISH) -> Grammar:
         number=re.compile(alternatives(cues.get("parts", {}).get("number", ())), re.IGNORECASE),
         abbreviations=lang.words("sentences", "abbreviations"),
         may_end_sentence=lang.words("sentences", "may_end_sentence"),
+        transition=_transition(cues.get("parts", {})),
     )
+
+
+def _transition(parts: dict) -> re.Pattern | None:
+    """A sentence that only moves on ("Alright, moving on.", "Okay, next."): leads around a
+    transition word, nothing else. Said right before a section cue, it belongs to the cue."""
+    if not parts.get("transition"):
+        return None
+    around = rf"(?:{alternatives(parts.get('lead', ()))}[,.]?\s+)*"
+    core = alternatives(parts["transition"])
+    return re.compile(rf"{around}{core}(?:,?\s+{around}{core})*[.!?…]?", re.IGNORECASE)
 
 
 INITIALISM = re.compile(r"^(?:[a-z]\.){2,}$", re.I)  # U.S., a.m.
@@ -614,7 +626,8 @@ def _left_open(sentence: list[TimedWord], i: int, last: int, g) -> bool:
 class _Builder:
     """Applies cues in order, keeping the blocks built so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, transition: re.Pattern | None = None) -> None:
+        self.transition = transition  # a sentence that only moves on to the next cue
         self.title: str | None = None
         self.blocks: list[Block] = [Block(heading=None, spoken=False)]
         self.pending: str | None = None  # a bare cue's kind, waiting for its name
@@ -635,11 +648,19 @@ class _Builder:
         return self.blocks[-1]
 
     def start_section(self, name: str | None, level: int) -> None:
+        self._drop_transition()
         if level == 2 and not any(b.spoken for b in self.blocks):
             level = 1  # a subheading with no section above it heads a section
         if not self.block.sentences and not self.block.spoken:
             self.blocks.pop()  # nothing was said before the first cue: no empty opening
         self.blocks.append(Block(heading=name or None, spoken=True, level=level))
+
+    def _drop_transition(self) -> None:
+        """ "Alright, moving on." said just before the section cue is part of the cue, not the
+        last words of the section before it."""
+        paragraph = self.block.paragraphs[-1]
+        if paragraph and self.transition and self.transition.fullmatch(paragraph[-1].text):
+            paragraph.pop()
 
     def new_paragraph(self) -> None:
         if self.block.paragraphs[-1]:
@@ -803,8 +824,9 @@ class _Builder:
 def apply_spoken_cues(transcript: Transcript) -> Dictation:
     """Turn the speaker's dictated structure, in the memo's language, into a title and blocks
     of paragraphs."""
-    builder = _Builder()
-    for piece in split_sentences(transcript, grammar(language(transcript.language))):
+    g = grammar(language(transcript.language))
+    builder = _Builder(g.transition)
+    for piece in split_sentences(transcript, g):
         builder.feed(piece)
     return replace(builder.result(), language=transcript.language, pauses=transcript.pauses)
 

@@ -75,6 +75,39 @@ def test_cues_after_a_comma_are_found_and_the_speech_around_them_kept():
     ]
 
 
+@pytest.mark.parametrize(
+    "moving_on", ["Alright, moving on.", "Moving on.", "Okay, so, next.", "Um, anyway."]
+)
+def test_a_sentence_that_only_moves_on_belongs_to_the_cue_after_it(moving_on):
+    _, blocks = structure(
+        f"She gets lettuce a month before I do. {moving_on}",
+        "The second part is about the soil mix. I want sixty percent topsoil.",
+    )
+    assert blocks == [
+        (None, "She gets lettuce a month before I do."),
+        ("The soil mix", "I want sixty percent topsoil."),
+    ]
+
+
+@pytest.mark.parametrize("said", ["No.", "Okay.", "Moving on was hard.", "Anyway, it rained."])
+def test_a_sentence_that_says_more_than_moving_on_stays_before_the_cue(said):
+    _, blocks = structure(f"Did it work? {said}", "New section: what I learned. It did.")
+    assert blocks[0] == (None, f"Did it work? {said}")
+
+
+def test_a_topic_announced_as_the_next_thing_to_talk_about_is_a_section():
+    _, blocks = structure(
+        "I need four beds, and the last thing I want to cover. Call it costs and timing.",
+        "Cedar runs forty dollars a bed. The next thing I'd like to talk about is the peas.",
+        "They go in by April. The last thing I want to do is rush it.",
+    )
+    assert blocks == [
+        (None, "I need four beds."),
+        ("Costs and timing", "Cedar runs forty dollars a bed."),
+        ("The peas", "They go in by April. The last thing I want to do is rush it."),
+    ]
+
+
 def test_ordinary_clauses_with_cue_words_stay_in_their_sentence():
     _, blocks = structure("We hiked for hours, the next section of the trail was steep.")
     assert blocks == [(None, "We hiked for hours, the next section of the trail was steep.")]

@@ -85,6 +85,9 @@ class Lexicon:
     prepositions: tuple[str, ...] = ()
     clause_starts: tuple[str, ...] = ()
     colon: str = ": "  # as Whisper writes it in the language: French " : "
+    # A topic announced as the next thing to talk about, a section with no structure word:
+    # "The last thing I want to cover", then a mark or a link and the name.
+    topics: tuple[str, ...] = ()
 
 
 def fill(template: Template, structure: Structure, **names: str) -> str:
@@ -177,6 +180,10 @@ def positives(lex: Lexicon) -> list[Phrasing]:
     make = _Maker(lex)
     for s in lex.structures:
         _structure_forms(make, lex, s)
+    section = Structure("", "section")
+    for topic in lex.topics:
+        make.marked("topic", "section", topic, (": ", ", ", ". ", PAUSE))
+        make.linked("topic, link", "section", topic, (" is",), section)
     for title in lex.titles:
         for _ in range(3):
             name = make.name()
