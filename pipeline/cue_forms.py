@@ -17,7 +17,7 @@ from dataclasses import dataclass
 STRUCTURE_KINDS = ("section", "subsection", "heading")
 LINKS = ("link", "named_link")
 # A note to the editor takes the rest of its sentence, whatever it holds: no name to find.
-NO_NAME_KINDS = ("paragraph", "scratch", "retype_section", "retype_subsection", "note")
+NO_NAME_KINDS = ("paragraph", "scratch", "retype_section", "retype_subsection", "note", "turn")
 NAME = "name"  # the name said before the structure word: "On to the pricing section."
 NAME_WORDS = 4  # ... at most this many words
 
@@ -27,7 +27,7 @@ class Head:
     """A phrase that announces a cue, compiled from one form of a language file."""
 
     kind: str  # "title", "section", "subsection", "name", "open_name", "paragraph", "scratch",
-    # "note"
+    # "note", "turn"
     pattern: str  # regex, case-insensitive, matched where a cue may start
     strong: bool = False  # may follow a comma mid-sentence; weak heads start a sentence or
     # follow a pause

@@ -154,6 +154,8 @@ class Block:
     spoken: bool  # True when the speaker dictated this section, named or not
     paragraphs: list[list[Sentence]] = field(default_factory=lambda: [[]])
     level: int = 1  # 1 for a section, 2 for a subsection under the section before it
+    turned: bool = False  # the speaker turned to another topic where this block starts or
+    # ends ("Switching gears, …") and named no section: a section whose heading is proposed
 
     @property
     def sentences(self) -> list[Sentence]:
@@ -662,6 +664,14 @@ class _Builder:
         if paragraph and self.transition and self.transition.fullmatch(paragraph[-1].text):
             paragraph.pop()
 
+    def turn(self) -> None:
+        """ "Switching gears, …": under a section the speaker named, a new paragraph; in a
+        stretch they named none, a new section (result() keeps it only if long enough)."""
+        if self.block.spoken:
+            self.new_paragraph()
+        elif self.block.sentences:
+            self.blocks.append(Block(heading=None, spoken=False, turned=True))
+
     def new_paragraph(self) -> None:
         if self.block.paragraphs[-1]:
             self.block.paragraphs.append([])
@@ -741,6 +751,8 @@ class _Builder:
             self.start_section(piece.name or piece.label, 2 if piece.kind == "subsection" else 1)
         elif piece.kind == "paragraph":
             self.new_paragraph()
+        elif piece.kind == "turn":
+            self.turn()
         elif piece.kind == "scratch":
             self.scratch_last()
         if piece.kind in ("title", "section", "subsection") and not piece.name:
@@ -817,8 +829,33 @@ class _Builder:
             self.settle_held(None)
         for block in self.blocks:
             block.paragraphs = [p for p in block.paragraphs if p]
-        blocks = [b for b in self.blocks if b.spoken or b.paragraphs]
+        blocks = _sized_turns([b for b in self.blocks if b.spoken or b.paragraphs])
         return Dictation(title=self.title, blocks=blocks, notes=tuple(self.notes))
+
+
+# A turn of topic makes a section only between stretches this long (in words): "Buy milk.
+# Switching gears, call mom." is two paragraphs, not two sections.
+TURN_SECTION_WORDS = 50
+
+
+def _sized_turns(blocks: list[Block]) -> list[Block]:
+    """The blocks with each turn of topic that has too little said on either side of it
+    joined back to the block before it as a new paragraph; a block a kept turn ends is
+    marked as turned too (its heading is proposed as well)."""
+    kept: list[Block] = []
+    for block in blocks:
+        before = kept[-1] if kept else None
+        if block.turned and before is not None and not before.spoken:
+            if min(_words(before), _words(block)) < TURN_SECTION_WORDS:
+                before.paragraphs += block.paragraphs
+                continue
+            before.turned = True
+        kept.append(block)
+    return kept
+
+
+def _words(block: Block) -> int:
+    return sum(len(s.text.split()) for s in block.sentences)
 
 
 def apply_spoken_cues(transcript: Transcript) -> Dictation:
@@ -842,6 +879,7 @@ def merge_dictations(parts: list[Dictation], offsets: list[float]) -> Dictation:
                 block.spoken,
                 [_shift(p, offset) for p in block.paragraphs],
                 block.level,
+                block.turned,
             )
             if index == 0 and blocks and not block.spoken:
                 blocks[-1].paragraphs += shifted.paragraphs

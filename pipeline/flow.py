@@ -511,6 +511,7 @@ def _cleaned_blocks(dictation: Dictation, results: list[ChunkResult], lang) -> l
             block.spoken,
             [p for r in results if r.chunk.block == index for p in r.paragraphs],
             block.level,
+            proposed=block.turned,
         )
         for index, block in enumerate(dictation.blocks)
     ]
@@ -550,7 +551,7 @@ def _clean_by_rules(block: Block, lang: Language, pauses=None) -> list[CleanBloc
     their headings proposed (pipeline/topics.py)."""
     heading = clean_heading(block.heading, lang)
     parts = block_sections(block, lang, pauses)
-    if len(parts) == 1 or block.spoken:
+    if block.spoken or (len(parts) == 1 and not block.turned):
         paragraphs = [p for part in parts for p in part]
         return [CleanBlock(heading, block.spoken, paragraphs, block.level)]
     return [CleanBlock(None, False, part, proposed=True) for part in parts]

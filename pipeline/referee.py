@@ -242,7 +242,7 @@ def apply_verdicts(dictation: Dictation, verdicts: dict[Sentence, Verdict]) -> D
     title = dictation.title
     blocks: list[Block] = []
     for block in dictation.blocks:
-        blocks.append(Block(block.heading, block.spoken, [], block.level))
+        blocks.append(Block(block.heading, block.spoken, [], block.level, block.turned))
         for paragraph in block.paragraphs:
             blocks[-1].paragraphs.append([])
             for sentence in paragraph:

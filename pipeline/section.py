@@ -428,7 +428,8 @@ def _split_block(block: CleanBlock, first: int, proposed: list[dict]) -> list[Se
     last = first + len(block.paragraphs) - 1
     cuts = {s["start"]: s["heading"] or None for s in proposed if first <= s["start"] <= last}
     bounds = sorted({first, *cuts}) + [last + 1]
-    found = len(bounds) > 2  # cut where the topic turns; a block left whole is as dictated
+    # cut where the topic turns (or the speaker turned it); a block left whole is as dictated
+    found = len(bounds) > 2 or block.proposed
     return [
         Section(cuts.get(start), block.paragraphs[start - first : end - first], proposed=found)
         for start, end in zip(bounds, bounds[1:], strict=False)

@@ -108,6 +108,90 @@ def test_a_topic_announced_as_the_next_thing_to_talk_about_is_a_section():
     ]
 
 
+# A turn of topic, as people say one: this test's own list, not the language file's.
+TURNS = [
+    "Switching gears",
+    "Switching gears completely",
+    "Shifting gears for a second",
+    "Changing the subject",
+    "On a different note",
+    "On another note",
+    "On an unrelated note",
+    "Totally unrelated",
+    "Separately",
+    "Different topic",
+    "In other news",
+    "Changing topics",
+]
+BEFORE = (
+    "We spend the first twenty minutes of the meeting going around the table with status "
+    "updates that everyone could have read in the tracker, and by the time we get to anything "
+    "that needs a decision, half the room has checked out. The other half is watching the "
+    "clock, and nobody remembers what was decided the week before."
+)
+AFTER = (
+    "I also need to figure out the budget for next year's conference travel, because last "
+    "year we sent five people to three conferences and the total came to eighteen thousand "
+    "dollars, which finance wants down by a quarter. That means fewer people or fewer "
+    "events, and I would rather keep the big one in Berlin."
+)
+
+
+def turned_memo(*segments: str):
+    dictation = apply_spoken_cues(dictate(*segments))
+    return [(b.turned, " ".join(s.text for s in b.sentences)) for b in dictation.blocks]
+
+
+@pytest.mark.parametrize("turn", TURNS)
+@pytest.mark.parametrize(
+    "said", ["{lead}{turn}, {after}", "{lead}{turn}: {after}", "{lead}{turn}. {after}"]
+)
+def test_a_turn_of_topic_starts_a_section_of_its_own(turn, said):
+    lead = ["", "Okay, ", "So, ", "And "][len(turn) % 4]
+    text = said.format(lead=lead, turn=turn, after=AFTER)
+    assert turned_memo(BEFORE, text) == [(True, BEFORE), (True, AFTER)]
+
+
+def test_a_turn_of_topic_in_the_middle_of_a_sentence_cuts_it_there():
+    blocks = turned_memo(
+        f"{BEFORE[:-1]}, switching gears completely, {AFTER[:1].lower()}{AFTER[1:]}"
+    )
+    assert blocks == [(True, BEFORE), (True, AFTER)]
+
+
+def test_a_turn_of_topic_with_little_said_around_it_is_a_paragraph():
+    dictation = apply_spoken_cues(dictate("Buy milk. Switching gears, call mom."))
+    assert [[s.text for s in p] for b in dictation.blocks for p in b.paragraphs] == [
+        ["Buy milk."],
+        ["Call mom."],
+    ]
+    assert not dictation.blocks[0].turned
+
+
+def test_a_turn_of_topic_under_a_named_section_is_a_paragraph():
+    dictation = apply_spoken_cues(
+        dictate("New section: meetings.", BEFORE, f"Switching gears, {AFTER}")
+    )
+    assert [(b.heading, len(b.paragraphs), b.turned) for b in dictation.blocks] == [
+        ("Meetings", 2, False)
+    ]
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "We drove separately.",
+        "That is unrelated.",
+        "Unrelated to that, the price rose.",
+        "Switching gears on a bike takes practice.",
+        "Changing the subject was rude of him.",
+        "On a different note than the choir, she sang.",
+    ],
+)
+def test_turn_words_running_on_as_prose_turn_nothing(prose):
+    assert turned_memo(BEFORE, prose, AFTER) == [(False, f"{BEFORE} {prose} {AFTER}")]
+
+
 def test_ordinary_clauses_with_cue_words_stay_in_their_sentence():
     _, blocks = structure("We hiked for hours, the next section of the trail was steep.")
     assert blocks == [(None, "We hiked for hours, the next section of the trail was steep.")]

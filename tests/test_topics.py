@@ -161,3 +161,32 @@ def test_a_paragraph_opening_with_a_connectivecarries_on():
     assert not carries_on("Generators and coroutines have been implemented.", rules)
     # a language whose file lists no openers: no paragraph is taken to carry on
     assert not carries_on("However, stackless support is minor.", topic_rules(language("de")))
+
+
+def test_a_spoken_turn_of_topic_gives_two_sections_headed_by_their_own_key_phrases(tmp_path):
+    from voiceblog.cues import apply_spoken_cues
+    from voiceblog.flow import make_draft
+    from voiceblog.transcription.transcript import Segment, Transcript
+    from voiceblog.workspace import Workspace
+
+    meeting = (
+        "Our weekly meeting is not working. We spend twenty minutes of the meeting on status "
+        "updates that everyone could read in the tracker, and by the time the meeting gets to "
+        "a decision, half the room has checked out. A written status document, filled in by "
+        "Monday evening, would let the meeting start with the questions that need us."
+    )
+    travel = (
+        "Switching gears completely, I need a budget for conference travel. Last year five "
+        "people went to three conferences, and conference travel came to eighteen thousand "
+        "dollars. Finance wants the travel budget down by a quarter, so I would keep the "
+        "Berlin conference, where the customers are, and drop the regional one that mostly "
+        "brought in other vendors."
+    )
+    segments = (Segment(0.0, 20.0, meeting), Segment(21.0, 40.0, travel))
+    transcript = Transcript(segments, 41.0, "en", "faster-whisper", "tiny.en")
+    draft, _ = make_draft(apply_spoken_cues(transcript), None, Workspace(tmp_path), "memo")
+    assert [s.proposed for s in draft.sections] == [True, True]
+    first, second = (s.heading.lower() for s in draft.sections)
+    assert "meeting" in first or "status" in first, first
+    assert "travel" in second or "conference" in second or "budget" in second, second
+    assert not any("switching" in p.text.lower() for s in draft.sections for p in s.paragraphs)
