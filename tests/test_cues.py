@@ -177,6 +177,65 @@ def test_a_turn_of_topic_under_a_named_section_is_a_paragraph():
     ]
 
 
+TURNS_IN_OTHER_LANGUAGES = {
+    "de": (
+        (
+            "Wir verbringen die ersten zwanzig Minuten jeder Besprechung mit Berichten, die jeder"
+            " im Tracker hätte lesen können, und wenn wir endlich zu einer Entscheidung kommen, "
+            "hat die Hälfte des Raums längst abgeschaltet und die andere Hälfte schaut nur noch "
+            "auf die Uhr, weil das nächste Treffen schon wartet und niemand mehr zuhört."
+        ),
+        "Ganz anderes Thema, ",
+        (
+            "Ich muss das Budget für die Konferenzreisen im nächsten Jahr planen, denn letztes "
+            "Jahr sind fünf Leute zu drei Konferenzen gefahren und das hat achtzehntausend Euro "
+            "gekostet, und die Finanzabteilung will die Summe um ein Viertel senken, also weniger"
+            " Leute oder weniger Veranstaltungen, und ich würde lieber die große in Berlin "
+            "behalten."
+        ),
+    ),
+    "fr": (
+        (
+            "Nous passons les vingt premières minutes de chaque réunion à faire des comptes "
+            "rendus que tout le monde aurait pu lire dans le suivi, et quand nous arrivons enfin "
+            "à une décision, la moitié de la salle a décroché et l'autre moitié regarde l'heure, "
+            "parce que la réunion suivante attend déjà et que plus personne n'écoute vraiment."
+        ),
+        "Changement de sujet, ",
+        (
+            "je dois préparer le budget des conférences de l'année prochaine, car l'an dernier "
+            "cinq personnes sont allées à trois conférences pour dix-huit mille euros, et la "
+            "direction financière veut réduire ce montant d'un quart, donc moins de personnes ou "
+            "moins d'événements, et je préférerais garder la grande conférence de Berlin."
+        ),
+    ),
+    "es": (
+        (
+            "Pasamos los primeros veinte minutos de cada reunión con informes que todos podrían "
+            "haber leído en el gestor de tareas, y cuando por fin llegamos a una decisión, la "
+            "mitad de la sala ya no escucha y la otra mitad mira el reloj, porque la siguiente "
+            "reunión ya espera y nadie presta atención de verdad a nada."
+        ),
+        "Cambiando de tema, ",
+        (
+            "tengo que preparar el presupuesto de viajes a conferencias del año que viene, porque"
+            " el año pasado cinco personas fueron a tres conferencias y costó dieciocho mil "
+            "euros, y finanzas quiere bajar esa cifra una cuarta parte, así que menos personas o "
+            "menos eventos, y preferiría mantener la grande de Berlín."
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("code", sorted(TURNS_IN_OTHER_LANGUAGES))
+def test_a_turn_of_topic_in_other_languages(code):
+    before, turn, after = TURNS_IN_OTHER_LANGUAGES[code]
+    segments = (Segment(0, 20, before), Segment(21, 40, turn + after))
+    dictation = apply_spoken_cues(Transcript(segments, 41, code, "faster-whisper", "base"))
+    texts = [(b.turned, " ".join(s.text for s in b.sentences)) for b in dictation.blocks]
+    assert texts == [(True, before), (True, after[:1].upper() + after[1:])]
+
+
 @pytest.mark.parametrize(
     "prose",
     [
