@@ -20,6 +20,7 @@ LINKS = ("link", "named_link")
 NO_NAME_KINDS = ("paragraph", "scratch", "retype_section", "retype_subsection", "note", "turn")
 NAME = "name"  # the name said before the structure word: "On to the pricing section."
 NAME_WORDS = 4  # ... at most this many words
+ASIDES = 2  # asides in a row before a name: "New section, um, let me think, the road ahead."
 
 
 @dataclass(frozen=True)
@@ -161,9 +162,11 @@ class FormCompiler:
         with_link, an aside and then a link: "Next segment, a short one, on …"."""
         if not self.parts.get("aside"):
             return ""
+        aside = self.part("aside")
+        asides = rf",\s*{aside}(?:,\s*{aside}){{0,{ASIDES - 1}}}"  # "um, let me think"
         if with_link:
-            return rf",\s*{self.part('aside')},{self.part('link')}"
-        return rf"(?:,\s*{self.part('aside')}[,:])?"
+            return rf"{asides},{self.part('link')}"
+        return rf"(?:{asides}[,:])?"
 
 
 def _token(token: str) -> tuple[str, bool, bool]:

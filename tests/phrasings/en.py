@@ -149,6 +149,8 @@ LEXICON = Lexicon(
         "Finally, {x}",
         "Last but not least, {x}",
         "To wrap up, {x}",
+        "And for {x}",
+        "And now for {x}",
     ),
     requests=(
         "Let's start {x}",
@@ -245,6 +247,8 @@ LEXICON = Lexicon(
         "the last one",
         "please",
         "Sam",
+        "um, let me think",
+        "uh, I guess",
     ),
     qualifiers=(
         "for today",
@@ -257,6 +261,8 @@ LEXICON = Lexicon(
         "in here",
         "under this one",
         "please",
+        "for this bit",
+        "for the next part",
     ),
     corrections=(
         "No, make that {x}",
