@@ -6,9 +6,10 @@ then converted once to CTranslate2 int8 (the `gguf` package dequantizes with num
 compiled, and CTranslate2 picks the CPU's instruction set at run time). `--llm local/<path>`
 takes any Qwen2 GGUF, or a CTranslate2 generator folder, of a person's own.
 
-The chunks of a memo are independent and arrive at once from clean's worker threads: they are
-decoded together, one generate_batch, which is what makes a CPU fast here (each step reads the
-weights once for every chunk in the batch, not once per chunk).
+The chunks of a memo are independent and arrive at once from clean's worker threads: those of
+about one length are decoded together, one generate_batch, which is what makes a CPU fast here
+(each step reads the weights once for every chunk in the batch, not once per chunk). A prompt
+much longer or shorter than the rest (the sectioning request) is decoded in a batch of its own.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ QWEN_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
 INSTALL_HINT = "pip install 'voiceblog[local]'"
 MAX_BATCH = 8  # chunks decoded together; also --jobs for a local model
 GATHER_SECONDS = 0.2  # how long a first request waits for the memo's other chunks to arrive
+# Prompts decoded together differ in length by at most this many tokens (see _next_batch).
+PROMPT_SPREAD = 64
 STOP_TOKENS = ["<|im_end|>", "<|endoftext|>"]
 # Qwen2's pre-tokenizer (llama.cpp's "qwen2" pre-type), for its byte-level BPE.
 QWEN2_SPLIT = (
@@ -319,7 +322,7 @@ class LocalModel:
                     self._wake.wait()
             time.sleep(GATHER_SECONDS)  # the memo's other chunks are on their way
             with self._wake:
-                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+                batch, self._pending = _next_batch(self._pending)
             self.idle.clear()
             for request in batch:
                 request.started.set()
@@ -398,6 +401,23 @@ class _Rate:
             )
             sys.stderr.flush()
         return _exiting.is_set()
+
+
+def _next_batch(pending: list[_Request]) -> tuple[list[_Request], list[_Request]]:
+    """The requests to decode together now, and the rest. CTranslate2 reads a batch's prompts in
+    one pass only as far as the shortest one goes: every longer prompt's remaining tokens are
+    fed one a step, each step as slow as writing a token (a 458-token prompt batched with one
+    of 308 took 36 CPU-seconds to read, two of 458 took 18). So a batch holds the oldest
+    request and those whose prompts are within PROMPT_SPREAD tokens of its length."""
+    first = len(pending[0].tokens)
+    by_closeness = sorted(pending, key=lambda r: abs(len(r.tokens) - first))
+    batch: list[_Request] = []
+    for request in by_closeness:
+        lengths = [len(r.tokens) for r in (*batch, request)]
+        if max(lengths) - min(lengths) <= PROMPT_SPREAD and len(batch) < MAX_BATCH:
+            batch.append(request)
+    rest = [r for r in pending if not any(r is b for b in batch)]
+    return batch, rest
 
 
 def _shared_prefix(prompts: list[list[str]]) -> list[str]:
