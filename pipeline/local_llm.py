@@ -261,6 +261,7 @@ class _Request:
     tokens: list[str]
     max_tokens: int
     temperature: float
+    json_object: bool = False  # the reply ends where its first JSON object closes
     started: threading.Event = field(default_factory=threading.Event)  # its batch is decoding
     done: threading.Event = field(default_factory=threading.Event)
     result: Generation | None = None
@@ -296,13 +297,18 @@ class LocalModel:
         threading.Thread(target=self._serve, name="voiceblog-local-llm", daemon=True).start()
 
     def generate(
-        self, messages: list[dict], max_tokens: int | None, temperature: float, timeout=None
+        self,
+        messages: list[dict],
+        max_tokens: int | None,
+        temperature: float,
+        timeout=None,
+        json_object: bool = False,
     ) -> Generation:
         prompt = self.tokenizer.encode(chatml(messages), add_special_tokens=False).tokens
         room = self.settings["context"] - len(prompt)
         if room <= 0:
             raise LLMError(f"the prompt ({len(prompt)} tokens) is past the local model's context")
-        request = _Request(prompt, min(max_tokens or room, room), temperature)
+        request = _Request(prompt, min(max_tokens or room, room), temperature, json_object)
         with self._wake:
             self._pending.append(request)
             self._wake.notify()
@@ -354,7 +360,7 @@ class LocalModel:
             max_length=max(r.max_tokens for r in batch),
             include_prompt_in_result=False,
             end_token=self.settings["stop"],
-            callback=_Rate(len(batch), sys.stderr.isatty()),
+            callback=_Rate(batch, sys.stderr.isatty()),
             **sampling,
         )
         if sys.stderr.isatty():
@@ -383,16 +389,20 @@ class LocalModel:
 
 
 class _Rate:
-    """Tokens written and the rate, on one line of a terminal's stderr while a batch decodes."""
+    """Tokens written and the rate, on one line of a terminal's stderr while a batch decodes;
+    it also ends a JSON reply where its object closes."""
 
-    def __init__(self, requests: int, show: bool):
-        self.requests, self.tokens, self.started, self.shown = requests, 0, time.monotonic(), 0.0
+    def __init__(self, batch: list[_Request], show: bool):
+        self.requests, self.tokens, self.started, self.shown = len(batch), 0, time.monotonic(), 0.0
         self.show = show
+        self.objects = {i: _ObjectEnd() for i, r in enumerate(batch) if r.json_object}
 
     def __call__(self, step) -> bool:
-        """True stops the batch: the process is exiting (a decode still running in its thread
-        then would crash the interpreter's shutdown)."""
+        """True stops this request (its JSON object is complete), or the batch: the process is
+        exiting (a decode still running in its thread then would crash its shutdown)."""
         self.tokens += 1
+        if (tracker := self.objects.get(step.batch_id)) and tracker.closed_by(step.token):
+            return True
         now = time.monotonic()
         if self.show and now - self.shown > 1.0:
             self.shown, rate = now, self.tokens / max(now - self.started, 1e-6)
@@ -401,6 +411,35 @@ class _Rate:
             )
             sys.stderr.flush()
         return _exiting.is_set()
+
+
+class _ObjectEnd:
+    """Where the JSON object a reply opens is closed: a JSON-mode reply ends there, as a server's
+    grammar ends it, instead of running on after its object (the 0.5B model's sectioning answer
+    of the 5-minute memo ran to its 920-token limit). Tokens are byte-level BPE strings, in
+    which {, }, " and \\ stand for themselves."""
+
+    def __init__(self) -> None:
+        self.depth, self.in_string, self.escaped = 0, False, False
+
+    def closed_by(self, token: str) -> bool:
+        for char in token:
+            if self.in_string:  # braces inside a string are text
+                if self.escaped:
+                    self.escaped = False
+                elif char == "\\":
+                    self.escaped = True
+                elif char == '"':
+                    self.in_string = False
+            elif char == '"' and self.depth:
+                self.in_string = True
+            elif char == "{":
+                self.depth += 1
+            elif char == "}" and self.depth:
+                self.depth -= 1
+                if not self.depth:
+                    return True
+        return False
 
 
 def _next_batch(pending: list[_Request]) -> tuple[list[_Request], list[_Request]]:
@@ -481,13 +520,23 @@ def register(litellm) -> None:
     custom_llm_setup()
 
 
+def _wants_json(params: dict) -> bool:
+    """The request asked for a JSON object (response_format, OpenAI's JSON mode)."""
+    format = params.get("response_format") or {}
+    return isinstance(format, dict) and format.get("type") == "json_object"
+
+
 def _complete(litellm, model, messages, response, params: dict, extra: dict):
     name = model.partition("/")[2] if model.startswith(f"{PROVIDER}/") else model
     timeout = extra.get("timeout")
     timeout = timeout if isinstance(timeout, int | float) else None
     try:
         generation = loaded(name).generate(
-            messages, params.get("max_tokens"), float(params.get("temperature") or 0.0), timeout
+            messages,
+            params.get("max_tokens"),
+            float(params.get("temperature") or 0.0),
+            timeout,
+            json_object=_wants_json(params),
         )
     except TimeoutError as e:
         raise litellm.Timeout(str(e), model=model, llm_provider=PROVIDER) from e

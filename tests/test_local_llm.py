@@ -65,3 +65,17 @@ def test_prompts_further_apart_than_the_spread_are_not_batched():
     near, far = _request(300), _request(300 + local_llm.PROMPT_SPREAD + 1)
     first = _request(300)
     assert local_llm._next_batch([first, far, near]) == ([first, near], [far])
+
+
+def _closes(reply_tokens: list[str]) -> int | None:
+    """How many tokens a JSON reply keeps: up to the one that closes its object."""
+    tracker = local_llm._ObjectEnd()
+    return next((i + 1 for i, t in enumerate(reply_tokens) if tracker.closed_by(t)), None)
+
+
+def test_a_json_reply_ends_where_its_object_closes():
+    assert _closes(['{"', "title", '":', 'Ġ"', "A", '"}', "ĊĊ", "Note"]) == 6
+    assert _closes(["Sure", ":", 'Ġ{"', 'a":', "Ġ{", "}}", "Ġ{"]) == 6  # nested, after a preamble
+    # Braces and escaped quotes inside a string are text.
+    assert _closes(['{"', 'a":"', "}", '\\"', "{", '"', "}"]) == 7
+    assert _closes(['{"', "a", '":', "Ġ1"]) is None  # still open: runs to its budget
