@@ -6,9 +6,10 @@ then converted once to CTranslate2 int8 (the `gguf` package dequantizes with num
 compiled, and CTranslate2 picks the CPU's instruction set at run time). `--llm local/<path>`
 takes any Qwen2 GGUF, or a CTranslate2 generator folder, of a person's own.
 
-The chunks of a memo are independent and arrive at once from clean's worker threads: they are
-decoded together, one generate_batch, which is what makes a CPU fast here (each step reads the
-weights once for every chunk in the batch, not once per chunk).
+The chunks of a memo are independent and arrive at once from clean's worker threads: those of
+about one length are decoded together, one generate_batch, which is what makes a CPU fast here
+(each step reads the weights once for every chunk in the batch, not once per chunk). A prompt
+much longer or shorter than the rest (the sectioning request) is decoded in a batch of its own.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ QWEN_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
 INSTALL_HINT = "pip install 'voiceblog[local]'"
 MAX_BATCH = 8  # chunks decoded together; also --jobs for a local model
 GATHER_SECONDS = 0.2  # how long a first request waits for the memo's other chunks to arrive
+# Prompts decoded together differ in length by at most this many tokens (see _next_batch).
+PROMPT_SPREAD = 64
 STOP_TOKENS = ["<|im_end|>", "<|endoftext|>"]
 # Qwen2's pre-tokenizer (llama.cpp's "qwen2" pre-type), for its byte-level BPE.
 QWEN2_SPLIT = (
@@ -258,6 +261,7 @@ class _Request:
     tokens: list[str]
     max_tokens: int
     temperature: float
+    json_object: bool = False  # the reply ends where its first JSON object closes
     started: threading.Event = field(default_factory=threading.Event)  # its batch is decoding
     done: threading.Event = field(default_factory=threading.Event)
     result: Generation | None = None
@@ -293,13 +297,18 @@ class LocalModel:
         threading.Thread(target=self._serve, name="voiceblog-local-llm", daemon=True).start()
 
     def generate(
-        self, messages: list[dict], max_tokens: int | None, temperature: float, timeout=None
+        self,
+        messages: list[dict],
+        max_tokens: int | None,
+        temperature: float,
+        timeout=None,
+        json_object: bool = False,
     ) -> Generation:
         prompt = self.tokenizer.encode(chatml(messages), add_special_tokens=False).tokens
         room = self.settings["context"] - len(prompt)
         if room <= 0:
             raise LLMError(f"the prompt ({len(prompt)} tokens) is past the local model's context")
-        request = _Request(prompt, min(max_tokens or room, room), temperature)
+        request = _Request(prompt, min(max_tokens or room, room), temperature, json_object)
         with self._wake:
             self._pending.append(request)
             self._wake.notify()
@@ -319,7 +328,7 @@ class LocalModel:
                     self._wake.wait()
             time.sleep(GATHER_SECONDS)  # the memo's other chunks are on their way
             with self._wake:
-                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+                batch, self._pending = _next_batch(self._pending)
             self.idle.clear()
             for request in batch:
                 request.started.set()
@@ -351,7 +360,7 @@ class LocalModel:
             max_length=max(r.max_tokens for r in batch),
             include_prompt_in_result=False,
             end_token=self.settings["stop"],
-            callback=_Rate(len(batch), sys.stderr.isatty()),
+            callback=_Rate(batch, sys.stderr.isatty()),
             **sampling,
         )
         if sys.stderr.isatty():
@@ -380,16 +389,20 @@ class LocalModel:
 
 
 class _Rate:
-    """Tokens written and the rate, on one line of a terminal's stderr while a batch decodes."""
+    """Tokens written and the rate, on one line of a terminal's stderr while a batch decodes;
+    it also ends a JSON reply where its object closes."""
 
-    def __init__(self, requests: int, show: bool):
-        self.requests, self.tokens, self.started, self.shown = requests, 0, time.monotonic(), 0.0
+    def __init__(self, batch: list[_Request], show: bool):
+        self.requests, self.tokens, self.started, self.shown = len(batch), 0, time.monotonic(), 0.0
         self.show = show
+        self.objects = {i: _ObjectEnd() for i, r in enumerate(batch) if r.json_object}
 
     def __call__(self, step) -> bool:
-        """True stops the batch: the process is exiting (a decode still running in its thread
-        then would crash the interpreter's shutdown)."""
+        """True stops this request (its JSON object is complete), or the batch: the process is
+        exiting (a decode still running in its thread then would crash its shutdown)."""
         self.tokens += 1
+        if (tracker := self.objects.get(step.batch_id)) and tracker.closed_by(step.token):
+            return True
         now = time.monotonic()
         if self.show and now - self.shown > 1.0:
             self.shown, rate = now, self.tokens / max(now - self.started, 1e-6)
@@ -398,6 +411,52 @@ class _Rate:
             )
             sys.stderr.flush()
         return _exiting.is_set()
+
+
+class _ObjectEnd:
+    """Where the JSON object a reply opens is closed: a JSON-mode reply ends there, as a server's
+    grammar ends it, instead of running on after its object (the 0.5B model's sectioning answer
+    of the 5-minute memo ran to its 920-token limit). Tokens are byte-level BPE strings, in
+    which {, }, " and \\ stand for themselves."""
+
+    def __init__(self) -> None:
+        self.depth, self.in_string, self.escaped = 0, False, False
+
+    def closed_by(self, token: str) -> bool:
+        for char in token:
+            if self.in_string:  # braces inside a string are text
+                if self.escaped:
+                    self.escaped = False
+                elif char == "\\":
+                    self.escaped = True
+                elif char == '"':
+                    self.in_string = False
+            elif char == '"' and self.depth:
+                self.in_string = True
+            elif char == "{":
+                self.depth += 1
+            elif char == "}" and self.depth:
+                self.depth -= 1
+                if not self.depth:
+                    return True
+        return False
+
+
+def _next_batch(pending: list[_Request]) -> tuple[list[_Request], list[_Request]]:
+    """The requests to decode together now, and the rest. CTranslate2 reads a batch's prompts in
+    one pass only as far as the shortest one goes: every longer prompt's remaining tokens are
+    fed one a step, each step as slow as writing a token (a 458-token prompt batched with one
+    of 308 took 36 CPU-seconds to read, two of 458 took 18). So a batch holds the oldest
+    request and those whose prompts are within PROMPT_SPREAD tokens of its length."""
+    first = len(pending[0].tokens)
+    by_closeness = sorted(pending, key=lambda r: abs(len(r.tokens) - first))
+    batch: list[_Request] = []
+    for request in by_closeness:
+        lengths = [len(r.tokens) for r in (*batch, request)]
+        if max(lengths) - min(lengths) <= PROMPT_SPREAD and len(batch) < MAX_BATCH:
+            batch.append(request)
+    rest = [r for r in pending if not any(r is b for b in batch)]
+    return batch, rest
 
 
 def _shared_prefix(prompts: list[list[str]]) -> list[str]:
@@ -461,13 +520,23 @@ def register(litellm) -> None:
     custom_llm_setup()
 
 
+def _wants_json(params: dict) -> bool:
+    """The request asked for a JSON object (response_format, OpenAI's JSON mode)."""
+    format = params.get("response_format") or {}
+    return isinstance(format, dict) and format.get("type") == "json_object"
+
+
 def _complete(litellm, model, messages, response, params: dict, extra: dict):
     name = model.partition("/")[2] if model.startswith(f"{PROVIDER}/") else model
     timeout = extra.get("timeout")
     timeout = timeout if isinstance(timeout, int | float) else None
     try:
         generation = loaded(name).generate(
-            messages, params.get("max_tokens"), float(params.get("temperature") or 0.0), timeout
+            messages,
+            params.get("max_tokens"),
+            float(params.get("temperature") or 0.0),
+            timeout,
+            json_object=_wants_json(params),
         )
     except TimeoutError as e:
         raise litellm.Timeout(str(e), model=model, llm_provider=PROVIDER) from e

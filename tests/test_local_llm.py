@@ -38,3 +38,44 @@ def test_the_shared_prefix_of_a_batch_ends_with_a_whole_turn():
     assert local_llm._shared_prefix([one, two]) == system
     assert local_llm._shared_prefix([one]) == one[:-1]  # a request alone: all but its last turn
     assert local_llm._shared_prefix([["a", "b"], ["a", "c"]]) == []  # no whole turn in common
+
+
+def _request(length: int) -> local_llm._Request:
+    return local_llm._Request(["t"] * length, max_tokens=8, temperature=0.0)
+
+
+def test_a_batch_holds_prompts_of_about_one_length_and_the_rest_wait():
+    # CTranslate2 reads a batch's prompts in one pass only up to the shortest: a chunk batched
+    # with the long sectioning prompt would have that prompt's tail fed one token a step.
+    chunks = [_request(n) for n in (458, 472, 449, 465)]
+    sectioning = _request(1200)
+    batch, rest = local_llm._next_batch([sectioning, *chunks])
+    assert batch == [sectioning] and rest == chunks  # the oldest first, alone
+    batch, rest = local_llm._next_batch(rest)
+    assert sorted(len(r.tokens) for r in batch) == [449, 458, 465, 472] and rest == []
+
+
+def test_a_batch_takes_at_most_max_batch_requests_the_oldest_first():
+    requests = [_request(300) for _ in range(local_llm.MAX_BATCH + 2)]
+    batch, rest = local_llm._next_batch(requests)
+    assert batch == requests[: local_llm.MAX_BATCH] and rest == requests[local_llm.MAX_BATCH :]
+
+
+def test_prompts_further_apart_than_the_spread_are_not_batched():
+    near, far = _request(300), _request(300 + local_llm.PROMPT_SPREAD + 1)
+    first = _request(300)
+    assert local_llm._next_batch([first, far, near]) == ([first, near], [far])
+
+
+def _closes(reply_tokens: list[str]) -> int | None:
+    """How many tokens a JSON reply keeps: up to the one that closes its object."""
+    tracker = local_llm._ObjectEnd()
+    return next((i + 1 for i, t in enumerate(reply_tokens) if tracker.closed_by(t)), None)
+
+
+def test_a_json_reply_ends_where_its_object_closes():
+    assert _closes(['{"', "title", '":', 'Ġ"', "A", '"}', "ĊĊ", "Note"]) == 6
+    assert _closes(["Sure", ":", 'Ġ{"', 'a":', "Ġ{", "}}", "Ġ{"]) == 6  # nested, after a preamble
+    # Braces and escaped quotes inside a string are text.
+    assert _closes(['{"', 'a":"', "}", '\\"', "{", '"', "}"]) == 7
+    assert _closes(['{"', "a", '":', "Ġ1"]) is None  # still open: runs to its budget

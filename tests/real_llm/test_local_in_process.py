@@ -13,7 +13,7 @@ from helpers import SPOKEN, assert_clean, headings, run
 
 from voiceblog import local_llm
 from voiceblog.errors import LLMError, LLMOutputError
-from voiceblog.llm import LLMClient, LLMSettings
+from voiceblog.llm import LLMClient, LLMSettings, json_reply
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ("ctranslate2", "tokenizers")  # and gguf, to convert the model the first time
@@ -117,3 +117,16 @@ def test_a_gguf_of_another_architecture_is_refused_saying_what_to_do(workspace):
 def test_a_missing_model_file_is_named(workspace):
     with pytest.raises(LLMError, match="local/nowhere.gguf: no such file"):
         local_llm.model_folder("nowhere.gguf")
+
+
+def test_a_json_mode_reply_in_process_is_one_object_and_ends_with_it(workspace):
+    client = LLMClient(LLMSettings("local", temperature=0.0), None)
+    messages = [
+        {"role": "system", "content": "Reply in JSON only."},
+        {"role": "user", "content": 'Give {"colour": <a colour>} for the sky, then explain.'},
+    ]
+    reply = client.complete(messages, json_mode=True, max_tokens=200)
+    # The model opens a code fence first (json_reply reads past it) and would go on to explain.
+    assert reply.rstrip().endswith("}"), reply
+    assert json_reply(reply, {"type": "object", "required": ["colour"]}, "colour answer")
+    assert client.usage.completion_tokens < 50
