@@ -436,6 +436,7 @@ def main() -> None:
     parser.add_argument("--voices", nargs="*", default=list(VOICES))
     parser.add_argument("--pauses", nargs="*", default=list(VARIANTS), choices=VARIANTS)
     parser.add_argument("--llm", action="store_true", help="also Qwen 0.5B and SmolLM2")
+    parser.add_argument("--models", nargs="*", default=["qwen-0.5b", "smollm2"], help="with --llm")
     parser.add_argument("--headings", action="store_true", help="print each draft's headings")
     parser.add_argument("--words", action="store_true", help="transcribe with word timings")
     parser.add_argument("--save", type=Path, help="write every row to this JSON file")
@@ -446,7 +447,7 @@ def main() -> None:
     if not args.llm:
         rows = run(args.texts, args.voices, [], args.words, args.pauses)
     else:
-        rows = _with_models(args.texts, args.voices, args.words, args.pauses)
+        rows = _with_models(args.texts, args.voices, args.words, args.pauses, args.models)
     averages(rows)
     before_and_after(rows)
     if args.headings:
@@ -457,11 +458,17 @@ def main() -> None:
         args.save.write_text(json.dumps(rows, indent=1, default=float), encoding="utf-8")
 
 
-def _with_models(texts: list[str], voices: list[str], words: bool, variants) -> list[dict]:
+def _with_models(texts, voices, words: bool, variants, aliases: list[str]) -> list[dict]:
+    """The benchmark with each local model named served by llama.cpp on 127.0.0.1."""
+    import contextlib
+
     import local_llm
 
-    with local_llm.serve(local_llm.QWEN) as qwen, local_llm.serve(local_llm.SMOLLM) as smol:
-        models = [(local_llm.QWEN.alias, qwen), (local_llm.SMOLLM.alias, smol)]
+    with contextlib.ExitStack() as stack:
+        models = [
+            (alias, stack.enter_context(local_llm.serve(local_llm.MODELS[alias])))
+            for alias in aliases
+        ]
         return run(texts, voices, models, words, variants)
 
 
