@@ -436,7 +436,7 @@ def main() -> None:
     parser.add_argument("--voices", nargs="*", default=list(VOICES))
     parser.add_argument("--pauses", nargs="*", default=list(VARIANTS), choices=VARIANTS)
     parser.add_argument("--llm", action="store_true", help="also Qwen 0.5B and SmolLM2")
-    parser.add_argument("--models", nargs="*", default=["qwen-0.5b", "smollm2"], help="with --llm")
+    parser.add_argument("--models", nargs="*", default=["qwen-0.5b", "smollm2-135m"], help="with --llm")
     parser.add_argument("--headings", action="store_true", help="print each draft's headings")
     parser.add_argument("--words", action="store_true", help="transcribe with word timings")
     parser.add_argument("--save", type=Path, help="write every row to this JSON file")
