@@ -42,6 +42,7 @@ import argparse
 import difflib
 import json
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -163,7 +164,8 @@ def paragraph_pauses(post: Post, voice: str, variant: str) -> list[float]:
 
 def _speak(text: str, voice: str) -> np.ndarray:
     engine, name = VOICES[voice]
-    script, wav = CACHE / "say.txt", CACHE / "say.wav"
+    # one pair of files per process: two runs of the benchmark may synthesize at once
+    script, wav = CACHE / f"say-{os.getpid()}.txt", CACHE / f"say-{os.getpid()}.wav"
     script.write_text(text, encoding="utf-8")
     if engine == "flite":
         command = ["flite", "-voice", name, "-f", str(script), "-o", str(wav)]
@@ -436,7 +438,9 @@ def main() -> None:
     parser.add_argument("--voices", nargs="*", default=list(VOICES))
     parser.add_argument("--pauses", nargs="*", default=list(VARIANTS), choices=VARIANTS)
     parser.add_argument("--llm", action="store_true", help="also Qwen 0.5B and SmolLM2")
-    parser.add_argument("--models", nargs="*", default=["qwen-0.5b", "smollm2-135m"], help="with --llm")
+    parser.add_argument(
+        "--models", nargs="*", default=["qwen-0.5b", "smollm2-135m"], help="with --llm"
+    )
     parser.add_argument("--headings", action="store_true", help="print each draft's headings")
     parser.add_argument("--words", action="store_true", help="transcribe with word timings")
     parser.add_argument("--save", type=Path, help="write every row to this JSON file")
