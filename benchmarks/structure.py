@@ -221,7 +221,9 @@ def draft_with_llm(transcript, workspace: Workspace, url: str, alias: str):
     ]
     settings = LLMSettings(f"openai/{alias}", api_base=url, timeout=600, temperature=0.0)
     client = LLMClient(settings, workspace.cache_dir("llm"))
-    sectioning = ask_sectioning(blocks, client, load_prompt("section", None), lang, pauses)
+    sectioning = ask_sectioning(
+        blocks, client, load_prompt("section", workspace.prompts), lang, pauses
+    )
     return draft_by_llm(blocks, dictation.title, sectioning, lang)
 
 
