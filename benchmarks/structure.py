@@ -396,7 +396,48 @@ def averages(rows: list[dict]) -> None:
 # vocabulary and carry-on openers, paragraphs from the pauses), per pause variant and memo: F1,
 # WindowDiff, words per paragraph, paragraphs across an author's break, heading closeness.
 # Printed beside today's numbers.
-BEFORE = {"flat": {}, "read": {}}
+BEFORE = {
+    "flat": {
+        "pep-0219/slt": (0.67, 0.21, 50.96, 0, 0.33),
+        "pep-0219/rms": (0.44, 0.43, 53.00, 0, 0.25),
+        "pep-0219/espeak": (0.44, 0.43, 50.33, 0, 0.17),
+        "pep-0434/slt": (0.75, 0.32, 69.83, 0, 0.33),
+        "pep-0434/rms": (0.75, 0.32, 70.50, 0, 0.33),
+        "pep-0434/espeak": (0.50, 0.44, 70.83, 0, 0.17),
+        "opinion-notes/slt": (0.40, 0.69, 35.77, 0, 0.42),
+        "opinion-notes/rms": (0.40, 0.67, 32.75, 0, 0.33),
+        "opinion-notes/espeak": (0.40, 0.77, 33.37, 0, 0.42),
+        "pep-0779/slt": (0.50, 0.52, 71.81, 0, 0.25),
+        "pep-0779/rms": (0.50, 0.40, 82.36, 0, 0.42),
+        "pep-0779/espeak": (0.50, 0.54, 72.06, 1, 0.33),
+        "pep-3113/slt": (0.44, 0.68, 52.29, 0, 0.21),
+        "pep-3113/rms": (0.67, 0.43, 48.86, 0, 0.36),
+        "pep-3113/espeak": (0.44, 0.51, 58.58, 1, 0.21),
+        "pep-3122/slt": (0.50, 0.48, 51.83, 0, 0.44),
+        "pep-3122/rms": (0.55, 0.40, 49.97, 0, 0.43),
+        "pep-3122/espeak": (0.83, 0.24, 44.65, 0, 0.38),
+        "series-intro/slt": (1.00, 0.26, 56.71, 0, 0.50),
+        "series-intro/rms": (1.00, 0.26, 65.67, 0, 0.50),
+        "series-intro/espeak": (1.00, 0.26, 65.67, 0, 0.50),
+    },
+    "read": {
+        "pep-0219/slt": (0.44, 0.43, 58.33, 1, 0.17),
+        "pep-0219/rms": (0.44, 0.44, 51.00, 0, 0.25),
+        "pep-0219/espeak": (0.44, 0.40, 59.55, 0, 0.08),
+        "pep-0434/slt": (0.50, 0.47, 65.89, 0, 0.33),
+        "pep-0434/rms": (0.75, 0.32, 70.11, 0, 0.42),
+        "pep-0434/espeak": (0.25, 0.71, 74.47, 0, 0.17),
+        "opinion-notes/slt": (0.27, 0.75, 33.89, 0, 0.38),
+        "opinion-notes/rms": (0.40, 0.66, 31.11, 1, 0.38),
+        "opinion-notes/espeak": (0.00, 0.74, 31.00, 1, 0.33),
+        "pep-0779/slt": (0.50, 0.40, 81.00, 0, 0.25),
+        "pep-0779/rms": (0.50, 0.48, 71.00, 0, 0.42),
+        "pep-0779/espeak": (0.25, 0.69, 67.76, 0, 0.25),
+        "pep-3113/slt": (0.44, 0.55, 57.54, 1, 0.29),
+        "pep-3113/rms": (0.44, 0.59, 54.96, 0, 0.29),
+        "pep-3113/espeak": (0.44, 0.51, 56.04, 1, 0.14),
+    },
+}  # fmt: skip
 COMPARED = ("f1", "wd", "words/para", "spanning", "heading")
 
 
