@@ -6,10 +6,11 @@ reader's is cut again where its words turn (lexical cohesion between the sentenc
 side, as in Hearst's TextTiling: content words only, the language's stop words left out and its
 endings folded, rare words weighing more). Sections are a subset of those paragraph breaks: a
 stretch gets one section per WORDS_PER_SECTION words, its breaks at the paragraph boundaries
-where the topic turns most, none closer than a short section. A boundary's turn adds three
+where the topic turns most, none closer than a short section. A boundary's turn adds four
 things, each in standard units of the memo: how deep the cohesion of a few paragraphs on either
 side dips there (TextTiling's depth), how much of what is said just after it is new to the memo,
-and a penalty where the next paragraph opens by carrying on ("However", "This", "Second"). A
+a penalty where the next paragraph opens by carrying on ("However", "This", "Second"), and, at
+PAUSE_WEIGHT, how long the speaker paused there against their own pauses between paragraphs. A
 sentence-embedding model (all-MiniLM-L6-v2) in place of the words or beside them found fewer of
 the authors' breaks on benchmarks/structure.py, so none is used.
 Each section found is named with a key phrase of its own: the run of the speaker's words whose
