@@ -395,10 +395,11 @@ def paragraph_breaks(
 
 # What a paragraph boundary gains, per standard unit of how long the speaker paused there
 # compared with their other paragraph breaks. Set on benchmarks/structure.py's tuning texts:
-# read as a person reads, F1 0.39 with no weight, 0.52 at 0.5, 0.49 at 1 (of 8-9 memos then
-# measured: 0.44 at 0, 0.55 at 0.5); with the same pause at every paragraph, 0.53 at 0 and 0.5,
-# 0.51 at 1, 0.50 at 1.5 (pauses then vary only by what the VAD hears, and where a long
-# paragraph was cut with no pause at all). Held out at 0.5: 0.66 -> 0.69 flat, 0.69 -> 0.71 read.
+# read as a person reads, F1 0.39 with no weight, 0.52 at 0.5, 0.49 at 1 with a spread floor
+# of 0.3 (of 8 memos then measured: 0.44 at 0, 0.55 at 0.5 with either floor); with the same
+# pause at every paragraph, 0.53 at 0 and 0.5, 0.51 at 1, 0.50 at 1.5 (pauses then vary only
+# by what the VAD hears, and where a long paragraph was cut with no pause at all). Held out
+# at 0.5: 0.66 -> 0.69 flat, 0.69 -> 0.71 read.
 PAUSE_WEIGHT = 0.5
 # A silence heard between two stretches of speech is the speaker's pause less the VAD's
 # padding of the speech on either side (faster-whisper's speech_pad_ms, 400 ms each side).
