@@ -203,7 +203,10 @@ def test_a_speaker_who_pauses_alike_everywhere_gets_the_breaks_of_the_words_alon
     assert _section_starts(ONE_TOPIC, even) == words_alone
 
 
-def test_a_long_pause_where_the_words_barely_turn_starts_a_section():
+def test_a_long_pause_where_the_words_barely_turn_starts_a_section(monkeypatch):
+    # The mechanism, at a weight where one long pause outweighs this text's strongest turn
+    # nearby; tests/test_pause_sections.py holds the shipped weight on real audio.
+    monkeypatch.setattr("voiceblog.topics.PAUSE_WEIGHT", 1.0)
     words_alone = section_breaks(ONE_TOPIC)
     turns = boundary_turns(ONE_TOPIC)
     # the boundary the words alone came nearest to choosing, but did not
