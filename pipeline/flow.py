@@ -529,7 +529,8 @@ def _ask_sectioning(dictation: Dictation, client: LLMClient, workspace: Workspac
         )
         for block in dictation.blocks
     ]
-    return ask_sectioning(shown, client, load_prompt("section", workspace.prompts), lang)
+    prompt = load_prompt("section", workspace.prompts)
+    return ask_sectioning(shown, client, prompt, lang, dictation.pauses)
 
 
 def _section(blocks, title, sectioning: Callable, client: LLMClient, name: str, lang) -> Draft:

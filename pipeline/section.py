@@ -175,12 +175,17 @@ def _start_number(start: int, shown: list[CleanBlock], blocks: list[CleanBlock])
 
 
 def ask_sectioning(
-    blocks: list[CleanBlock], client: LLMClient, prompt: Prompt, lang: Language = ENGLISH
+    blocks: list[CleanBlock],
+    client: LLMClient,
+    prompt: Prompt,
+    lang: Language = ENGLISH,
+    pauses: topics.Pauses = None,
 ) -> Sectioning:
     """The model asked where sections start among these blocks' paragraphs and what the post,
-    its sections and its summary are called."""
+    its sections and its summary are called (the offline breaks, found with the speaker's
+    pauses, shown as likely)."""
     count = sum(len(b.paragraphs) for b in blocks)
-    candidates = offline_breaks(blocks, lang)
+    candidates = offline_breaks(blocks, lang, pauses)
     preview = _numbered_preview(blocks, set(candidates))
     messages = prompt.render(paragraphs=preview, count=str(count))
     answer = _sectioning_answer(client, messages, count)
@@ -236,13 +241,16 @@ def draft_by_llm(
     )
 
 
-def offline_breaks(blocks: list[CleanBlock], lang: Language) -> list[int]:
+def offline_breaks(
+    blocks: list[CleanBlock], lang: Language, pauses: topics.Pauses = None
+) -> list[int]:
     """Paragraph numbers (1-based) where the offline method would start a section, in the
     blocks the speaker did not name: the candidates the model chooses among."""
     found, first = [], 1
     for block in blocks:
         if not block.spoken and not block.heading:
-            found += [first + b for b in topics.paragraph_breaks(block.paragraphs, lang)]
+            breaks = topics.paragraph_breaks(block.paragraphs, lang, pauses)
+            found += [first + b for b in breaks]
         first += len(block.paragraphs)
     return found
 

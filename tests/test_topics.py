@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from voiceblog.cues import Sentence
 from voiceblog.languages import language
 from voiceblog.topics import (
+    boundary_turns,
     carries_on,
     headings,
     paragraph_groups,
     pause_gaps,
+    pause_scores,
     section_breaks,
     sections_of,
     summary_supported,
@@ -190,3 +194,66 @@ def test_a_spoken_turn_of_topic_gives_two_sections_headed_by_their_own_key_phras
     assert "meeting" in first or "status" in first, first
     assert "travel" in second or "conference" in second or "budget" in second, second
     assert not any("switching" in p.text.lower() for s in draft.sections for p in s.paragraphs)
+
+
+def _said_with_pauses(paragraphs: list[str], pauses: list[float]):
+    """The paragraphs said a sentence every 4 s, the speaker pausing pauses[k] s after paragraph
+    k, each silence heard as the VAD reports it (less its 0.8 s of padding)."""
+    sentences, silences, clock = [], [], 0.0
+    for paragraph, pause in zip(paragraphs, pauses + [0.0], strict=True):
+        for text in re.split(r"(?<=[.!?])\s+", paragraph):
+            sentences.append(Sentence(text, clock, clock + 3.7))
+            clock += 4.0
+        silences.append((clock - 0.3 + 0.4, clock - 0.3 + pause - 0.4))
+        clock += pause
+    return sentences, tuple(silences[:-1])
+
+
+def _section_starts(paragraphs: list[str], pauses: list[float]) -> list[int]:
+    """Where sections_of starts the second, third, … section, as paragraph indices."""
+    sentences, silences = _said_with_pauses(paragraphs, pauses)
+    starts, seen = [], 0
+    for part in sections_of(sentences, pauses=silences)[:-1]:
+        seen += len(part)
+        starts.append(seen)
+    bounds = [0]
+    for paragraph in paragraphs:
+        bounds.append(bounds[-1] + len(re.split(r"(?<=[.!?])\s+", paragraph)))
+    return [bounds.index(s) for s in starts]
+
+
+ONE_TOPIC = _paragraphs("pep-0434.md", "Rationale") + _paragraphs("pep-0434.md", "Motivation")
+
+
+def test_a_speaker_who_pauses_alike_everywhere_gets_the_breaks_of_the_words_alone():
+    assert pause_scores([1.1] * 6) == [0.0] * 6
+    words_alone = section_breaks(ONE_TOPIC)
+    even = [1.1] * (len(ONE_TOPIC) - 1)
+    assert _section_starts(ONE_TOPIC, even) == words_alone
+
+
+def test_a_long_pause_where_the_words_barely_turn_starts_a_section(monkeypatch):
+    # The mechanism, at a weight where one long pause outweighs this text's strongest turn
+    # nearby; tests/test_pause_sections.py holds the shipped weight on real audio.
+    monkeypatch.setattr("voiceblog.topics.PAUSE_WEIGHT", 1.0)
+    words_alone = section_breaks(ONE_TOPIC)
+    turns = boundary_turns(ONE_TOPIC)
+    # the boundary the words alone came nearest to choosing, but did not
+    elsewhere = max(
+        (g for g in range(1, len(ONE_TOPIC)) if g not in words_alone), key=lambda g: turns[g - 1]
+    )
+    pauses = [1.0] * (len(ONE_TOPIC) - 1)
+    pauses[elsewhere - 1] = 2.6
+    assert elsewhere in _section_starts(ONE_TOPIC, pauses)
+
+
+def test_pauses_count_against_the_speakers_own():
+    # a slow reader pauses longer throughout than a fast one: alike, in their own terms
+    fast = [0.9, 1.0, 2.0, 0.85, 1.1, 0.9, 1.6]
+    slow = [1.8 * p for p in fast]
+    heard = [pause_scores([p - 0.8 for p in pauses]) for pauses in (fast, slow)]
+    assert heard[0] == pytest.approx(heard[1])
+    assert max(heard[0]) == heard[0][2]  # the 2 s pause stands out
+    assert _section_starts(ONE_TOPIC, fast[:1] * (len(ONE_TOPIC) - 1)) == _section_starts(
+        ONE_TOPIC, slow[:1] * (len(ONE_TOPIC) - 1)
+    )

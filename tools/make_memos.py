@@ -140,6 +140,42 @@ def long_memo_with_a_pause(out: Path, pause_seconds: float = 60.0) -> None:
     out.with_suffix(".json").write_text(json.dumps({"reference": text, **span}, indent=1))
 
 
+# A memo with no cue whose words turn about as much at two paragraph breaks, read with the
+# same short pause at every paragraph break but one: a long pause where the words alone would
+# not have started the second section (pipeline/topics.py weighs the speaker's pauses).
+PAUSE_BREAK_TEXT = ("benchmarks/texts/pep-0434.md", "Rationale")  # public domain, 460 words
+PAUSE_BREAK_BEFORE = 3  # the paragraph (0-based) the long pause comes before
+SHORT_PAUSE, LONG_PAUSE = 0.9, 2.8  # seconds of room tone after a paragraph
+
+
+def pause_break_memo(out: Path) -> None:
+    """PAUSE_BREAK_TEXT read by flite slt paragraph by paragraph, a long pause before paragraph
+    PAUSE_BREAK_BEFORE. Writes out (Opus) and out.with_suffix(".json"): the paragraphs read and
+    where the long pause is."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import memos
+    from speech_text import speech_text
+
+    from voiceblog.audio import decode
+
+    path, heading = PAUSE_BREAK_TEXT
+    body = (ROOT / path).read_text(encoding="utf-8").split(f"## {heading}\n", 1)[1]
+    blocks = [" ".join(b.split()) for b in body.split("\n## ", 1)[0].split("\n\n")]
+    paragraphs = [speech_text(b) for b in blocks if b and not b.startswith("#")]
+    pieces = []
+    for index, paragraph in enumerate(paragraphs):
+        wav = speak("flite", paragraph)
+        pause = LONG_PAUSE if index == PAUSE_BREAK_BEFORE - 1 else SHORT_PAUSE
+        pieces += [decode(wav), memos.room_noise(pause, seed=index)]
+        wav.unlink()
+    wav = Path(tempfile.mkstemp(suffix=".wav")[1])
+    write_wav(wav, np.concatenate(pieces[:-1]))
+    encode(wav, out, bit_rate=16_000)
+    wav.unlink()
+    facts = {"paragraphs": paragraphs, "long_pause_before": PAUSE_BREAK_BEFORE}
+    out.with_suffix(".json").write_text(json.dumps(facts, indent=1) + "\n")
+
+
 def _quiet_point_near(samples: np.ndarray, middle: int) -> int:
     """The quietest 50 ms around the middle, so the pause does not cut a word."""
     window = 800
@@ -187,6 +223,10 @@ def main(only: list[str]) -> None:
             wav = speak(engine, text)
             _report(encode(wav, out, bit_rate=48_000))
             wav.unlink()
+    pause_memo = ROOT / "tests" / "data" / "pause-break-memo.ogg"
+    if wanted(pause_memo):
+        pause_break_memo(pause_memo)
+        _report(pause_memo)
     long_memo = ROOT / "tests" / "data" / "long-memo-with-pause.ogg"
     if wanted(long_memo):
         long_memo_with_a_pause(long_memo)

@@ -1,0 +1,65 @@
+"""With an LLM, a memo with no spoken cue: the model is shown the offline breaks (found with
+the speaker's pauses) and names them; a heading whose words its own section does not say gives
+way to voiceblog's own, with one warning. The text is PEP 434's Rationale as the pause memo
+reads it (tests/data/pause-break-memo.json), the speaker pausing long before paragraph 4."""
+
+import json
+import logging
+from pathlib import Path
+
+from voiceblog.clean import Paragraph
+from voiceblog.languages import ENGLISH
+from voiceblog.section import (
+    CleanBlock,
+    Sectioning,
+    _numbered_preview,
+    draft_by_llm,
+    offline_breaks,
+)
+
+FACTS = json.loads((Path(__file__).parent / "data" / "pause-break-memo.json").read_text())
+LONG = FACTS["long_pause_before"]  # 0-based: the paragraph after the long pause
+
+
+def said_with_pauses() -> tuple[list[CleanBlock], tuple[tuple[float, float], ...]]:
+    """The paragraphs, 30 s each, and the silences the VAD heard between them: 0.1 s (a 0.9 s
+    pause less the VAD's padding), 2 s before paragraph LONG."""
+    paragraphs = [
+        Paragraph(text, 31.0 * i, 31.0 * i + 30) for i, text in enumerate(FACTS["paragraphs"])
+    ]
+    silences = tuple(
+        (31.0 * i - 1 + 0.45, 31.0 * i - 1 + 0.45 + (2.0 if i == LONG else 0.1))
+        for i in range(1, len(paragraphs))
+    )
+    return [CleanBlock(None, False, paragraphs)], silences
+
+
+def test_the_model_is_shown_the_break_the_pause_makes_likely():
+    blocks, silences = said_with_pauses()
+    candidates = offline_breaks(blocks, ENGLISH, silences)
+    assert candidates == [LONG + 1]  # numbered from 1, as the model sees them
+    preview = _numbered_preview(blocks, set(candidates)).splitlines()
+    assert preview[preview.index("LIKELY TOPIC CHANGE") + 1].startswith(f"[{LONG + 1}] ")
+
+
+def test_a_heading_its_own_section_does_not_say_gives_way_with_one_warning(caplog):
+    blocks, silences = said_with_pauses()
+    answer = {
+        "title": "IDLE and Python Versions",
+        "summary": "Why IDLE changes go to every current Python version.",
+        "sections": [
+            {"heading": "Exception Dialog Box", "start": 1},  # what section 2 says, not 1
+            {"heading": "The Uncaught Exception", "start": LONG + 1},
+        ],
+    }
+    sectioning = Sectioning(answer, blocks, offline_breaks(blocks, ENGLISH, silences), "")
+    with caplog.at_level(logging.WARNING, logger="voiceblog"):
+        draft = draft_by_llm(blocks, None, sectioning, ENGLISH)
+    first, second = draft.sections
+    assert len(second.paragraphs) == len(FACTS["paragraphs"]) - LONG
+    assert second.heading == "The Uncaught Exception"
+    assert first.heading and first.heading != "Exception Dialog Box"
+    assert first.heading.lower() in " ".join(FACTS["paragraphs"][:LONG]).lower()
+    assert draft.title == answer["title"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and '"Exception Dialog Box"' in warnings[0], warnings
