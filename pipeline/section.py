@@ -461,8 +461,19 @@ def _numbered_preview(blocks: list[CleanBlock], candidates: set[int] = frozenset
 
 
 def parse_sectioning(reply: str, paragraph_count: int) -> dict:
-    """The JSON object in the reply, checked against the schema and the paragraph count."""
+    """The JSON object in the reply, checked against the schema and the paragraph count.
+
+    Sections said to start past the last paragraph are left out (a small model counts on
+    past the end now and then; asking again costs a second whole answer, 2-3 minutes in
+    process); an answer with nothing else in it is unusable."""
     answer = json_reply(reply, SECTIONING_SCHEMA, "sectioning answer")
-    if any(s["start"] > paragraph_count for s in answer["sections"]):
+    inside = [s for s in answer["sections"] if s["start"] <= paragraph_count]
+    if answer["sections"] and not inside:
         raise LLMOutputError("the LLM's sectioning answer points past the last paragraph")
-    return answer
+    if len(inside) < len(answer["sections"]):
+        log.info(
+            "the LLM's sectioning answer points past the last paragraph (%d); left out: %s",
+            paragraph_count,
+            ", ".join(str(s["start"]) for s in answer["sections"] if s not in inside),
+        )
+    return {**answer, "sections": inside}

@@ -179,6 +179,32 @@ def test_headings_title_summary_and_tags_are_one_line_of_plain_text(cues_memo, w
     assert len(document.core_properties.title) <= 255
 
 
+def test_a_section_said_to_start_past_the_last_paragraph_is_left_out_not_asked_again(
+    cues_memo,
+):
+    # What Qwen 0.5B did in process: one start past the end, and the rest of the answer good.
+    asked = []
+
+    def sectioning():
+        asked.append(1)
+        return json.dumps(
+            {
+                "title": "Baking bread at home",
+                "sections": [
+                    {"heading": "What we learned", "start": 1},
+                    {"heading": "x", "start": 99},
+                ],
+            }
+        )
+
+    with ScriptedLLM(script(on_sections=sectioning)) as server:
+        result = draft(cues_memo, server)
+    assert len(asked) == 1
+    markdown = markdown_of(result)
+    assert "title: Baking bread at home" in markdown
+    assert "## x" not in markdown
+
+
 def test_no_two_sections_share_a_heading_and_the_speakers_come_first(cues_memo):
     # What Qwen 0.5B did: the spoken heading of a later section at paragraph 1 as well.
     sectioning = json.dumps(
