@@ -225,14 +225,11 @@ def draft_by_llm(
     tags = [line(t, TAG_CHARS, "tag").lower() for t in answer.get("tags", [])]
     title = spoken_title or line(answer["title"], TITLE_CHARS, "title")
     summary = line(answer.get("summary", ""), SUMMARY_CHARS, "summary")
-    if left_out:
-        log.warning(
-            "the LLM wrote what the speaker did not say (invented, or in another language); "
-            "left out: %s",
-            "; ".join(left_out),
-        )
     sections = without_repeated_headings(sections)
-    title, summary = supported_lines(sections, title, summary, bool(spoken_title), lang)
+    title, summary, unsupported = supported_lines(
+        sections, title, summary, bool(spoken_title), lang
+    )
+    _warn_left_out(left_out, unsupported)
     return Draft(
         title=title or title_from_opening(blocks, lang),
         sections=name_untitled(name_proposed(sections, title, lang), lang),
@@ -272,8 +269,8 @@ def supported_lines(
     sections: list[Section], title: str, summary: str, spoken_title: bool, lang: Language
 ) -> tuple[str, str]:
     """The model's headings, title and summary that say what their section (or the memo)
-    says; each that does not is replaced by the offline one (a heading) or left out, with one
-    warning. Returns the title and summary kept."""
+    says; each that does not is replaced by the offline one (a heading) or left out. Returns
+    the title and summary kept, and what was not."""
     texts = [" ".join(p.text for p in s.paragraphs) for s in sections]
     memo, failed = " ".join(texts), []
     for section, text in zip(sections, texts, strict=True):
@@ -296,12 +293,23 @@ def supported_lines(
     if summary and not topics.summary_supported(summary, memo, lang):
         failed.append(f'summary "{summary}"')
         summary = ""
-    if failed:
-        log.warning(
-            "the LLM's %s not supported by the text it names; voiceblog's own used instead",
-            "; ".join(failed) + (" is" if len(failed) == 1 else " are"),
+    return title, summary, failed
+
+
+def _warn_left_out(invented: list[str], unsupported: list[str]) -> None:
+    """One warning for every line of the model's that was not kept: words the speaker did not
+    say, or a line its own text does not support."""
+    if not invented and not unsupported:
+        return
+    reasons = []
+    if invented:
+        reasons.append(
+            "what the speaker did not say (invented, or in another language): "
+            + "; ".join(invented)
         )
-    return title, summary
+    if unsupported:
+        reasons.append("what the text it names does not say: " + "; ".join(unsupported))
+    log.warning("the LLM wrote %s; left out, voiceblog's own used instead", " and ".join(reasons))
 
 
 def _said_words(blocks: list[CleanBlock], lang: Language) -> frozenset[str]:

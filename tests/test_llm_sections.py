@@ -63,3 +63,25 @@ def test_a_heading_its_own_section_does_not_say_gives_way_with_one_warning(caplo
     assert draft.title == answer["title"]
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and '"Exception Dialog Box"' in warnings[0], warnings
+
+
+def test_a_heading_not_said_and_one_not_supported_give_one_warning_between_them(caplog):
+    # What Qwen 0.5B did on pep-0219: headings of words nobody said, and headings its own
+    # section does not say, in one answer (two warnings before).
+    blocks, silences = said_with_pauses()
+    answer = {
+        "title": "IDLE and Python Versions",
+        "sections": [
+            {"heading": "Exception Dialog Box", "start": 1},  # what section 2 says, not 1
+            {"heading": "Quantum Banana Recipes", "start": LONG + 1},  # nobody said it
+        ],
+    }
+    sectioning = Sectioning(answer, blocks, offline_breaks(blocks, ENGLISH, silences), "")
+    with caplog.at_level(logging.WARNING, logger="voiceblog"):
+        draft = draft_by_llm(blocks, None, sectioning, ENGLISH)
+    headings = [s.heading for s in draft.sections]
+    assert "Exception Dialog Box" not in headings and "Quantum Banana Recipes" not in headings
+    assert all(headings), headings  # each replaced by voiceblog's own
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1, warnings
+    assert '"Exception Dialog Box"' in warnings[0] and '"Quantum Banana Recipes"' in warnings[0]
