@@ -186,6 +186,10 @@ def compile_heads(cues: dict) -> list[Head]:
 
 def lead_pattern(cues: dict) -> str:
     """What may come before a cue and is not part of it: quotes, and leads with a mark."""
-    leads = cues.get("parts", {}).get("lead", ())
-    words = rf"(?:{alternatives(leads)}[,.]?\s+)*" if leads else ""
-    return rf"[\"'“”‘’„‚«»¿¡(\[]*{words}"
+    return rf"[\"'“”‘’„‚«»¿¡(\[]*{lead_words(cues.get('parts', {}))}"
+
+
+def lead_words(parts: dict) -> str:
+    """Any number of the language's leads, each with its mark: "Okay, so, "."""
+    leads = parts.get("lead", ())
+    return rf"(?:{alternatives(leads)}[,.]?\s+)*" if leads else ""

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from voiceblog.cue_forms import Head, alternatives, compile_heads, lead_pattern
+from voiceblog.cue_forms import Head, alternatives, compile_heads, lead_pattern, lead_words
 from voiceblog.languages import ENGLISH, Language, language
 from voiceblog.transcription.options import WordTimingNeeds
 from voiceblog.transcription.transcript import Transcript
@@ -99,7 +99,7 @@ def _transition(parts: dict) -> re.Pattern | None:
     transition word, nothing else. Said right before a section cue, it belongs to the cue."""
     if not parts.get("transition"):
         return None
-    around = rf"(?:{alternatives(parts.get('lead', ()))}[,.]?\s+)*"
+    around = lead_words(parts)
     core = alternatives(parts["transition"])
     return re.compile(rf"{around}{core}(?:,?\s+{around}{core})*[.!?…]?", re.IGNORECASE)
 
