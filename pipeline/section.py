@@ -267,7 +267,7 @@ def with_candidates(answer: list[dict], candidates: list[int]) -> list[dict]:
 
 def supported_lines(
     sections: list[Section], title: str, summary: str, spoken_title: bool, lang: Language
-) -> tuple[str, str]:
+) -> tuple[str, str, list[str]]:
     """The model's headings, title and summary that say what their section (or the memo)
     says; each that does not is replaced by the offline one (a heading) or left out. Returns
     the title and summary kept, and what was not."""
@@ -476,12 +476,13 @@ def parse_sectioning(reply: str, paragraph_count: int) -> dict:
     process); an answer with nothing else in it is unusable."""
     answer = json_reply(reply, SECTIONING_SCHEMA, "sectioning answer")
     inside = [s for s in answer["sections"] if s["start"] <= paragraph_count]
-    if answer["sections"] and not inside:
+    past = [str(s["start"]) for s in answer["sections"] if s["start"] > paragraph_count]
+    if past and not inside:
         raise LLMOutputError("the LLM's sectioning answer points past the last paragraph")
-    if len(inside) < len(answer["sections"]):
+    if past:
         log.info(
             "the LLM's sectioning answer points past the last paragraph (%d); left out: %s",
             paragraph_count,
-            ", ".join(str(s["start"]) for s in answer["sections"] if s not in inside),
+            ", ".join(past),
         )
     return {**answer, "sections": inside}

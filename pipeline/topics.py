@@ -99,10 +99,12 @@ def gap_scores(sentences: list[Sentence], grain: Grain, lang: Language = ENGLISH
     return [d + grain.pause_weight * max(0.0, p) for d, p in zip(depth, pauses, strict=True)]
 
 
-def _standard(values: list[float]) -> list[float]:
-    """Values as z-scores; all zero when they do not vary (no pauses heard, say)."""
+def _standard(values: list[float], least_spread: float = 0.0) -> list[float]:
+    """Values as z-scores; all zero when they do not vary (no pauses heard, say). A spread
+    smaller than least_spread counts as that: values that hardly vary stay near zero."""
     mean = sum(values) / max(1, len(values))
     spread = math.sqrt(sum((v - mean) ** 2 for v in values) / max(1, len(values)))
+    spread = max(spread, least_spread)
     return [(v - mean) / spread if spread > 1e-9 else 0.0 for v in values]
 
 
@@ -206,8 +208,7 @@ def sections_of(
     """An uncued stretch of sentences as sections, where the topic turns; one section when the
     stretch is too short to need more."""
     groups = paragraph_groups(sentences, pauses, lang)
-    paragraphs = [_paragraph(g) for g in groups]
-    breaks = section_breaks([p.text for p in paragraphs], lang, pauses_before(paragraphs, pauses))
+    breaks = paragraph_breaks([_paragraph(g) for g in groups], lang, pauses)
     return [[s for g in part for s in g] for part in cut(groups, breaks)]
 
 
@@ -421,9 +422,7 @@ def pause_scores(pauses: list[float]) -> list[float]:
     how many times longer than their usual one, on a log scale. A boundary where no silence was
     heard counts as a pause of half the VAD's padding (shorter than any it hears)."""
     logs = [math.log(VAD_PADDING + p if p > 0 else VAD_PADDING / 2) for p in pauses]
-    mean = sum(logs) / max(1, len(logs))
-    spread = math.sqrt(sum((v - mean) ** 2 for v in logs) / max(1, len(logs)))
-    return [(v - mean) / max(spread, LEAST_SPREAD) for v in logs]
+    return _standard(logs, LEAST_SPREAD)
 
 
 # Headings -------------------------------------------------------------------------------
