@@ -122,6 +122,10 @@ TURNS = [
     "Different topic",
     "In other news",
     "Changing topics",
+    "In conclusion",  # a wrap-up turns to the post's close
+    "To sum up",
+    "Wrapping up",
+    "Some final thoughts",
 ]
 BEFORE = (
     "We spend the first twenty minutes of the meeting going around the table with status "
@@ -245,6 +249,9 @@ def test_a_turn_of_topic_in_other_languages(code):
         "Switching gears on a bike takes practice.",
         "Changing the subject was rude of him.",
         "On a different note than the choir, she sang.",
+        "Wrapping up the leftovers took an hour.",
+        "Final thoughts are the hardest to write.",
+        "The report in summary form was shorter.",
     ],
 )
 def test_turn_words_running_on_as_prose_turn_nothing(prose):
