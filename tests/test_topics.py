@@ -257,3 +257,14 @@ def test_pauses_count_against_the_speakers_own():
     assert _section_starts(ONE_TOPIC, fast[:1] * (len(ONE_TOPIC) - 1)) == _section_starts(
         ONE_TOPIC, slow[:1] * (len(ONE_TOPIC) - 1)
     )
+
+
+def test_a_heading_does_not_end_on_a_conjunction():
+    # A turn-proposed section of a trial memo (flite rms) was headed "Keep Baking Every Weekend
+    # and See Whether".
+    text = (
+        "The hardest part was patience, not technique. I will keep baking every weekend and see "
+        "whether I can get a more open crumb by the spring."
+    )
+    heading = headings([text], ["Baking Sourdough"])[0]
+    assert heading and heading.split()[-1].lower() not in {"whether", "though", "since", "unless"}
