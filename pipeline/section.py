@@ -296,6 +296,13 @@ def supported_lines(
     the title and summary kept, and what was not."""
     texts = [" ".join(p.text for p in s.paragraphs) for s in sections]
     memo, failed = " ".join(texts), []
+    for section in sections:
+        if section.heading and not section.spoken and is_sentence(section.heading, "heading"):
+            failed.append(f'heading "{section.heading}" (a sentence, not a heading)')
+            section.heading, section.proposed = None, True
+    if title and not spoken_title and is_sentence(title, "title"):
+        failed.append(f'title "{title}" (a sentence, not a title)')
+        title = ""
     for section, text in zip(sections, texts, strict=True):
         if (
             section.heading
@@ -317,6 +324,19 @@ def supported_lines(
         failed.append(f'summary "{summary}"')
         summary = ""
     return title, summary, failed
+
+
+# Longer than this, a line of the model's is a passage it copied, not a heading or title (Qwen
+# 0.5B headed a section "Whether to move forward with PEP 703 as well as ultimately making it
+# the default"); the offline headings are at most 7 words.
+LINE_WORDS = {"heading": 10, "title": 14}
+
+
+def is_sentence(line: str, what: str) -> bool:
+    """Whether a heading or title of the model's is a sentence copied from the text rather than
+    a name for it: a sentence ends inside it ("Internal documentation. We have …"), or it runs
+    longer than LINE_WORDS."""
+    return bool(re.search(r"\w{3}[.!?]\s+[A-Z]", line)) or len(line.split()) > LINE_WORDS[what]
 
 
 def _warn_left_out(invented: list[str], unsupported: list[str]) -> None:

@@ -109,3 +109,23 @@ def test_the_model_names_the_offline_breaks_and_starts_no_section_of_its_own():
     unnamed = {"title": "IDLE and Python Versions", "sections": [{"heading": "Idle", "start": 1}]}
     draft = draft_by_llm(blocks, None, Sectioning(unnamed, blocks, candidates, ""), ENGLISH)
     assert len(draft.sections) == 2 and all(s.heading for s in draft.sections)
+
+
+def test_a_sentence_copied_as_a_heading_or_title_gives_way(caplog):
+    # What Qwen 0.5B did on pep-0779 and series-intro once it could no longer add breaks: the
+    # section's opening words copied as its heading, two sentences as the title.
+    blocks, silences = said_with_pauses()
+    opening = " ".join(FACTS["paragraphs"][LONG].split()[:12]).rstrip(",.;")
+    answer = {
+        "title": "Enhancements to IDLE. Most of them are for every version",
+        "sections": [{"heading": "Idle", "start": 1}, {"heading": opening, "start": LONG + 1}],
+    }
+    sectioning = Sectioning(answer, blocks, offline_breaks(blocks, ENGLISH, silences), "")
+    with caplog.at_level(logging.WARNING, logger="voiceblog"):
+        draft = draft_by_llm(blocks, None, sectioning, ENGLISH)
+    assert draft.sections[1].heading and draft.sections[1].heading != opening
+    assert len(draft.sections[1].heading.split()) <= 7
+    assert draft.title and draft.title != answer["title"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "a sentence, not a heading" in warnings[0], warnings
+    assert "a sentence, not a title" in warnings[0]
