@@ -63,6 +63,7 @@ class Grammar:
     abbreviations: frozenset[str]  # whose period does not end a sentence
     may_end_sentence: frozenset[str]  # ... unless the next word starts with a capital
     transition: re.Pattern | None  # "Alright, moving on." said on its own before a cue
+    announce: re.Pattern | None  # "Now let's talk about money.": the topic it turns to
 
 
 @cache
@@ -91,6 +92,7 @@ def grammar(lang: Language = ENGLISH) -> Grammar:
         abbreviations=lang.words("sentences", "abbreviations"),
         may_end_sentence=lang.words("sentences", "may_end_sentence"),
         transition=_transition(cues.get("parts", {})),
+        announce=_announce(cues.get("parts", {})),
     )
 
 
@@ -102,6 +104,30 @@ def _transition(parts: dict) -> re.Pattern | None:
     around = lead_words(parts)
     core = alternatives(parts["transition"])
     return re.compile(rf"{around}{core}(?:,?\s+{around}{core})*[.!?…]?", re.IGNORECASE)
+
+
+def _announce(parts: dict) -> re.Pattern | None:
+    """A sentence that opens by announcing its topic: leads, an adverb ("next"), who speaks
+    and a talking verb ("let's talk about", "I'd like to discuss"), then the topic (group
+    "topic", up to the next mark) unless it starts with a word that names none ("it")."""
+    if not (parts.get("announce_subject") and parts.get("announce_verb")):
+        return None
+    adverb = alternatives(parts.get("announce_adverb", ()))
+    subject, verb = alternatives(parts["announce_subject"]), alternatives(parts["announce_verb"])
+    not_topic = alternatives(parts.get("announce_not_topic", ()))
+    return re.compile(
+        rf"{lead_pattern({'parts': parts})}(?:{adverb},?\s+)*{subject}\s+{verb}\s+"
+        rf"(?!{not_topic}(?![\w'-]))(?P<topic>[^.!?;:,\s][^.!?;:,]*)",
+        re.IGNORECASE,
+    )
+
+
+def announced_topic(text: str, g: Grammar) -> str | None:
+    """What a sentence announces it turns to ("Now let's talk about money." → "money"), or
+    None when it announces nothing."""
+    if g.announce is None or not (m := g.announce.match(text.replace("\u2019", "'"))):
+        return None
+    return m.group("topic").strip()
 
 
 INITIALISM = re.compile(r"^(?:[a-z]\.){2,}$", re.I)  # U.S., a.m.
@@ -628,8 +654,9 @@ def _left_open(sentence: list[TimedWord], i: int, last: int, g) -> bool:
 class _Builder:
     """Applies cues in order, keeping the blocks built so far."""
 
-    def __init__(self, transition: re.Pattern | None = None) -> None:
-        self.transition = transition  # a sentence that only moves on to the next cue
+    def __init__(self, g: Grammar) -> None:
+        self.grammar = g
+        self.transition = g.transition  # a sentence that only moves on to the next cue
         self.title: str | None = None
         self.blocks: list[Block] = [Block(heading=None, spoken=False)]
         self.pending: str | None = None  # a bare cue's kind, waiting for its name
@@ -736,6 +763,8 @@ class _Builder:
             piece = replace(piece, kind="subsection" if self.section_said else "section")
         if isinstance(piece, Sentence):
             if not self.take_name(piece):
+                if announced_topic(piece.text, self.grammar):
+                    self.turn()  # "Now let's talk about money.": kept as said, a turn before it
                 self.say(piece)
             return
         if piece.kind.startswith("retype"):
@@ -862,7 +891,7 @@ def apply_spoken_cues(transcript: Transcript) -> Dictation:
     """Turn the speaker's dictated structure, in the memo's language, into a title and blocks
     of paragraphs."""
     g = grammar(language(transcript.language))
-    builder = _Builder(g.transition)
+    builder = _Builder(g)
     for piece in split_sentences(transcript, g):
         builder.feed(piece)
     return replace(builder.result(), language=transcript.language, pauses=transcript.pauses)

@@ -110,6 +110,11 @@ def draft_by_rules(
 def name_proposed(sections: list[Section], title: str, lang: Language = ENGLISH) -> list[Section]:
     """Headings for the sections found where the topic turns: a key phrase of each, unlike
     the title and the other headings."""
+    for section in sections:  # "Now let's talk about money.": the speaker named its topic
+        if section.proposed and not section.heading and section.paragraphs:
+            heading = topics.announced_heading(section.paragraphs[0].text, lang)
+            if heading and not topics.repeats(heading, title, lang):
+                section.heading = heading
     unnamed = [s for s in sections if s.proposed and not s.heading]
     named = [title, *(s.heading for s in sections if s.heading)]
     texts = [" ".join(p.text for p in s.paragraphs) for s in unnamed]
@@ -132,7 +137,8 @@ def name_untitled(sections: list[Section], lang: Language = ENGLISH) -> list[Sec
 
 def title_from_opening(blocks: list[CleanBlock], lang: Language = ENGLISH) -> str:
     """A working title from what the speaker said, when they dictated none."""
-    return offline_title([p.text for b in blocks for p in b.paragraphs], lang)
+    first = len(blocks[0].paragraphs) if len(blocks) > 1 and blocks[1].proposed else None
+    return offline_title([p.text for b in blocks for p in b.paragraphs], lang, first)
 
 
 @dataclass

@@ -70,18 +70,29 @@ def rules(lang: Language = ENGLISH) -> TitleRules:
     )
 
 
-def offline_title(paragraphs: list[str], lang: Language = ENGLISH) -> str:
+def offline_title(
+    paragraphs: list[str], lang: Language = ENGLISH, first_section: int | None = None
+) -> str:
     """A 3–10 word title for a memo given as its cleaned paragraphs, in the memo's language
-    (title case where the language uses it)."""
+    (title case where the language uses it). first_section: how many of the paragraphs the
+    opening section holds; the title comes from it, not from the next section's opener ("Next,
+    I want to talk about the budget" names that section)."""
     r = rules(lang)
-    text = re.sub(r"(\w) -(\w)", r"\1-\2", " ".join(paragraphs))  # Whisper's "pre -training"
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
-    opening = sentences[:OPENING_SENTENCES]
+    opening = _sentences(paragraphs[:first_section])[:OPENING_SENTENCES]
+    text = _unsplit(" ".join(paragraphs))
     counts = _content_counts(text, r)
     for phrase in (_introduced_topic(opening, r), _best_clause(opening, counts, r)):
         if phrase and (title := _fit(phrase, counts, r)):
             return _cased(title, r)
     return _from_keywords(text, counts, r)
+
+
+def _unsplit(text: str) -> str:
+    return re.sub(r"(\w) -(\w)", r"\1-\2", text)  # Whisper's "pre -training"
+
+
+def _sentences(paragraphs: list[str]) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", _unsplit(" ".join(paragraphs))) if s.strip()]
 
 
 def _cased(title: str, r: TitleRules) -> str:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from voiceblog.clean import Paragraph, clean_sentence
-from voiceblog.cues import Block, Sentence
+from voiceblog.cues import Block, Sentence, announced_topic, grammar
 from voiceblog.fidelity import content_words
 from voiceblog.languages import ENGLISH, Language
 from voiceblog.title import rules as title_rules
@@ -440,6 +440,25 @@ def headings(sections: list[str], avoid: list[str], lang: Language = ENGLISH) ->
         taken.append(set(stems(name, lang)))
         names.append(name)
     return names
+
+
+def announced_heading(section: str, lang: Language = ENGLISH) -> str | None:
+    """The topic a section's first sentence announces, as its heading: "Now let's talk about
+    the budget for next year, because …" → "The Budget for Next Year". At most HEADING_WORDS
+    words, cut before a joining word; None when it announces none or names no content word."""
+    first = re.split(r"(?<=[.!?])\s+", section.strip(), maxsplit=1)[0]
+    topic = announced_topic(first, grammar(lang))
+    if topic is None:
+        return None
+    r, words = title_rules(lang), topic.split()
+    if len(words) > HEADING_WORDS[1]:
+        cuts = [k for k in range(1, HEADING_WORDS[1] + 1) if _bare(words[k]) in r.boundary_words]
+        words = words[: cuts[-1]] if cuts else []
+    while words and _bare(words[-1]) in r.dangling_words:
+        words.pop()
+    if not any(_is_content(w, topic_rules(lang)) for w in words):
+        return None
+    return _styled(" ".join(words), lang)
 
 
 def _best_phrase(text: str, count: Counter, memo: Counter, taken: list, lang: Language) -> str:

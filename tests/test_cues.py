@@ -258,6 +258,57 @@ def test_turn_words_running_on_as_prose_turn_nothing(prose):
     assert turned_memo(BEFORE, prose, AFTER) == [(False, f"{BEFORE} {prose} {AFTER}")]
 
 
+# A topic announced as the next thing talked about, built from its parts (this test's own
+# lists, not the language file's): a lead or none, who speaks, a talking verb, a topic.
+ANNOUNCERS = [
+    "Let's talk about",
+    "Now let's talk a bit about",
+    "Next, I want to talk about",
+    "I also wanted to talk about",
+    "We need to talk about",
+    "I'd like to say a few words about",
+    "Finally, I'm going to touch on",
+    "So I want to discuss",
+    "Let us turn to",
+    "Okay, let's move on to",
+    "I'll quickly go over",
+    "And we should talk about",
+]
+TOPICS = ["the budget for next year", "money", "why we keep losing people", "conference travel"]
+
+
+@pytest.mark.parametrize("announcer", ANNOUNCERS)
+def test_a_sentence_announcing_its_topic_turns_to_it_and_is_kept_as_said(announcer):
+    topic = TOPICS[len(announcer) % len(TOPICS)]
+    said = f"{announcer} {topic}, because it matters. {AFTER}"
+    assert turned_memo(BEFORE, said) == [(True, BEFORE), (True, said)]
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "I want to talk about it with her first.",  # no topic: a pronoun
+        "I'll talk about that later.",
+        "I want to look at the house on Saturday.",  # doing, not talking
+        "We should dig into the soil before it rains.",
+        "I talked about money with him.",  # said before, not announced
+        "Talk about money is cheap.",
+        "He said we need to talk about the budget.",  # not where the sentence starts
+    ],
+)
+def test_talk_words_that_announce_no_topic_turn_nothing(prose):
+    assert turned_memo(BEFORE, prose, AFTER) == [(False, f"{BEFORE} {prose} {AFTER}")]
+
+
+def test_an_announced_topic_under_a_named_section_is_a_new_paragraph():
+    dictation = apply_spoken_cues(
+        dictate("New section: meetings.", BEFORE, f"Now let's talk about money. {AFTER}")
+    )
+    assert [(b.heading, len(b.paragraphs), b.turned) for b in dictation.blocks] == [
+        ("Meetings", 2, False)
+    ]
+
+
 def test_ordinary_clauses_with_cue_words_stay_in_their_sentence():
     _, blocks = structure("We hiked for hours, the next section of the trail was steep.")
     assert blocks == [(None, "We hiked for hours, the next section of the trail was steep.")]

@@ -196,6 +196,33 @@ def test_a_spoken_turn_of_topic_gives_two_sections_headed_by_their_own_key_phras
     assert not any("switching" in p.text.lower() for s in draft.sections for p in s.paragraphs)
 
 
+def test_a_section_whose_speaker_announced_its_topic_is_headed_by_it(tmp_path):
+    from voiceblog.cues import apply_spoken_cues
+    from voiceblog.flow import make_draft
+    from voiceblog.transcription.transcript import Segment, Transcript
+    from voiceblog.workspace import Workspace
+
+    meeting = (
+        "Our weekly meeting is not working. We spend twenty minutes of the meeting on status "
+        "updates that everyone could read in the tracker, and by the time the meeting gets to "
+        "a decision, half the room has checked out. A written status document, filled in by "
+        "Monday evening, would let the meeting start with the questions that need us."
+    )
+    travel = (
+        "Next, I want to talk about the budget for conference travel, because finance asked. "
+        "Last year five people went to three conferences, and it came to eighteen thousand "
+        "dollars. Finance wants it down by a quarter, so I would keep the Berlin conference, "
+        "where the customers are, and drop the regional one that mostly brought in vendors."
+    )
+    segments = (Segment(0.0, 20.0, meeting), Segment(21.0, 40.0, travel))
+    transcript = Transcript(segments, 41.0, "en", "faster-whisper", "tiny.en")
+    draft, _ = make_draft(apply_spoken_cues(transcript), None, Workspace(tmp_path), "memo")
+    assert [s.proposed for s in draft.sections] == [True, True]
+    assert draft.sections[1].heading == "The Budget for Conference Travel"
+    assert draft.sections[1].paragraphs[0].text.startswith("Next, I want to talk about the budget")
+    assert draft.sections[0].heading != draft.sections[1].heading
+
+
 def _said_with_pauses(paragraphs: list[str], pauses: list[float]):
     """The paragraphs said a sentence every 4 s, the speaker pausing pauses[k] s after paragraph
     k, each silence heard as the VAD reports it (less its 0.8 s of padding)."""
