@@ -114,9 +114,10 @@ def _announce(parts: dict) -> re.Pattern | None:
         return None
     adverb = alternatives(parts.get("announce_adverb", ()))
     subject, verb = alternatives(parts["announce_subject"]), alternatives(parts["announce_verb"])
+    manner = alternatives(parts.get("announce_manner", ()))
     not_topic = alternatives(parts.get("announce_not_topic", ()))
     return re.compile(
-        rf"{lead_pattern({'parts': parts})}(?:{adverb},?\s+)*{subject}\s+{verb}\s+"
+        rf"{lead_pattern({'parts': parts})}(?:{adverb},?\s+)*{subject}\s+(?:{manner}\s+)?{verb}\s+"
         rf"(?!{not_topic}(?![\w'-]))(?P<topic>[^.!?;:,\s][^.!?;:,]*)",
         re.IGNORECASE,
     )

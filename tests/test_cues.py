@@ -273,6 +273,8 @@ ANNOUNCERS = [
     "Okay, let's move on to",
     "I'll quickly go over",
     "And we should talk about",
+    "Let's also talk about",
+    "I want to briefly touch on",
 ]
 TOPICS = ["the budget for next year", "money", "why we keep losing people", "conference travel"]
 
