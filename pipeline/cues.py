@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from voiceblog.cue_forms import Head, alternatives, compile_heads, lead_pattern, lead_words
+from voiceblog.cue_forms import GAP, Head, alternatives, compile_heads, lead_pattern, lead_words
 from voiceblog.languages import ENGLISH, Language, language
 from voiceblog.transcription.options import WordTimingNeeds
 from voiceblog.transcription.transcript import Transcript
@@ -116,9 +116,12 @@ def _announce(parts: dict) -> re.Pattern | None:
     subject, verb = alternatives(parts["announce_subject"]), alternatives(parts["announce_verb"])
     manner = alternatives(parts.get("announce_manner", ()))
     not_topic = alternatives(parts.get("announce_not_topic", ()))
+    topic = r"(?P<topic>[^.!?;:,\s][^.!?;:,]*)"
+    if parts.get("announce_tail"):  # "über das Budget reden": the verb ends the topic
+        topic = rf"(?P<topic>[^.!?;:,\s][^.!?;:,]*?)\s+{alternatives(parts['announce_tail'])}\b"
     return re.compile(
-        rf"{lead_pattern({'parts': parts})}(?:{adverb},?\s+)*{subject}\s+(?:{manner}\s+)?{verb}\s+"
-        rf"(?!{not_topic}(?![\w'-]))(?P<topic>[^.!?;:,\s][^.!?;:,]*)",
+        rf"{lead_pattern({'parts': parts})}(?:{adverb},?\s+)*{subject}\s+(?:{manner}\s+)?"
+        rf"{verb}{GAP}(?!{not_topic}(?![\w'-])){topic}",
         re.IGNORECASE,
     )
 

@@ -240,6 +240,29 @@ def test_a_turn_of_topic_in_other_languages(code):
     assert texts == [(True, before), (True, after[:1].upper() + after[1:])]
 
 
+ANNOUNCED_IN_OTHER_LANGUAGES = {
+    "de": [
+        "Lass uns jetzt über das Budget reden.",
+        "Als Nächstes möchte ich über Reisen sprechen.",
+    ],
+    "fr": ["Parlons maintenant du budget.", "Ensuite, j'aimerais parler d'argent."],
+    "es": ["Ahora hablemos del presupuesto.", "Luego quiero hablar de los viajes."],
+}
+
+
+@pytest.mark.parametrize(
+    ("code", "announcement"),
+    [(code, a) for code, said in sorted(ANNOUNCED_IN_OTHER_LANGUAGES.items()) for a in said],
+)
+def test_an_announced_topic_turns_in_other_languages(code, announcement):
+    before, _, after = TURNS_IN_OTHER_LANGUAGES[code]
+    said = f"{announcement} {after[:1].upper()}{after[1:]}"
+    segments = (Segment(0, 20, before), Segment(21, 40, said))
+    dictation = apply_spoken_cues(Transcript(segments, 41, code, "faster-whisper", "base"))
+    texts = [(b.turned, " ".join(s.text for s in b.sentences)) for b in dictation.blocks]
+    assert texts == [(True, before), (True, said)]
+
+
 @pytest.mark.parametrize(
     "prose",
     [
