@@ -660,7 +660,6 @@ class _Builder:
 
     def __init__(self, g: Grammar) -> None:
         self.grammar = g
-        self.transition = g.transition  # a sentence that only moves on to the next cue
         self.title: str | None = None
         self.blocks: list[Block] = [Block(heading=None, spoken=False)]
         self.pending: str | None = None  # a bare cue's kind, waiting for its name
@@ -692,7 +691,8 @@ class _Builder:
         """ "Alright, moving on." said just before the section cue is part of the cue, not the
         last words of the section before it."""
         paragraph = self.block.paragraphs[-1]
-        if paragraph and self.transition and self.transition.fullmatch(paragraph[-1].text):
+        transition = self.grammar.transition  # a sentence that only moves on to the next cue
+        if paragraph and transition and transition.fullmatch(paragraph[-1].text):
             paragraph.pop()
 
     def turn(self) -> None:

@@ -135,16 +135,34 @@ def _strip_leads(clause: str, r: TitleRules) -> str:
 def _fit(phrase: str, counts: Counter, r: TitleRules) -> str | None:
     """The phrase cut to at most MAX_WORDS at a boundary, without a dangling small word."""
     words = _strip_leads(phrase, r).split()
-    if len(words) > MAX_WORDS:
-        cuts = [k for k in range(MIN_WORDS, MAX_WORDS + 1) if _bare(words[k]) in r.boundary_words]
-        words = words[: cuts[-1]] if cuts else words[:MAX_WORDS]
-    while words and _bare(words[-1]) in r.dangling_words:
-        words.pop()
+    cut = cut_at_boundary(words, MIN_WORDS, MAX_WORDS, r)
+    words = cut if cut is not None else without_dangling(words[:MAX_WORDS], r)
     if not any(_stem(w, r) in counts for w in words):
         return None  # nothing but fillers and function words
     if len(words) < MIN_WORDS:
         return f"{r.notes_on} {' '.join(words)}".strip() if words else None
     return " ".join(words)
+
+
+def cut_at_boundary(
+    words: list[str], shortest: int, longest: int, r: TitleRules
+) -> list[str] | None:
+    """The words, if longer than longest, cut before the last boundary word that leaves
+    shortest to longest of them ("the budget for next year, because …"), with no dangling small
+    word at the end; None when a long phrase has no boundary word to cut at."""
+    if len(words) > longest:
+        cuts = [k for k in range(shortest, longest + 1) if _bare(words[k]) in r.boundary_words]
+        if not cuts:
+            return None
+        words = words[: cuts[-1]]
+    return without_dangling(words, r)
+
+
+def without_dangling(words: list[str], r: TitleRules) -> list[str]:
+    words = list(words)
+    while words and _bare(words[-1]) in r.dangling_words:
+        words.pop()
+    return words
 
 
 def _from_keywords(text: str, counts: Counter, r: TitleRules) -> str:

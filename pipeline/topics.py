@@ -30,8 +30,8 @@ from voiceblog.clean import Paragraph, clean_sentence
 from voiceblog.cues import Block, Sentence, announced_topic, grammar
 from voiceblog.fidelity import content_words
 from voiceblog.languages import ENGLISH, Language
+from voiceblog.title import cut_at_boundary, title_case
 from voiceblog.title import rules as title_rules
-from voiceblog.title import title_case
 
 
 @dataclass(frozen=True)
@@ -450,12 +450,7 @@ def announced_heading(section: str, lang: Language = ENGLISH) -> str | None:
     topic = announced_topic(first, grammar(lang))
     if topic is None:
         return None
-    r, words = title_rules(lang), topic.split()
-    if len(words) > HEADING_WORDS[1]:
-        cuts = [k for k in range(1, HEADING_WORDS[1] + 1) if _bare(words[k]) in r.boundary_words]
-        words = words[: cuts[-1]] if cuts else []
-    while words and _bare(words[-1]) in r.dangling_words:
-        words.pop()
+    words = cut_at_boundary(topic.split(), 1, HEADING_WORDS[1], title_rules(lang)) or []
     if not any(_is_content(w, topic_rules(lang)) for w in words):
         return None
     return _styled(" ".join(words), lang)

@@ -167,18 +167,28 @@ def test_a_paragraph_opening_with_a_connectivecarries_on():
     assert not carries_on("However, stackless support is minor.", topic_rules(language("de")))
 
 
-def test_a_spoken_turn_of_topic_gives_two_sections_headed_by_their_own_key_phrases(tmp_path):
+MEETING = (
+    "Our weekly meeting is not working. We spend twenty minutes of the meeting on status "
+    "updates that everyone could read in the tracker, and by the time the meeting gets to "
+    "a decision, half the room has checked out. A written status document, filled in by "
+    "Monday evening, would let the meeting start with the questions that need us."
+)
+
+
+def _drafted_after_meeting(tmp_path, second: str):
+    """The offline draft of MEETING said, then second (each a Whisper segment)."""
     from voiceblog.cues import apply_spoken_cues
     from voiceblog.flow import make_draft
     from voiceblog.transcription.transcript import Segment, Transcript
     from voiceblog.workspace import Workspace
 
-    meeting = (
-        "Our weekly meeting is not working. We spend twenty minutes of the meeting on status "
-        "updates that everyone could read in the tracker, and by the time the meeting gets to "
-        "a decision, half the room has checked out. A written status document, filled in by "
-        "Monday evening, would let the meeting start with the questions that need us."
-    )
+    segments = (Segment(0.0, 20.0, MEETING), Segment(21.0, 40.0, second))
+    transcript = Transcript(segments, 41.0, "en", "faster-whisper", "tiny.en")
+    draft, _ = make_draft(apply_spoken_cues(transcript), None, Workspace(tmp_path), "memo")
+    return draft
+
+
+def test_a_spoken_turn_of_topic_gives_two_sections_headed_by_their_own_key_phrases(tmp_path):
     travel = (
         "Switching gears completely, I need a budget for conference travel. Last year five "
         "people went to three conferences, and conference travel came to eighteen thousand "
@@ -186,9 +196,7 @@ def test_a_spoken_turn_of_topic_gives_two_sections_headed_by_their_own_key_phras
         "Berlin conference, where the customers are, and drop the regional one that mostly "
         "brought in other vendors."
     )
-    segments = (Segment(0.0, 20.0, meeting), Segment(21.0, 40.0, travel))
-    transcript = Transcript(segments, 41.0, "en", "faster-whisper", "tiny.en")
-    draft, _ = make_draft(apply_spoken_cues(transcript), None, Workspace(tmp_path), "memo")
+    draft = _drafted_after_meeting(tmp_path, travel)
     assert [s.proposed for s in draft.sections] == [True, True]
     first, second = (s.heading.lower() for s in draft.sections)
     assert "meeting" in first or "status" in first, first
@@ -197,26 +205,13 @@ def test_a_spoken_turn_of_topic_gives_two_sections_headed_by_their_own_key_phras
 
 
 def test_a_section_whose_speaker_announced_its_topic_is_headed_by_it(tmp_path):
-    from voiceblog.cues import apply_spoken_cues
-    from voiceblog.flow import make_draft
-    from voiceblog.transcription.transcript import Segment, Transcript
-    from voiceblog.workspace import Workspace
-
-    meeting = (
-        "Our weekly meeting is not working. We spend twenty minutes of the meeting on status "
-        "updates that everyone could read in the tracker, and by the time the meeting gets to "
-        "a decision, half the room has checked out. A written status document, filled in by "
-        "Monday evening, would let the meeting start with the questions that need us."
-    )
     travel = (
         "Next, I want to talk about the budget for conference travel, because finance asked. "
         "Last year five people went to three conferences, and it came to eighteen thousand "
         "dollars. Finance wants it down by a quarter, so I would keep the Berlin conference, "
         "where the customers are, and drop the regional one that mostly brought in vendors."
     )
-    segments = (Segment(0.0, 20.0, meeting), Segment(21.0, 40.0, travel))
-    transcript = Transcript(segments, 41.0, "en", "faster-whisper", "tiny.en")
-    draft, _ = make_draft(apply_spoken_cues(transcript), None, Workspace(tmp_path), "memo")
+    draft = _drafted_after_meeting(tmp_path, travel)
     assert [s.proposed for s in draft.sections] == [True, True]
     assert draft.sections[1].heading == "The Budget for Conference Travel"
     assert draft.sections[1].paragraphs[0].text.startswith("Next, I want to talk about the budget")
