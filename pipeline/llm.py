@@ -518,12 +518,40 @@ def provider_sentence(error: Exception) -> str:
     return redact(text) or type(error).__name__
 
 
+_TRAILING_COMMA = re.compile(r",\s*[\]}]")
+
+
+def _loads(text: str):
+    """JSON, or JSON as small models write it: a comma left before a closing bracket
+    ('{"n": 1, …},\n]}', Qwen 0.5B's habit) is the only slip forgiven, as JSON5 does."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return json.loads(_without_trailing_commas(text))
+
+
+def _without_trailing_commas(text: str) -> str:
+    """The text with each comma that only a closing bracket follows taken out; a string's
+    own commas stay, so no name or heading changes."""
+    kept, in_string, escaped = [], False, False
+    for at, char in enumerate(text):
+        if in_string:
+            in_string = escaped or char != '"'
+            escaped = not escaped and char == "\\"
+        elif char == '"':
+            in_string = True
+        elif char == "," and _TRAILING_COMMA.match(text, at):
+            continue
+        kept.append(char)
+    return "".join(kept)
+
+
 def json_reply(reply: str, schema: dict, what: str) -> dict:
     """The JSON object in a model's reply, checked against the schema; an LLMOutputError
     naming what was asked for ("sectioning answer") when there is no such object."""
     match = re.search(r"\{.*\}", reply, re.DOTALL)  # tolerate a code fence or a preamble
     try:
-        answer = json.loads(match.group(0) if match else reply)
+        answer = _loads(match.group(0) if match else reply)
         jsonschema.validate(answer, schema)
     except (ValueError, jsonschema.ValidationError) as e:
         reason = e.message if isinstance(e, jsonschema.ValidationError) else "not valid JSON"

@@ -153,6 +153,24 @@ def test_a_verdict_in_the_speakers_words_becomes_a_heading(workspace):
     assert "Buy a good lock" in " ".join(p.text for p in draft.sections[1].paragraphs)
 
 
+def test_verdicts_with_a_comma_before_a_closing_bracket_are_read(workspace):
+    """Qwen2.5 0.5B ends its list of verdicts with '},\n]}': a slip JSON5 forgives, so do we;
+    a comma inside a name stays."""
+
+    def script(messages):
+        if not is_referee(messages):
+            return judged(true_verdicts)(messages)
+        reply = judged(true_verdicts)(messages)
+        verdicts = json.loads(reply)["verdicts"]
+        listed = "".join(f"\n  {json.dumps(v)}," for v in verdicts)
+        return '{"verdicts": [' + listed + "\n],}"
+
+    with ScriptedLLM(script) as server:
+        draft = draft_of(server, workspace)
+    assert draft.title == "A winter of commuting"
+    assert ("What the repairs cost", 1) in structure(draft)
+
+
 def test_a_spoken_title_is_not_replaced_by_a_verdict(workspace):
     with ScriptedLLM(judged(true_verdicts)) as server:
         draft = draft_of(server, workspace, dictated("Title: riding in the rain.", *MEMO))
