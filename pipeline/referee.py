@@ -2,10 +2,11 @@
 "part", "title", …) but that the grammar did not take as a cue.
 
 All of a memo's near misses go to the model in one small request, for a verdict each: a cue of
-which kind and its name, or prose. A verdict is kept only when it is of the kind its structure
-word names and its name is a run of that sentence's own words next to the structure word, so
-the model can make a heading of what was said but never write one, nor drop what the speaker
-went on to say. Offline, or when the model fails, the grammar's decision stands.
+which kind and its name, or prose. A cue takes the kind its structure word names (the model
+tells cue from prose; the speaker's word says which kind), and is kept only when its name is a
+run of that sentence's own words next to the structure word, or after one of the grammar's
+heads, so the model can make a heading of what was said but never write one, nor drop what
+the speaker went on to say. Offline, or when the model fails, the grammar's decision stands.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache
 
-from voiceblog.cue_forms import alternatives, lead_pattern
+from voiceblog.cue_forms import alternatives, compile_heads, lead_pattern
 from voiceblog.cues import Block, Dictation, Sentence, tidy_name
 from voiceblog.errors import LLMError, LLMOutputError
 from voiceblog.languages import Language, language
@@ -183,12 +184,14 @@ def parse_verdicts(reply: str, count: int) -> dict[int, tuple[str, str]]:
 
 
 def checked_verdict(kind: str, name: str, miss: NearMiss, lang: Language) -> Verdict | None:
-    """The verdict when it holds: a cue of the kind its structure word names (a sentence that
-    says "section" starts no title), named by a run of the sentence's own words said right
-    before its structure word ("the pricing section") or just after it, not too long to be a
+    """The verdict when it holds: a cue, of the kind its structure word names whatever kind
+    the model said (a sentence that says "section" starts no title; small models mix the
+    labels up, not the words), named by a run of the sentence's own words said right before
+    its structure word ("the pricing section") or just after it, not too long to be a
     heading; None for prose or a name the speaker did not say so."""
-    if kind != miss.kind:
+    if kind == "prose":
         return None
+    kind = miss.kind
     said = miss.sentence.text.split()
     wanted = _bare_words(name)
     if not wanted or len(wanted) > MAX_NAME_WORDS or wanted[0] in _not_a_name_start(lang):
@@ -196,23 +199,47 @@ def checked_verdict(kind: str, name: str, miss: NearMiss, lang: Language) -> Ver
     bare = [_bare(w) for w in said]
     for start in range(len(said) - len(wanted) + 1):
         end = start + len(wanted)
-        if bare[start:end] == wanted and _names_the_cue(start, end, miss.structure_at, bare, lang):
+        if bare[start:end] == wanted and _names_the_cue(start, end, miss, bare, lang):
             rest = " ".join(said[max(end, miss.structure_at + 1) :])
             return Verdict(kind, tidy_name(" ".join(said[start:end])), rest)
     return None
 
 
-def _names_the_cue(start: int, end: int, at: int, bare: list[str], lang: Language) -> bool:
-    """Whether words start:end of a sentence with its structure word at `at` can be the cue's
-    name: next to the structure word, so that what the cue drops is a few words of link
-    ("for today, call it"), never what the speaker went on to say; and not after words that
-    make the structure word part of a sentence ("the first section of the trail")."""
+def _names_the_cue(start: int, end: int, miss: NearMiss, bare: list[str], lang: Language) -> bool:
+    """Whether words start:end of the near miss can be the cue's name: next to the structure
+    word, so that what the cue drops is a few words of link ("for today, call it"), never
+    what the speaker went on to say; and not after words that make the structure word part
+    of a sentence ("the first section of the trail"), unless what comes before the name is
+    one of the grammar's own heads of that kind ("The title of this post is …")."""
+    at = miss.structure_at
     if end <= at:  # the name first: "the pricing section"
         return at - end <= 1
     if start <= at:
         return False  # the structure word is no part of its name
     link = bare[at + 1 : start]
-    return len(link) <= MAX_LINK_WORDS and not (link and link[0] in _not_a_name_start(lang))
+    if len(link) <= MAX_LINK_WORDS and not (link and link[0] in _not_a_name_start(lang)):
+        return True
+    return _ends_with_a_head(miss.sentence.text.split()[:start], miss.kind, lang)
+
+
+def _ends_with_a_head(words: list[str], kind: str, lang: Language) -> bool:
+    """Whether the words end with a whole head of a cue of this kind, from the language's
+    forms, as the grammar would have read them before a name."""
+    heads = _heads(lang, kind)
+    for first in range(len(words)):
+        text = " ".join(words[first:]).rstrip(",:;").replace("\u2019", "'")
+        if any(head.fullmatch(text) for head in heads):
+            return True
+    return False
+
+
+@cache
+def _heads(lang: Language, kind: str) -> list[re.Pattern]:
+    """The language's cue heads of a kind; a section's or subsection's include the heads of
+    either ("heading"), which cues.py tells apart by the memo so far."""
+    kinds = {kind} if kind == "title" else {kind, "heading"}
+    heads = compile_heads(lang.data.get("cues", {}))
+    return [re.compile(h.pattern, re.IGNORECASE) for h in heads if h.kind in kinds]
 
 
 @cache
