@@ -331,9 +331,13 @@ class LLMClient:
         if not content or not content.strip():
             raise LLMOutputError(f"the LLM {s.describe()} returned an empty answer")
         if max_tokens and getattr(choice, "finish_reason", None) == "length":
-            raise LLMOutputError(
-                f"the LLM {s.describe()} ran on past {max_tokens} tokens (twice the text's length)"
+            written = getattr(usage, "completion_tokens", 0) or max_tokens
+            how = (
+                f"ran on past {max_tokens} tokens"
+                if written >= max_tokens
+                else f"went round in a loop and was cut after {written} tokens"
             )
+            raise LLMOutputError(f"the LLM {s.describe()} {how}")
         return content
 
 

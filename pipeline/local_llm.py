@@ -50,6 +50,11 @@ QWEN2_SPLIT = (
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
     r"|\s*[\r\n]+|\s+(?!\S)|\s+"
 )
+# A reply that writes the same few tokens over and over ('"human learning best", ' 60 times:
+# Qwen 0.5B's tags for the 5-minute memo, 700 tokens to its limit) is cut once a unit of
+# LOOP_UNIT tokens or more has come LOOP_TIMES times in a row: no dictated sentence does that
+# (the rules have taken out repetitions before the model sees the text).
+LOOP_UNIT, LOOP_UNIT_MAX, LOOP_TIMES = 3, 24, 6
 CONVERTED_FORMAT = 1  # bump when the conversion changes: older folders are converted again
 
 
@@ -354,18 +359,22 @@ class LocalModel:
         ctranslate2.set_random_seed(1)  # the same request gets the same answer
         # The prompt's system turn is the same for every chunk: computed once and kept.
         shared = _shared_prefix([r.tokens for r in batch])
+        rate = _Rate(batch, sys.stderr.isatty())
         results = self.generator.generate_batch(
             [r.tokens[len(shared) :] for r in batch],
             static_prompt=shared or None,
             max_length=max(r.max_tokens for r in batch),
             include_prompt_in_result=False,
             end_token=self.settings["stop"],
-            callback=_Rate(batch, sys.stderr.isatty()),
+            callback=rate,
             **sampling,
         )
         if sys.stderr.isatty():
             sys.stderr.write("\r\033[K")
-        generations = [self._generation(r, res) for r, res in zip(batch, results, strict=True)]
+        generations = [
+            self._generation(r, res, i in rate.looped)
+            for i, (r, res) in enumerate(zip(batch, results, strict=True))
+        ]
         seconds = time.monotonic() - started
         written = sum(g.completion_tokens for g in generations)
         log.info(
@@ -379,9 +388,10 @@ class LocalModel:
         )
         return generations
 
-    def _generation(self, request: _Request, result) -> Generation:
+    def _generation(self, request: _Request, result, looped: bool) -> Generation:
+        """The reply; cut ("length") at its token limit, or where it began to loop."""
         ids = result.sequences_ids[0]
-        length = len(ids) >= request.max_tokens
+        length = len(ids) >= request.max_tokens or looped
         ids = ids[: request.max_tokens]
         text = self.tokenizer.decode(ids, skip_special_tokens=True)
         reason = "length" if length else "stop"
@@ -396,12 +406,21 @@ class _Rate:
         self.requests, self.tokens, self.started, self.shown = len(batch), 0, time.monotonic(), 0.0
         self.show = show
         self.objects = {i: _ObjectEnd() for i, r in enumerate(batch) if r.json_object}
+        self.written: dict[int, list[int]] = {i: [] for i in range(len(batch))}
+        self.looped: set[int] = set()  # the requests cut because they went round in a loop
 
     def __call__(self, step) -> bool:
-        """True stops this request (its JSON object is complete), or the batch: the process is
-        exiting (a decode still running in its thread then would crash its shutdown)."""
+        """True stops this request (its JSON object is complete, or it loops), or the batch:
+        the process is exiting (a decode still running in its thread then would crash its
+        shutdown)."""
         self.tokens += 1
         if (tracker := self.objects.get(step.batch_id)) and tracker.closed_by(step.token):
+            return True
+        written = self.written[step.batch_id]
+        written.append(step.token_id)
+        if loops(written):
+            self.looped.add(step.batch_id)
+            log.info("local model: a reply went round in a loop; cut after %d tokens", len(written))
             return True
         now = time.monotonic()
         if self.show and now - self.shown > 1.0:
@@ -411,6 +430,19 @@ class _Rate:
             )
             sys.stderr.flush()
         return _exiting.is_set()
+
+
+def loops(tokens: list) -> bool:
+    """Whether the sequence ends with one unit of LOOP_UNIT to LOOP_UNIT_MAX items said
+    LOOP_TIMES times in a row."""
+    for unit in range(LOOP_UNIT, LOOP_UNIT_MAX + 1):
+        span = unit * LOOP_TIMES
+        if len(tokens) < span:
+            return False
+        tail = tokens[-span:]
+        if tail == tail[:unit] * LOOP_TIMES:
+            return True
+    return False
 
 
 class _ObjectEnd:

@@ -64,6 +64,7 @@ def _chat(content: str, max_tokens: int | None = None) -> str:
     finish = "stop"
     if max_tokens and len(content) > max_tokens * CHARS_PER_TOKEN:
         content, finish = content[: max_tokens * CHARS_PER_TOKEN], "length"
+    written = -(-len(content) // CHARS_PER_TOKEN)  # tokens as this server counts them
     return json.dumps(
         {
             "id": "chatcmpl-test",
@@ -77,7 +78,11 @@ def _chat(content: str, max_tokens: int | None = None) -> str:
                     "finish_reason": finish,
                 }
             ],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+            "usage": {
+                "prompt_tokens": 10,
+                "completion_tokens": written,
+                "total_tokens": 10 + written,
+            },
         }
     )
 

@@ -45,7 +45,7 @@ def test_a_faithful_run_reports_what_was_kept_and_spent(cues_memo):
     ]
     assert all(p["start"] < p["end"] for p in report["paragraphs"])
     assert "fidelity 100% of the speaker's content words kept, 0 new; 4 chunks" in result.stderr
-    assert "5 LLM calls (0 cached), 100 tokens, cost unknown" in result.stderr
+    assert "5 LLM calls (0 cached), 148 tokens, cost unknown" in result.stderr  # 10 a prompt
     assert warnings(result) == []
 
 

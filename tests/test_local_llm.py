@@ -79,3 +79,18 @@ def test_a_json_reply_ends_where_its_object_closes():
     # Braces and escaped quotes inside a string are text.
     assert _closes(['{"', 'a":"', "}", '\\"', "{", '"', "}"]) == 7
     assert _closes(['{"', "a", '":', "Ġ1"]) is None  # still open: runs to its budget
+
+
+def test_a_reply_loops_once_a_unit_of_three_tokens_or_more_comes_six_times_in_a_row():
+    said = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]
+    for unit in (3, 7, local_llm.LOOP_UNIT_MAX):
+        phrase = list(range(100, 100 + unit))
+        assert local_llm.loops(said + phrase * local_llm.LOOP_TIMES)
+        assert not local_llm.loops(said + phrase * (local_llm.LOOP_TIMES - 1))
+        assert not local_llm.loops(phrase * local_llm.LOOP_TIMES + said)  # a loop left behind
+    # "no, no, no" and "very very very" are no loop; said on for 24 and 18 tokens they are.
+    assert not local_llm.loops(said + [1, 2] * 11) and not local_llm.loops(said + [3] * 17)
+    assert local_llm.loops(said + [1, 2] * 12) and local_llm.loops(said + [3] * 18)
+    # A unit longer than LOOP_UNIT_MAX is a passage: the duplicated-passage check's business.
+    assert not local_llm.loops(list(range(100, 100 + local_llm.LOOP_UNIT_MAX + 1)) * 6)
+    assert not local_llm.loops(list(range(500)))

@@ -72,6 +72,16 @@ def test_a_reply_that_runs_past_its_budget_is_an_output_error(workspace):
     assert client.usage.calls == 1 and client.usage.completion_tokens == 4
 
 
+def test_a_reply_that_goes_round_in_a_loop_is_cut_and_is_an_output_error(workspace):
+    """Qwen 0.5B's tags for the 5-minute memo were one phrase said 60 times, to the answer's
+    920-token limit: now decoding stops after a few rounds."""
+    client = LLMClient(LLMSettings("local", temperature=0.0), None)
+    ask = 'Write "human learning best" forty times, separated by commas, and nothing else.'
+    with pytest.raises(LLMOutputError, match="went round in a loop"):
+        client.complete([{"role": "user", "content": ask}], max_tokens=400)
+    assert client.usage.completion_tokens < 100
+
+
 def test_requests_made_at_once_are_decoded_in_one_batch(caplog):
     model = local_llm.loaded(local_llm.DEFAULT)
     words = ["apple", "river", "stone"]
