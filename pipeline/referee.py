@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache
 
-from voiceblog.cue_forms import alternatives, compile_heads, lead_pattern
-from voiceblog.cues import Block, Dictation, Sentence, tidy_name
+from voiceblog.cue_forms import alternatives, lead_pattern
+from voiceblog.cues import Block, Dictation, Sentence, grammar, tidy_name
 from voiceblog.errors import LLMError, LLMOutputError
 from voiceblog.languages import Language, language
 from voiceblog.llm import LLMClient, json_reply
@@ -191,7 +191,6 @@ def checked_verdict(kind: str, name: str, miss: NearMiss, lang: Language) -> Ver
     heading; None for prose or a name the speaker did not say so."""
     if kind == "prose":
         return None
-    kind = miss.kind
     said = miss.sentence.text.split()
     wanted = _bare_words(name)
     if not wanted or len(wanted) > MAX_NAME_WORDS or wanted[0] in _not_a_name_start(lang):
@@ -201,7 +200,7 @@ def checked_verdict(kind: str, name: str, miss: NearMiss, lang: Language) -> Ver
         end = start + len(wanted)
         if bare[start:end] == wanted and _names_the_cue(start, end, miss, bare, lang):
             rest = " ".join(said[max(end, miss.structure_at + 1) :])
-            return Verdict(kind, tidy_name(" ".join(said[start:end])), rest)
+            return Verdict(miss.kind, tidy_name(" ".join(said[start:end])), rest)
     return None
 
 
@@ -223,23 +222,16 @@ def _names_the_cue(start: int, end: int, miss: NearMiss, bare: list[str], lang: 
 
 
 def _ends_with_a_head(words: list[str], kind: str, lang: Language) -> bool:
-    """Whether the words end with a whole head of a cue of this kind, from the language's
-    forms, as the grammar would have read them before a name."""
-    heads = _heads(lang, kind)
+    """Whether the words end with a whole head of a cue of this kind, as the grammar reads
+    heads before a name. A section's or subsection's include the heads of either ("heading"),
+    which cues.py tells apart by the memo so far."""
+    kinds = {kind} if kind == "title" else {kind, "heading"}
+    heads = [pattern for head, pattern in grammar(lang).heads if head.kind in kinds]
     for first in range(len(words)):
         text = " ".join(words[first:]).rstrip(",:;").replace("\u2019", "'")
         if any(head.fullmatch(text) for head in heads):
             return True
     return False
-
-
-@cache
-def _heads(lang: Language, kind: str) -> list[re.Pattern]:
-    """The language's cue heads of a kind; a section's or subsection's include the heads of
-    either ("heading"), which cues.py tells apart by the memo so far."""
-    kinds = {kind} if kind == "title" else {kind, "heading"}
-    heads = compile_heads(lang.data.get("cues", {}))
-    return [re.compile(h.pattern, re.IGNORECASE) for h in heads if h.kind in kinds]
 
 
 @cache
